@@ -1,0 +1,274 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.richtext import clean_html
+
+
+class TopicQuerySet(models.QuerySet):
+    def subtree_ids(self, root_ids):
+        """Ids of the given topics and all their descendants, read in a single query.
+
+        The taxonomy holds hundreds of topics, not millions, so one pass over (id, parent_id)
+        is cheaper and simpler than a recursive query that differs per database.
+        """
+        children = {}
+        for topic_id, parent_id in self.model._default_manager.values_list("id", "parent_id"):
+            children.setdefault(parent_id, []).append(topic_id)
+        found, stack = set(), list(root_ids)
+        while stack:
+            topic_id = stack.pop()
+            if topic_id not in found:
+                found.add(topic_id)
+                stack.extend(children.get(topic_id, ()))
+        return found
+
+
+class Topic(models.Model):
+    """A theme ("Nuclear Security") or a region ("Korean Peninsula"); either may nest."""
+
+    class Kind(models.TextChoices):
+        THEME = "theme", "Theme"
+        REGION = "region", "Region"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.THEME, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    description = models.TextField(blank=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+    def descendant_ids(self):
+        """Ids of this topic and every topic below it (one query over the whole tree)."""
+        return Topic.objects.subtree_ids([self.pk])
+
+
+class Category(models.Model):
+    """The kind of piece: Expert Opinions, Interviews, Reports, News."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class Source(models.Model):
+    """A publisher whose pieces the knowledge base carries, with the disclaimer it requires."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=170, unique=True)
+    url = models.URLField("website", blank=True)
+    disclaimer = models.TextField(blank=True, help_text="Shown under every article from this source.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles a reader may see: published, with a publication time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Staff see every article (drafts included, for preview); everyone else published()."""
+        if user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_topics(self, topics):
+        """Articles under any of the given topics or their subtopics."""
+        topic_ids = Topic.objects.subtree_ids([topic.pk for topic in topics])
+        through = Article.topics.through.objects.filter(topic_id__in=topic_ids)
+        return self.filter(pk__in=through.values("article_id"))
+
+    def for_topic(self, topic):
+        return self.for_topics([topic])
+
+    def for_expert(self, expert):
+        return self.filter(article_authors__expert=expert)
+
+    def with_cards(self):
+        """Everything an article card shows, in two queries whatever the number of cards."""
+        return self.select_related("category", "source").prefetch_related(
+            models.Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("expert").order_by("position"),
+            )
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=320, unique=True)
+    lead = models.TextField(blank=True, help_text="The standfirst: one or two sentences, plain text.")
+    body = models.TextField(blank=True, help_text="HTML; anything outside the allow-list is removed.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publication date",
+        null=True,
+        blank=True,
+        help_text="A published article with a future date stays hidden until then (scheduled).",
+    )
+    authors = models.ManyToManyField(
+        "experts.Expert", through="ArticleAuthor", related_name="articles", blank=True
+    )
+    topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    original_url = models.URLField("original URL", max_length=500, blank=True)
+    image = models.ImageField("lead image", upload_to="articles/%Y/", blank=True)
+    image_alt = models.CharField("image description", max_length=300, blank=True)
+    image_caption = models.CharField(max_length=500, blank=True)
+    image_credit = models.CharField(max_length=200, blank=True, help_text='For example "Photo: AP".')
+    needs_review = models.BooleanField(
+        default=False, help_text="Flagged for an editor, e.g. a title the importer had to derive."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_status_date_idx"),
+            models.Index(fields=["-published_at", "-id"], name="article_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+                violation_error_message="A published article needs a publication date.",
+            ),
+        ]
+        permissions = [("publish_article", "Can publish and unpublish articles")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title)
+        self.body = clean_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        """Whether a reader can see the article now."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        """Published with a publication time still to come."""
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    def ordered_authors(self):
+        """The authors in byline order (uses the prefetch of with_cards() when present)."""
+        return [link.expert for link in self.article_authors.all()]
+
+    def publish(self, *, when=None):
+        """Mark as published at `when` (default: the date already set, or now)."""
+        self.status = self.Status.PUBLISHED
+        self.published_at = when or self.published_at or timezone.now()
+
+    def unpublish(self):
+        self.status = self.Status.DRAFT
+
+
+class ArticleAuthor(models.Model):
+    """An expert's place in an article's byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="article_authors")
+    expert = models.ForeignKey("experts.Expert", on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "expert"], name="article_author_once"),
+        ]
+        indexes = [models.Index(fields=["expert", "article"], name="author_expert_article_idx")]
+        verbose_name = "author"
+
+    def __str__(self):
+        return f"{self.expert} on {self.article}"
+
+
+class RelatedLink(models.Model):
+    """An editor's pick for an article's "Related articles" listing, in order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    related = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="linked_from", verbose_name="related article"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="related_link_once"),
+            models.CheckConstraint(
+                condition=~Q(article=models.F("related")),
+                name="related_link_not_self",
+                violation_error_message="An article cannot be related to itself.",
+            ),
+        ]
+        verbose_name = "related article"
+
+    def __str__(self):
+        return f"{self.article} → {self.related}"
+
+
+def unique_slug(model, text, *, max_length=None):
+    """A slug from `text` that no row of `model` uses yet ("title", "title-2", ...)."""
+    max_length = max_length or model._meta.get_field("slug").max_length
+    base = slugify(text)[: max_length - 8].strip("-") or "item"
+    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug

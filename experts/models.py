@@ -1,0 +1,96 @@
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from articles.models import unique_slug
+from articles.richtext import clean_html
+
+
+class ExpertQuerySet(models.QuerySet):
+    def with_article_counts(self):
+        """Annotate `article_count`: the expert's published articles (drafts never count)."""
+        from articles.models import Article, ArticleAuthor
+
+        counts = (
+            ArticleAuthor.objects.filter(
+                expert=models.OuterRef("pk"), article__in=Article.objects.published()
+            )
+            .order_by()
+            .values("expert")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            article_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
+        )
+
+
+class Expert(models.Model):
+    """A named author of commentary, with the position and organisation shown in bylines."""
+
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=170, unique=True)
+    last_name = models.CharField(
+        max_length=80,
+        blank=True,
+        db_index=True,
+        help_text="Used for A–Z ordering. Left blank, the last word of the name is used.",
+    )
+    position = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='For example "Senior Fellow and Director of the Center for Political-Military Analysis".',
+    )
+    organisation = models.CharField(max_length=200, blank=True, db_index=True)
+    country = models.CharField(max_length=100, blank=True)
+    bio = models.TextField(blank=True, help_text="HTML; anything outside the allow-list is removed.")
+    photo = models.ImageField(upload_to="experts/", blank=True)
+    topics = models.ManyToManyField(
+        "articles.Topic", related_name="experts", blank=True, verbose_name="research interests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExpertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Expert, self.name)
+        if not self.last_name and self.name.split():
+            self.last_name = self.name.split()[-1]
+        self.bio = clean_html(self.bio)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("experts:detail", kwargs={"slug": self.slug})
+
+    @property
+    def initial(self):
+        """The letter the expert is filed under in the A–Z index."""
+        return (self.last_name or self.name or "#")[:1].upper()
+
+    @property
+    def affiliation(self):
+        """Position and organisation as a byline shows them."""
+        return ", ".join(part for part in (self.position, self.organisation) if part)
+
+
+class ExpertLink(models.Model):
+    """A personal link on an expert's profile: homepage, publications, social account."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label

@@ -1,0 +1,93 @@
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
+from experts.models import Expert
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    kind = Topic.Kind.THEME
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    name = factory.Sequence(lambda n: f"Source {n}")
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    url = "https://publisher.example/"
+    disclaimer = "Views are the author's own."
+
+
+class ExpertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Expert
+
+    name = factory.Sequence(lambda n: f"Expert Person{n}")
+    slug = factory.Sequence(lambda n: f"expert-{n}")
+    position = "Senior Fellow"
+    organisation = "Institute of Examples"
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A published article; pass status/published_at for drafts and scheduled pieces."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Article number {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    lead = "A short standfirst."
+    body = "<p>Body text.</p>"
+    status = Article.Status.PUBLISHED
+    published_at = factory.Sequence(lambda n: timezone.now() - timedelta(days=1, minutes=n))
+    category = factory.SubFactory(CategoryFactory)
+
+    @factory.post_generation
+    def authors(self, create, experts, **kwargs):
+        for position, expert in enumerate(experts or []):
+            ArticleAuthor.objects.create(article=self, expert=expert, position=position)
+
+    @factory.post_generation
+    def topics(self, create, topics, **kwargs):
+        if topics:
+            self.topics.set(topics)
+
+
+def draft(**kwargs):
+    return ArticleFactory(status=Article.Status.DRAFT, published_at=None, **kwargs)
+
+
+def scheduled(**kwargs):
+    return ArticleFactory(published_at=timezone.now() + timedelta(days=3), **kwargs)
+
+
+def relate(article, *related):
+    for position, other in enumerate(related):
+        RelatedLink.objects.create(article=article, related=other, position=position)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
