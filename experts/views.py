@@ -1,8 +1,37 @@
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+
+from articles.models import Article
+from articles.views import article_listing
+from experts.filters import ExpertFilterSet, letters_in_use
+from experts.models import Expert
+
+EXPERTS_PER_PAGE = 60
 
 
 def expert_list(request):
-    return HttpResponse("")
+    filterset = ExpertFilterSet(request.GET or None, queryset=Expert.objects.with_article_counts())
+    page = Paginator(filterset.qs, EXPERTS_PER_PAGE).get_page(request.GET.get("page"))
+    ctx = {
+        "filterset": filterset,
+        "page_obj": page,
+        "experts": page.object_list,
+        "letters": letters_in_use(),
+        "current_letter": request.GET.get("letter", "").upper()[:1],
+    }
+    return render(request, "experts/expert_list.html", ctx)
 
 
-expert_detail = expert_list
+def expert_detail(request, slug):
+    expert = get_object_or_404(Expert.objects.prefetch_related("links"), slug=slug)
+    by_expert = Article.objects.published().for_expert(expert)
+    top_topics = (
+        Article.topics.through.objects.filter(article__in=by_expert.order_by())
+        .values("topic__slug", "topic__name")
+        .annotate(count=Count("article_id"))
+        .order_by("-count", "topic__name")[:8]
+    )
+    return article_listing(
+        request, by_expert, "experts/expert_detail.html", expert=expert, top_topics=top_topics
+    )

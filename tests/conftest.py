@@ -24,3 +24,18 @@ def editor(db):
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+@pytest.fixture
+def count_queries(client):
+    """Fetch a URL (expecting 200) and return how many SQL queries rendering it took."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def fetch(url):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        return len(queries)
+
+    return fetch

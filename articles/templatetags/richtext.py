@@ -1,3 +1,5 @@
+import textwrap
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -10,3 +12,9 @@ register = template.Library()
 def richtext(html):
     """Render stored rich text through the sanitiser once more; the result is safe markup."""
     return mark_safe(clean_html(html))  # noqa: S308 - nh3 has just removed anything unsafe
+
+
+@register.filter
+def shorten(text, width):
+    """Cut `text` to at most `width` characters at a word boundary, ending with "…"."""
+    return textwrap.shorten(str(text), width=int(width), placeholder="…")

@@ -1,0 +1,229 @@
+"""The one ArticleFilterSet: every article listing (and later search and the API) filters through it."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from articles import search
+from articles.models import Article, ArticleAuthor, Category, Source, Topic
+from experts.models import Expert
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ArticleFilterSet(django_filters.FilterSet):
+    SORTS = [("newest", "Newest first"), ("oldest", "Oldest first")]
+
+    q = django_filters.CharFilter(label="Search", method="filter_search", max_length=search.MAX_QUERY_LENGTH)
+    topic = django_filters.ModelMultipleChoiceFilter(
+        label="Topic",
+        to_field_name="slug",
+        queryset=Topic.objects.filter(kind=Topic.Kind.THEME),
+        method="filter_topics",
+    )
+    region = django_filters.ModelMultipleChoiceFilter(
+        label="Region",
+        to_field_name="slug",
+        queryset=Topic.objects.filter(kind=Topic.Kind.REGION),
+        method="filter_topics",
+    )
+    expert = django_filters.ModelMultipleChoiceFilter(
+        label="Expert", to_field_name="slug", queryset=Expert.objects.all(), method="filter_experts"
+    )
+    category = django_filters.ModelChoiceFilter(
+        label="Category", to_field_name="slug", queryset=Category.objects.all()
+    )
+    source = django_filters.ModelChoiceFilter(
+        label="Source", to_field_name="slug", queryset=Source.objects.all()
+    )
+    date_from = django_filters.DateFilter(
+        label="From", method="filter_date_from", widget=forms.DateInput({"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        label="To", method="filter_date_to", widget=forms.DateInput({"type": "date"})
+    )
+    year = YearFilter(
+        label="Year", field_name="published_at", lookup_expr="year", min_value=1900, max_value=2100
+    )
+    sort = django_filters.ChoiceFilter(label="Sort", choices=SORTS, method="sort_by", empty_label=None)
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_search(self, queryset, name, query):
+        return search.search(queryset, query)
+
+    def filter_topics(self, queryset, name, topics):
+        return queryset.for_topics(topics) if topics else queryset
+
+    def filter_experts(self, queryset, name, experts):
+        if not experts:
+            return queryset
+        authored = ArticleAuthor.objects.filter(expert__in=experts).values("article_id")
+        return queryset.filter(pk__in=authored)
+
+    def filter_date_from(self, queryset, name, day):
+        return queryset.filter(published_at__gte=_start_of(day))
+
+    def filter_date_to(self, queryset, name, day):
+        return queryset.filter(published_at__lt=_start_of(day + datetime.timedelta(days=1)))
+
+    def sort_by(self, queryset, name, sort):
+        if sort == "oldest":
+            return queryset.order_by("published_at", "id")
+        return queryset.order_by("-published_at", "-id")
+
+    def qs_without(self, name):
+        """The results of every valid filter but `name` (facets show what its other choices give)."""
+        queryset = self.queryset.all()
+        if self.is_bound:
+            self.form.is_valid()  # fills cleaned_data with the values that are valid
+            for field, value in self.form.cleaned_data.items():
+                if field != name:
+                    queryset = self.filters[field].filter(queryset, value)
+        return queryset
+
+    def facets(self, *, experts_shown=12):
+        """Counts for each choice of each filter, over the results of all the *other* filters.
+
+        A fixed number of aggregate queries, whatever the size of the archive or of the choices.
+        """
+        topic_counts = _topic_counts(self.qs_without("topic"))
+        region_counts = _topic_counts(self.qs_without("region"))
+        topics = list(Topic.objects.only("name", "slug", "kind", "parent_id"))
+        return {
+            "topic": _topic_tree(topics, Topic.Kind.THEME, topic_counts, self._selected("topic")),
+            "region": _topic_tree(topics, Topic.Kind.REGION, region_counts, self._selected("region")),
+            "expert": _expert_facet(self.qs_without("expert"), self._selected("expert"), experts_shown),
+            "category": _field_facet(self.qs_without("category"), "category", self._selected("category")),
+            "source": _field_facet(self.qs_without("source"), "source", self._selected("source")),
+            "year": _year_facet(self.qs_without("year"), self._selected("year")),
+        }
+
+    def active_filters(self):
+        """(label, name, value) for each valid filter value in use, for "remove this filter" links."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        active = []
+        for name, value in self.form.cleaned_data.items():
+            if name == "sort" or value in (None, "", []):
+                continue
+            values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+            for item in values:
+                raw = getattr(item, "slug", None) or (
+                    item.isoformat() if hasattr(item, "isoformat") else str(item)
+                )
+                remaining = self.data.copy()
+                remaining.setlist(name, [v for v in self.data.getlist(name) if v != raw])
+                remaining.pop("page", None)
+                active.append(
+                    {"label": self.filters[name].label, "text": str(item), "query": remaining.urlencode()}
+                )
+        return active
+
+    def _selected(self, name):
+        return set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _topic_counts(queryset):
+    """{topic id: published articles under it or its subtopics} for the given results."""
+    rows = (
+        Article.topics.through.objects.filter(article__in=queryset.order_by())
+        .values("topic__ancestor_links__ancestor")
+        .annotate(count=Count("article_id", distinct=True))
+    )
+    return {row["topic__ancestor_links__ancestor"]: row["count"] for row in rows}
+
+
+def _topic_tree(topics, kind, counts, selected):
+    """The topics of one kind as a pre-ordered list of facet entries with their depth."""
+    children = {}
+    for topic in topics:
+        if topic.kind == kind:
+            children.setdefault(topic.parent_id, []).append(topic)
+    known = {topic.pk for topic in topics if topic.kind == kind}
+    roots = [topic for parent, items in children.items() if parent not in known for topic in items]
+    entries = []
+
+    def walk(items, depth):
+        for topic in sorted(items, key=lambda t: t.name):
+            if not counts.get(topic.pk) and topic.slug not in selected:
+                continue  # nothing under it in these results, and nothing below it either
+            entries.append(
+                {
+                    "value": topic.slug,
+                    "label": topic.name,
+                    "count": counts.get(topic.pk, 0),
+                    "depth": depth,
+                    "selected": topic.slug in selected,
+                }
+            )
+            walk(children.get(topic.pk, []), depth + 1)
+
+    walk(roots, 0)
+    return entries
+
+
+def _expert_facet(queryset, selected, limit):
+    rows = (
+        ArticleAuthor.objects.filter(article__in=queryset.order_by())
+        .values("expert__slug", "expert__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "expert__name")[:limit]
+    )
+    entries = [
+        {"value": row["expert__slug"], "label": row["expert__name"], "count": row["count"]} for row in rows
+    ]
+    for entry in entries:
+        entry["selected"] = entry["value"] in selected
+    return entries
+
+
+def _field_facet(queryset, field, selected):
+    rows = (
+        queryset.order_by()
+        .filter(**{f"{field}__isnull": False})
+        .values(f"{field}__slug", f"{field}__name")
+        .annotate(count=Count("id"))
+        .order_by(f"{field}__name")
+    )
+    return [
+        {
+            "value": row[f"{field}__slug"],
+            "label": row[f"{field}__name"],
+            "count": row["count"],
+            "selected": row[f"{field}__slug"] in selected,
+        }
+        for row in rows
+    ]
+
+
+def _year_facet(queryset, selected):
+    rows = (
+        queryset.order_by()
+        .annotate(year=ExtractYear("published_at"))
+        .values("year")
+        .annotate(count=Count("id"))
+        .order_by("-year")
+    )
+    return [
+        {
+            "value": str(row["year"]),
+            "label": str(row["year"]),
+            "count": row["count"],
+            "selected": str(row["year"]) in selected,
+        }
+        for row in rows
+    ]

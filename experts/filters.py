@@ -1,0 +1,32 @@
+import django_filters
+from django.db.models.functions import Substr, Upper
+
+from articles.models import Topic
+from experts.models import Expert
+
+
+class ExpertFilterSet(django_filters.FilterSet):
+    letter = django_filters.CharFilter(label="Letter", method="filter_letter", max_length=1)
+    topic = django_filters.ModelChoiceFilter(
+        label="Topic", to_field_name="slug", queryset=Topic.objects.all(), method="filter_topic"
+    )
+    organisation = django_filters.CharFilter(label="Organisation", lookup_expr="iexact", max_length=200)
+
+    class Meta:
+        model = Expert
+        fields = []
+
+    def filter_letter(self, queryset, name, letter):
+        return queryset.filter(last_name__istartswith=letter)
+
+    def filter_topic(self, queryset, name, topic):
+        """Experts whose research interests include the topic or one of its subtopics."""
+        return queryset.filter(topics__ancestor_links__ancestor=topic).distinct()
+
+
+def letters_in_use():
+    """The initials under which at least one expert is filed, A to Z."""
+    initials = Expert.objects.annotate(initial=Upper(Substr("last_name", 1, 1))).values_list(
+        "initial", flat=True
+    )
+    return sorted(set(initials))

@@ -1,0 +1,156 @@
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from articles.models import Article, Topic
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, UserFactory, draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/articles/article/",
+        "/admin/articles/article/add/",
+        "/admin/articles/article/?status__exact=draft&q=korea",
+        "/admin/articles/topic/",
+        "/admin/articles/category/add/",
+        "/admin/articles/source/add/",
+        "/admin/experts/expert/",
+        "/admin/experts/expert/add/",
+    ],
+)
+def test_an_editor_can_open_the_editorial_pages(editor_client, url):
+    ArticleFactory(authors=[ExpertFactory()], topics=[TopicFactory()])
+
+    assert editor_client.get(url).status_code == 200
+
+
+def test_the_article_form_has_ordered_authors_related_links_and_a_prefilled_slug(editor_client):
+    html = editor_client.get("/admin/articles/article/add/").text
+
+    assert "Authors (in byline order)" in html
+    assert "Related articles (shown first, in this order)" in html
+    assert '"dependency_list": ["title"]' in html.replace("&quot;", '"')
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name", "term", "expected"),
+    [
+        ("articleauthor", "expert", "Weitz", "Richard Weitz"),
+        ("relatedlink", "related", "THAAD", "THAAD and the Korean Peninsula"),
+        ("article", "topics", "Korea", "Korean Peninsula"),
+    ],
+)
+def test_autocomplete_finds_experts_articles_and_topics(editor_client, model_name, field_name, term, expected):
+    ExpertFactory(name="Richard Weitz")
+    ArticleFactory(title="THAAD and the Korean Peninsula")
+    TopicFactory(name="Korean Peninsula")
+
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {"term": term, "app_label": "articles", "model_name": model_name, "field_name": field_name},
+    )
+
+    assert response.status_code == 200
+    assert expected in [item["text"] for item in response.json()["results"]]
+
+
+def test_an_editor_can_create_a_draft_with_ordered_authors_and_related_links(editor_client):
+    first, second = ExpertFactory(), ExpertFactory()
+    other = ArticleFactory()
+    topic = TopicFactory()
+    data = {
+        "title": "A new commentary",
+        "slug": "a-new-commentary",
+        "lead": "Lead",
+        "body": "<p>Body</p><script>bad()</script>",
+        "status": "draft",
+        "topics": [topic.pk],
+        "article_authors-TOTAL_FORMS": "2",
+        "article_authors-INITIAL_FORMS": "0",
+        "article_authors-0-expert": second.pk,
+        "article_authors-0-position": "0",
+        "article_authors-1-expert": first.pk,
+        "article_authors-1-position": "1",
+        "related_links-TOTAL_FORMS": "1",
+        "related_links-INITIAL_FORMS": "0",
+        "related_links-0-related": other.pk,
+        "related_links-0-position": "0",
+    }
+
+    response = editor_client.post("/admin/articles/article/add/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    article = Article.objects.get(slug="a-new-commentary")
+    assert article.status == Article.Status.DRAFT
+    assert article.ordered_authors() == [second, first]
+    assert [link.related for link in article.related_links.all()] == [other]
+    assert "script" not in article.body
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+
+
+def test_the_publish_and_unpublish_actions(editor_client):
+    article = draft()
+
+    editor_client.post(
+        "/admin/articles/article/", {"action": "publish", "_selected_action": [article.pk]}, follow=True
+    )
+    article.refresh_from_db()
+    assert article.is_public
+
+    editor_client.post("/admin/articles/article/", {"action": "unpublish", "_selected_action": [article.pk]})
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+
+
+def test_staff_without_the_publish_permission_cannot_publish(client):
+    from django.contrib.auth.models import Permission
+
+    contributor = UserFactory(is_staff=True)
+    contributor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_article", "change_article", "add_article"])
+    )
+    article = draft()
+    client.force_login(contributor)
+
+    form = client.get(f"/admin/articles/article/{article.pk}/change/")
+    client.post("/admin/articles/article/", {"action": "publish", "_selected_action": [article.pk]})
+
+    assert form.status_code == 200
+    assert 'name="status"' not in form.text
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+
+
+def test_view_on_site_shows_a_draft_to_staff_only(client, editor_client):
+    article = draft()
+    content_type = ContentType.objects.get_for_model(Article)
+
+    response = editor_client.get(f"/admin/r/{content_type.pk}/{article.pk}/", follow=True)
+
+    assert response.status_code == 200
+    assert article.title in response.text
+    client.logout()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_a_topic_cannot_be_moved_under_its_own_subtopic(editor_client):
+    parent = TopicFactory(name="Asia", slug="asia")
+    child = TopicFactory(name="Korea", slug="korea", parent=parent)
+
+    response = editor_client.post(
+        f"/admin/articles/topic/{parent.pk}/change/",
+        {"name": "Asia", "slug": "asia", "kind": "theme", "parent": child.pk, "description": ""},
+    )
+
+    assert response.status_code == 200
+    assert "cannot be placed under itself" in response.text
+    assert Topic.objects.get(pk=parent.pk).parent is None

@@ -1,0 +1,209 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Topic
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    ExpertFactory,
+    SourceFactory,
+    TopicFactory,
+    draft,
+    scheduled,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def on(year, month, day):
+    return datetime(year, month, day, 12, 0, tzinfo=UTC)
+
+
+def titles(response):
+    return [article.title for article in response.context["articles"]]
+
+
+def test_it_lists_published_articles_newest_first(client):
+    ArticleFactory(title="Older", published_at=on(2017, 1, 1))
+    ArticleFactory(title="Newer", published_at=on(2018, 1, 1))
+    draft(title="Secret draft")
+    scheduled(title="Future piece")
+
+    response = client.get("/articles/")
+
+    assert titles(response) == ["Newer", "Older"]
+    assert "Secret draft" not in response.text
+    assert "Future piece" not in response.text
+    assert "<strong>2</strong> articles" in response.text
+
+
+def test_a_parent_topic_includes_its_subtopics(client):
+    asia = TopicFactory(slug="asia", kind=Topic.Kind.REGION)
+    korea = TopicFactory(slug="korea", kind=Topic.Kind.REGION, parent=asia)
+    ArticleFactory(title="On Korea", topics=[korea])
+    ArticleFactory(title="On Asia", topics=[asia])
+    ArticleFactory(title="Elsewhere", topics=[TopicFactory(kind=Topic.Kind.REGION)])
+
+    assert set(titles(client.get("/articles/?region=asia"))) == {"On Korea", "On Asia"}
+    assert titles(client.get("/articles/?region=korea")) == ["On Korea"]
+
+
+def test_several_topics_give_articles_under_any_of_them(client):
+    one, two = TopicFactory(slug="one"), TopicFactory(slug="two")
+    ArticleFactory(title="A", topics=[one])
+    ArticleFactory(title="B", topics=[two])
+    ArticleFactory(title="C", topics=[TopicFactory()])
+
+    assert set(titles(client.get("/articles/?topic=one&topic=two"))) == {"A", "B"}
+
+
+def test_it_filters_by_expert_category_and_source(client):
+    weitz = ExpertFactory(slug="weitz")
+    opinions = CategoryFactory(slug="opinions")
+    valdai = SourceFactory(slug="valdai")
+    ArticleFactory(title="Match", authors=[weitz], category=opinions, source=valdai)
+    ArticleFactory(title="Other expert", category=opinions, source=valdai, authors=[ExpertFactory()])
+    ArticleFactory(title="Other category", authors=[weitz], source=valdai)
+    ArticleFactory(title="Other source", authors=[weitz], category=opinions)
+
+    assert set(titles(client.get("/articles/?expert=weitz"))) == {"Match", "Other category", "Other source"}
+    assert set(titles(client.get("/articles/?category=opinions"))) == {
+        "Match",
+        "Other expert",
+        "Other source",
+    }
+    assert titles(client.get("/articles/?expert=weitz&category=opinions&source=valdai")) == ["Match"]
+
+
+def test_it_filters_by_date_range_and_year(client):
+    ArticleFactory(title="2016", published_at=on(2016, 12, 31))
+    ArticleFactory(title="Spring 2017", published_at=on(2017, 4, 18))
+    ArticleFactory(title="Winter 2017", published_at=on(2017, 12, 1))
+
+    assert set(titles(client.get("/articles/?year=2017"))) == {"Spring 2017", "Winter 2017"}
+    assert titles(client.get("/articles/?date_from=2017-04-18&date_to=2017-04-18")) == ["Spring 2017"]
+    assert set(titles(client.get("/articles/?date_to=2017-04-18"))) == {"2016", "Spring 2017"}
+
+
+def test_it_sorts_oldest_first_on_request(client):
+    ArticleFactory(title="Older", published_at=on(2017, 1, 1))
+    ArticleFactory(title="Newer", published_at=on(2018, 1, 1))
+
+    assert titles(client.get("/articles/?sort=oldest")) == ["Older", "Newer"]
+
+
+def test_facet_counts_show_what_each_choice_would_give(client):
+    one, two = TopicFactory(slug="one", name="One"), TopicFactory(slug="two", name="Two")
+    ArticleFactory.create_batch(3, topics=[one])
+    ArticleFactory(topics=[two])
+    draft(topics=[two])
+
+    facets = client.get("/articles/?topic=one").context["facets"]
+
+    counts = {entry["value"]: (entry["count"], entry["selected"]) for entry in facets["topic"]}
+    assert counts == {"one": (3, True), "two": (1, False)}
+
+
+def test_each_active_filter_can_be_removed_in_one_click(client):
+    TopicFactory(slug="one", name="One")
+    CategoryFactory(slug="news", name="News")
+
+    response = client.get("/articles/?topic=one&category=news&page=1")
+
+    chips = {item["text"]: item["query"] for item in response.context["active_filters"]}
+    assert chips == {"One": "category=news", "News": "topic=one"}
+    assert 'href="?category=news"' in response.text
+
+
+def test_it_paginates_and_keeps_the_filters_in_page_links(client):
+    topic = TopicFactory(slug="busy")
+    ArticleFactory.create_batch(25, topics=[topic])
+
+    first = client.get("/articles/?topic=busy")
+    second = client.get("/articles/?topic=busy&page=2")
+
+    assert len(first.context["articles"]) == 20
+    assert len(second.context["articles"]) == 5
+    assert "?topic=busy&amp;page=2" in first.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=-1",
+        "page=999999",
+        "page=1e9",
+        "topic=unknown-topic",
+        "region=%00",
+        "expert=nobody",
+        "category=",
+        "source=../../etc",
+        "date_from=2017-02-31",
+        "date_to=not-a-date",
+        "year=99999",
+        "year=abc",
+        "year=-5",
+        "sort=sideways",
+        "topic=" + "x" * 5000,
+        "q=" + "%27%22%3Cscript%3E" * 50,
+    ],
+)
+def test_bad_input_never_gives_a_server_error(client, query):
+    ArticleFactory(title="Still here")
+
+    response = client.get(f"/articles/?{query}")
+
+    assert response.status_code == 200
+    assert "Still here" in response.text or "could not be used" in response.text
+
+
+def test_an_invalid_filter_is_shown_as_an_error_and_ignored(client):
+    ArticleFactory(title="Still here")
+
+    response = client.get("/articles/?topic=unknown-topic")
+
+    assert "could not be used" in response.text
+    assert titles(response) == ["Still here"]
+
+
+def test_the_list_takes_a_fixed_number_of_queries(count_queries):
+    """Guards against a query per card (authors, category, source) as the list grows."""
+    topic, expert = TopicFactory(slug="t"), ExpertFactory(slug="e")
+    ArticleFactory(topics=[topic], authors=[expert])
+    one = count_queries("/articles/?topic=t&expert=e")
+
+    for _ in range(49):
+        ArticleFactory(
+            topics=[topic, TopicFactory()], authors=[expert, ExpertFactory()], source=SourceFactory()
+        )
+    fifty = count_queries("/articles/?topic=t&expert=e")
+
+    assert one == fifty
+    assert fifty <= 12
+
+
+def test_a_search_narrows_the_list(client):
+    ArticleFactory(title="THAAD in Korea")
+    ArticleFactory(title="Gas in Europe")
+
+    assert titles(client.get("/articles/?q=thaad")) == ["THAAD in Korea"]
+
+
+def test_dates_are_shown_as_readers_expect(client):
+    ArticleFactory(published_at=on(2017, 4, 18))
+
+    assert '<time datetime="2017-04-18T12:00:00+00:00">18 April 2017</time>' in client.get("/articles/").text
+
+
+def test_the_list_is_reachable_yesterday_and_tomorrow_alike(client):
+    """Scheduled articles appear by themselves once their time has come."""
+    article = scheduled(title="Later")
+    assert "Later" not in client.get("/articles/").text
+
+    article.published_at = timezone.now() - timedelta(minutes=1)
+    article.save()
+
+    assert "Later" in client.get("/articles/").text

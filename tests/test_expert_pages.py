@@ -1,0 +1,117 @@
+import pytest
+
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response):
+    return [expert.name for expert in response.context["experts"]]
+
+
+def test_experts_are_listed_a_to_z_by_last_name_with_article_counts(client):
+    weitz = ExpertFactory(name="Richard Weitz", last_name="")
+    ExpertFactory(name="Georgy Toloraya", last_name="")
+    ExpertFactory(name="Lee Jae-Young", last_name="Lee")
+    ArticleFactory.create_batch(2, authors=[weitz])
+    draft(authors=[weitz])
+
+    response = client.get("/experts/")
+
+    assert names(response) == ["Lee Jae-Young", "Georgy Toloraya", "Richard Weitz"]
+    assert [expert.article_count for expert in response.context["experts"]] == [0, 0, 2]
+    assert "2 articles" in response.text
+
+
+def test_the_letter_index_narrows_the_list(client):
+    ExpertFactory(name="Richard Weitz")
+    ExpertFactory(name="Anna Wolff")
+    ExpertFactory(name="Georgy Toloraya")
+
+    response = client.get("/experts/?letter=w")
+
+    assert names(response) == ["Richard Weitz", "Anna Wolff"]
+    assert response.context["letters"] == ["T", "W"]
+
+
+def test_experts_filter_by_topic_including_subtopics_and_by_organisation(client):
+    asia = TopicFactory(slug="asia")
+    korea = TopicFactory(slug="korea", parent=asia)
+    ExpertFactory(name="Korea Hand", organisation="Hudson Institute").topics.add(korea)
+    ExpertFactory(name="Other Person", organisation="Hudson Institute")
+
+    assert names(client.get("/experts/?topic=asia")) == ["Korea Hand"]
+    assert names(client.get("/experts/?organisation=hudson+institute")) == ["Korea Hand", "Other Person"]
+
+
+@pytest.mark.parametrize(
+    "query", ["letter=%F0%9F%98%80", "letter=ab", "topic=nope", "page=zz", "organisation=" + "x" * 900]
+)
+def test_bad_expert_filters_never_give_a_server_error(client, query):
+    assert client.get(f"/experts/?{query}").status_code == 200
+
+
+def test_an_expert_profile_lists_only_their_published_articles_newest_first(client):
+    expert = ExpertFactory(
+        name="Richard Weitz",
+        position="Senior Fellow",
+        organisation="Hudson Institute",
+        bio="<p>Writes on Korea.</p>",
+    )
+    expert.links.create(label="Homepage", url="https://example.org/weitz")
+    topic = TopicFactory(name="Korean Peninsula")
+    old = ArticleFactory(authors=[expert], topics=[topic])
+    new = ArticleFactory(
+        authors=[expert], topics=[topic], published_at=old.published_at.replace(year=2030 - 10)
+    )
+    draft(authors=[expert], title="Unpublished thoughts")
+    scheduled(authors=[expert], title="Future thoughts")
+    ArticleFactory(title="Someone else's")
+
+    response = client.get(expert.get_absolute_url())
+
+    assert list(response.context["articles"]) == sorted(
+        [old, new], key=lambda a: a.published_at, reverse=True
+    )
+    for text in [
+        "Senior Fellow",
+        "Hudson Institute",
+        "Writes on Korea.",
+        "https://example.org/weitz",
+        "Korean Peninsula",
+    ]:
+        assert text in response.text
+    for text in ["Unpublished thoughts", "Future thoughts", "Someone else"]:
+        assert text not in response.text
+    assert [row["topic__name"] for row in response.context["top_topics"]] == ["Korean Peninsula"]
+
+
+def test_an_expert_profile_filters_by_topic(client):
+    expert = ExpertFactory()
+    korea, europe = TopicFactory(slug="korea"), TopicFactory(slug="europe")
+    on_korea = ArticleFactory(authors=[expert], topics=[korea])
+    ArticleFactory(authors=[expert], topics=[europe])
+
+    response = client.get(f"{expert.get_absolute_url()}?topic=korea")
+
+    assert list(response.context["articles"]) == [on_korea]
+
+
+def test_an_unknown_expert_is_404(client):
+    assert client.get("/experts/nobody/").status_code == 404
+
+
+def test_expert_pages_take_a_fixed_number_of_queries(count_queries):
+    """Counts are annotated and topics aggregated, never fetched per expert or per article."""
+    expert = ExpertFactory(slug="busy")
+    ArticleFactory(authors=[expert], topics=[TopicFactory()])
+    few = (count_queries("/experts/"), count_queries("/experts/busy/"))
+
+    ExpertFactory.create_batch(49)
+    ArticleFactory.create_batch(
+        49, authors=[expert, ExpertFactory()], topics=[TopicFactory(), TopicFactory()]
+    )
+    many = (count_queries("/experts/"), count_queries("/experts/busy/"))
+
+    assert few == many
+    assert max(many) <= 14

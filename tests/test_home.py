@@ -1,0 +1,34 @@
+import pytest
+
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_shows_latest_opinions_active_topics_experts_and_search(client):
+    expert = ExpertFactory(name="Richard Weitz")
+    topic = TopicFactory(name="Korean Peninsula")
+    ArticleFactory(title="Latest opinion", authors=[expert], topics=[topic])
+    draft(title="Draft opinion", topics=[TopicFactory(name="Draft-only topic")])
+    scheduled(title="Scheduled opinion")
+
+    response = client.get("/")
+
+    assert "Latest opinion" in response.text
+    assert "Korean Peninsula" in response.text
+    assert "Richard Weitz" in response.text
+    assert 'role="search"' in response.text
+    for hidden in ["Draft opinion", "Draft-only topic", "Scheduled opinion"]:
+        assert hidden not in response.text
+
+
+def test_the_home_page_takes_a_fixed_number_of_queries(count_queries):
+    """Cards, topics and experts are each fetched once, however many there are."""
+    ArticleFactory(topics=[TopicFactory()], authors=[ExpertFactory()])
+    one = count_queries("/")
+
+    ArticleFactory.create_batch(49, topics=[TopicFactory()], authors=[ExpertFactory(), ExpertFactory()])
+    fifty = count_queries("/")
+
+    assert one == fifty
+    assert fifty <= 6
