@@ -15,8 +15,8 @@ run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_admin
-	@echo "Serving at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload </dev/null
+	@echo "Serving at http://$(HOST):$(PORT)/ (editorial admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT) </dev/null
 
 test: $(VENV)/.installed .env
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -8,7 +8,11 @@ from experts.models import Expert
 class ExpertFilterSet(django_filters.FilterSet):
     letter = django_filters.CharFilter(label="Letter", method="filter_letter", max_length=1)
     topic = django_filters.ModelChoiceFilter(
-        label="Topic", to_field_name="slug", queryset=Topic.objects.all(), method="filter_topic"
+        label="Topic",
+        to_field_name="slug",
+        queryset=Topic.objects.all(),
+        method="filter_topic",
+        empty_label="Any topic",
     )
     organisation = django_filters.CharFilter(label="Organisation", lookup_expr="iexact", max_length=200)
 

@@ -49,7 +49,9 @@ def test_the_article_form_has_ordered_authors_related_links_and_a_prefilled_slug
         ("article", "topics", "Korea", "Korean Peninsula"),
     ],
 )
-def test_autocomplete_finds_experts_articles_and_topics(editor_client, model_name, field_name, term, expected):
+def test_autocomplete_finds_experts_articles_and_topics(
+    editor_client, model_name, field_name, term, expected
+):
     ExpertFactory(name="Richard Weitz")
     ArticleFactory(title="THAAD and the Korean Peninsula")
     TopicFactory(name="Korean Peninsula")

@@ -27,4 +27,3 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Admin account {username!r} already exists (password unchanged; default {password!r})."
             )
-        self.stdout.write("Editorial admin: http://127.0.0.1:8000/admin/")
