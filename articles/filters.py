@@ -18,7 +18,7 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class ArticleFilterSet(django_filters.FilterSet):
-    SORTS = [("newest", "Newest first"), ("oldest", "Oldest first")]
+    SORTS = [("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first")]
 
     q = django_filters.CharFilter(label="Search", method="filter_search", max_length=search.MAX_QUERY_LENGTH)
     topic = django_filters.ModelMultipleChoiceFilter(
@@ -76,9 +76,20 @@ class ArticleFilterSet(django_filters.FilterSet):
         return queryset.filter(published_at__lt=_start_of(day + datetime.timedelta(days=1)))
 
     def sort_by(self, queryset, name, sort):
+        """Newest or oldest first; "relevance" keeps the search's order (newest without a search)."""
         if sort == "oldest":
             return queryset.order_by("published_at", "id")
-        return queryset.order_by("-published_at", "-id")
+        if sort == "newest":
+            return queryset.order_by("-published_at", "-id")
+        return queryset
+
+    @property
+    def search_text(self):
+        """The valid search text in use, or ""."""
+        if not self.is_bound:
+            return ""
+        self.form.is_valid()  # fills cleaned_data with the values that are valid
+        return (self.form.cleaned_data.get("q") or "").strip()
 
     def qs_without(self, name):
         """The results of every valid filter but `name` (facets show what its other choices give)."""

@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -313,3 +314,64 @@ def unique_slug(model, text, *, max_length=None):
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+class SearchTerm(models.Model):
+    """A word of the published archive: the vocabulary "did you mean" suggests from."""
+
+    term = models.CharField(max_length=40, unique=True)
+
+    def __str__(self):
+        return self.term
+
+
+class ArticleSearch(models.Model):
+    """PostgreSQL: the weighted tsvector an article is found by, GIN-indexed (unused on SQLite)."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    document = SearchVectorField(null=True)
+
+    def __str__(self):
+        return f"search document of {self.article_id}"
+
+
+class FtsTableColumn(models.TextField):
+    """The hidden column an FTS5 table has under its own name: MATCH, bm25() and snippet() take it."""
+
+
+@FtsTableColumn.register_lookup
+class FtsMatch(models.Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class ArticleFts(models.Model):
+    """SQLite: a row of the FTS5 table `articles_fts` (made by a migration, not managed by Django)."""
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="fts",
+    )
+    title = models.TextField()
+    lead = models.TextField()
+    body = models.TextField()
+    authors = models.TextField()
+    topics = models.TextField()
+    document = FtsTableColumn(db_column="articles_fts")
+
+    class Meta:
+        managed = False
+        db_table = "articles_fts"
+
+    def __str__(self):
+        return f"full-text row of {self.article_id}"

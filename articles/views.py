@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, render
 
+from articles import search
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Category, Source, Topic
 from articles.related import related_articles
@@ -18,10 +19,18 @@ def article_listing(request, queryset, template, **context):
     """
     filterset = ArticleFilterSet(request.GET or None, queryset=queryset)
     page = Paginator(filterset.qs.with_cards(), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    articles = list(page.object_list)
+    query = filterset.search_text
+    if query:
+        passages = search.snippets(articles, query)
+        for article in articles:
+            article.snippet = passages.get(article.pk)
+        context.update(experts_found=search.matching_experts(query), suggestion=search.did_you_mean(query))
     context.update(
         filterset=filterset,
+        query=query,
         page_obj=page,
-        articles=page.object_list,
+        articles=articles,
         facets=filterset.facets(),
         active_filters=filterset.active_filters(),
     )
@@ -46,7 +55,11 @@ def home(request):
 
 
 def article_list(request):
-    return article_listing(request, Article.objects.published(), "articles/article_list.html")
+    return article_listing(request, Article.objects.published(), "articles/article_list.html", nav="articles")
+
+
+def search_results(request):
+    return article_listing(request, Article.objects.published(), "articles/search.html")
 
 
 def article_detail(request, slug):

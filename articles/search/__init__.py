@@ -1,0 +1,123 @@
+"""Full-text search over articles: one entry point, a backend per database behind it.
+
+- search(queryset, text): the matching articles of `queryset`, ranked (rank in `search_rank`).
+- snippets(articles, text): a highlighted passage per article, for the page of results shown.
+- matching_experts(text) and did_you_mean(text): what the results page shows above the results.
+- index_articles(ids), forget_articles(ids), rebuild_index(): keep the index current.
+
+PostgreSQL uses a stored, weighted tsvector with a GIN index; SQLite an FTS5 table with bm25.
+Both read the reader's text through articles.search.query, so both understand the same syntax.
+"""
+
+import re
+
+from django.db import connection
+from django.utils.html import escape
+
+from articles.models import Article, SearchTerm
+from articles.search import postgres, sqlite
+from articles.search.documents import documents_for
+from articles.search.query import MAX_QUERY_LENGTH, parse
+from experts.models import Expert
+
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "did_you_mean",
+    "forget_articles",
+    "index_articles",
+    "matching_experts",
+    "rebuild_index",
+    "search",
+    "snippets",
+]
+
+MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters no text contains
+INDEX_BATCH = 1000
+
+
+def backend():
+    return postgres if connection.vendor == "postgresql" else sqlite
+
+
+def search(queryset, text):
+    """Articles of `queryset` matching `text`, best first, then newest; none if nothing to search."""
+    query = parse(text)
+    if not query:
+        return queryset.none()
+    return backend().search(queryset, query).order_by("-search_rank", "-published_at", "-id")
+
+
+def snippets(articles, text):
+    """{article id: safe HTML passage with <mark>ed matches} for these (already shown) articles."""
+    query = parse(text)
+    if not query or not articles:
+        return {}
+    raw = backend().snippets([article.pk for article in articles], query, MARK_START, MARK_END)
+    return {
+        article_id: escape(passage).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+        for article_id, passage in raw.items()
+        if MARK_START in passage
+    }
+
+
+def matching_experts(text, *, limit=5):
+    """Experts one of whose names is a word of the query ("Weitz Korea" finds Richard Weitz)."""
+    words = [word for word in parse(text).words if len(word) >= 3]
+    if not words:
+        return []
+    candidates = Expert.objects.none()
+    for word in words:
+        candidates |= Expert.objects.filter(name__icontains=word)
+    found = []
+    for expert in candidates.order_by("last_name", "name")[:50]:
+        name_words = {part.lower() for part in re.findall(r"\w+", expert.name)}
+        if name_words & set(words):
+            found.append(expert)
+    return found[:limit]
+
+
+def did_you_mean(text):
+    """The query with each word unknown to the archive replaced by the closest known one, or None."""
+    query = parse(text)
+    words = [word for word in query.words if len(word) >= 3 and not word.isdigit()]
+    if not words:
+        return None
+    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
+    corrections = {}
+    for word in words:
+        if word not in known:
+            suggestion = backend().suggest(word)
+            if suggestion and suggestion != word:
+                corrections[word] = suggestion
+    if not corrections:
+        return None
+
+    def correct(match):
+        word = match.group(0)
+        suggestion = corrections.get(word.lower())
+        if suggestion is None:
+            return word
+        return suggestion.capitalize() if word[:1].isupper() else suggestion
+
+    return re.sub(r"\w+", correct, text[:MAX_QUERY_LENGTH])
+
+
+def index_articles(article_ids):
+    """(Re)index the given articles, and add the words of the published ones to the vocabulary."""
+    article_ids = list(article_ids)
+    for start in range(0, len(article_ids), INDEX_BATCH):
+        documents = documents_for(article_ids[start : start + INDEX_BATCH])
+        backend().write(documents)
+        words = set().union(*(document.words() for document in documents if document.is_public))
+        SearchTerm.objects.bulk_create([SearchTerm(term=word) for word in words], ignore_conflicts=True)
+
+
+def forget_articles(article_ids):
+    backend().delete(list(article_ids))
+
+
+def rebuild_index():
+    """Index every article again and rebuild the vocabulary from the published ones alone."""
+    SearchTerm.objects.all().delete()
+    backend().clear()
+    index_articles(Article.objects.order_by("pk").values_list("pk", flat=True).iterator())

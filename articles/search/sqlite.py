@@ -1,0 +1,95 @@
+"""SQLite: an FTS5 table (porter stemming) joined to the articles, ranked with bm25()."""
+
+import difflib
+
+from django.db import connection
+from django.db.models import F, FloatField, Func, TextField, Value
+
+from articles.models import ArticleFts, SearchTerm
+
+# bm25 column weights, in the table's column order: title, lead, body, authors, topics.
+WEIGHTS = (10.0, 3.0, 1.0, 5.0, 4.0)
+LEAD_COLUMN, BODY_COLUMN = 1, 2
+
+
+class Bm25(Func):
+    function = "bm25"
+    output_field = FloatField()
+
+
+class Snippet(Func):
+    function = "snippet"
+    output_field = TextField()
+
+
+def match_expression(query):
+    """The FTS5 expression for a parsed query; every word is quoted, so none is an operator."""
+
+    def term(words):
+        return '"' + " ".join(words) + '"'
+
+    groups = []
+    for group in query.groups:
+        alternatives = [term(words) for words in group]
+        groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    expression = " AND ".join(groups)
+    for words in query.excluded:
+        expression += " NOT " + term(words)
+    return expression
+
+
+def search(queryset, query):
+    # bm25() is lower for better matches: negate it so that higher is better, as on PostgreSQL.
+    rank = Bm25(F("fts__document"), *(Value(weight) for weight in WEIGHTS)) * Value(-1.0)
+    return queryset.filter(fts__document__match=match_expression(query)).annotate(search_rank=rank)
+
+
+def snippets(article_ids, query, start, end):
+    from articles.models import Article
+
+    def snippet(column):
+        return Snippet(F("fts__document"), Value(column), Value(start), Value(end), Value("…"), Value(40))
+
+    rows = (
+        Article.objects.filter(pk__in=article_ids, fts__document__match=match_expression(query))
+        .annotate(body_passage=snippet(BODY_COLUMN), lead_passage=snippet(LEAD_COLUMN))
+        .values_list("pk", "body_passage", "lead_passage")
+    )
+    return {pk: body if start in body else lead for pk, body, lead in rows}
+
+
+def write(documents):
+    if not documents:
+        return
+    delete([document.article_id for document in documents])
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {ArticleFts._meta.db_table} (rowid, title, lead, body, authors, topics) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [(d.article_id, d.title, d.lead, d.body, d.authors, d.topics) for d in documents],
+        )
+
+
+def delete(article_ids):
+    if article_ids:
+        placeholders = ", ".join(["%s"] * len(article_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {ArticleFts._meta.db_table} WHERE rowid IN ({placeholders})", article_ids
+            )
+
+
+def clear():
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ArticleFts._meta.db_table}")
+
+
+def suggest(word):
+    """The known word closest to `word` among those sharing its first two letters and about its length."""
+    prefix = word[:2]
+    candidates = SearchTerm.objects.filter(term__gte=prefix, term__lt=prefix + "\uffff").values_list(
+        "term", flat=True
+    )
+    near = [term for term in candidates.iterator() if abs(len(term) - len(word)) <= 2]
+    matches = difflib.get_close_matches(word, near, n=1, cutoff=0.75)
+    return matches[0] if matches else None

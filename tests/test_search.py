@@ -1,0 +1,325 @@
+"""Full-text search, as readers use it; the same tests run on SQLite (FTS5) and PostgreSQL."""
+
+import pytest
+
+from articles import search
+from articles.models import Article
+from articles.search.query import parse
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text):
+    return [article.title for article in search.search(Article.objects.published(), text)]
+
+
+def results(client, text, **params):
+    response = client.get("/search/", {"q": text, **params})
+    assert response.status_code == 200
+    return response
+
+
+def test_it_stems_english_words():
+    ArticleFactory(title="Missile defense in Asia")
+
+    assert found("defenses") == ["Missile defense in Asia"]
+    assert found("missiles") == ["Missile defense in Asia"]
+
+
+def test_all_words_must_match():
+    ArticleFactory(title="THAAD in Korea")
+    ArticleFactory(title="THAAD in Europe")
+
+    assert found("thaad korea") == ["THAAD in Korea"]
+
+
+def test_a_quoted_phrase_matches_the_words_in_order():
+    ArticleFactory(title="Missile defense for Korea")
+    ArticleFactory(title="Defense against a missile")
+
+    assert found('"missile defense"') == ["Missile defense for Korea"]
+
+
+def test_a_quote_left_open_runs_to_the_end():
+    ArticleFactory(title="Missile defense for Korea")
+
+    assert found('"missile defense') == ["Missile defense for Korea"]
+
+
+def test_a_minus_excludes_a_word_or_phrase():
+    ArticleFactory(title="Korea and China")
+    ArticleFactory(title="Korea and Russia")
+
+    assert found("korea -china") == ["Korea and Russia"]
+    assert found('korea -"and china"') == ["Korea and Russia"]
+
+
+def test_or_accepts_either_word():
+    ArticleFactory(title="China policy")
+    ArticleFactory(title="Russia policy")
+    ArticleFactory(title="Japan policy")
+
+    assert sorted(found("china or russia")) == ["China policy", "Russia policy"]
+    assert sorted(found("policy china OR russia")) == ["China policy", "Russia policy"]
+
+
+def test_a_title_match_outranks_a_body_only_match():
+    ArticleFactory(title="Nothing relevant here", body="<p>THAAD is discussed in the body.</p>")
+    ArticleFactory(title="THAAD deployment", body="<p>About missile defence.</p>")
+
+    assert found("thaad") == ["THAAD deployment", "Nothing relevant here"]
+
+
+def test_equal_matches_come_newest_first():
+    newer = ArticleFactory(title="THAAD two")
+    older = ArticleFactory(
+        title="THAAD one", published_at=newer.published_at.replace(year=newer.published_at.year - 1)
+    )
+
+    assert found("thaad") == [newer.title, older.title]
+
+
+def test_authors_and_topics_are_searchable():
+    weitz = ExpertFactory(name="Richard Weitz")
+    ArticleFactory(title="On the peninsula", authors=[weitz], topics=[TopicFactory(name="Nuclear Security")])
+
+    assert found("weitz") == ["On the peninsula"]
+    assert found("nuclear security") == ["On the peninsula"]
+
+
+def test_drafts_and_scheduled_pieces_are_never_found(client):
+    draft(title="Secret THAAD plan", body="<p>zanzibarian</p>")
+    scheduled(title="Future THAAD plan")
+
+    assert found("thaad") == []
+    response = results(client, "zanzibarian")
+    assert "Secret" not in response.text
+    assert response.context["suggestion"] is None
+
+
+def test_results_show_a_highlighted_snippet_of_the_matched_passage(client):
+    ArticleFactory(
+        title="Korea",
+        lead="A lead.",
+        body="<p>Something first. Later the deployment of THAAD & <b>other</b> systems was decided.</p>",
+    )
+
+    response = results(client, "deployment")
+
+    card = response.context["articles"][0]
+    assert "<mark>deployment</mark>" in card.snippet
+    assert "&amp;" in card.snippet and "<b>" not in card.snippet
+    assert "<mark>deployment</mark>" in response.text
+
+
+def test_a_snippet_never_carries_markup_from_the_text(client):
+    ArticleFactory(title="Plain", body="<p>The word &lt;script&gt;alert(1)&lt;/script&gt; korea appears.</p>")
+
+    response = results(client, "korea")
+
+    assert "<script>alert" not in response.text
+    assert "&lt;script&gt;" in response.context["articles"][0].snippet
+
+
+def test_experts_whose_names_match_appear_above_the_results(client):
+    weitz = ExpertFactory(name="Richard Weitz")
+    ExpertFactory(name="Richard Roe")
+    ArticleFactory(title="Korea now", authors=[weitz])
+
+    response = results(client, "Weitz Korea")
+
+    assert response.context["experts_found"] == [weitz]
+    assert response.text.index("Experts:") < response.text.index("Korea now")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("Weits", "Weitz"), ("Poznikir", "Poznikhir"), ("missle defense", "missile defense")]
+)
+def test_did_you_mean_corrects_a_misspelled_name_or_term(client, typed, meant):
+    ArticleFactory(
+        title="Missile defense",
+        body="<p>Viktor Poznikhir said so.</p>",
+        authors=[ExpertFactory(name="Richard Weitz")],
+    )
+
+    assert results(client, typed).context["suggestion"] == meant
+
+
+def test_no_suggestion_when_every_word_is_known(client):
+    ArticleFactory(title="Missile defense")
+
+    assert results(client, "missile").context["suggestion"] is None
+
+
+def test_search_combines_with_the_filters_and_their_counts(client):
+    korea = TopicFactory(slug="korea", name="Korea")
+    ArticleFactory(title="THAAD in Korea", topics=[korea])
+    ArticleFactory(title="THAAD in Europe", topics=[TopicFactory(name="Europe")])
+    ArticleFactory(title="Gas in Korea", topics=[korea])
+
+    response = results(client, "thaad", topic="korea")
+
+    assert [a.title for a in response.context["articles"]] == ["THAAD in Korea"]
+    counts = {entry["value"]: entry["count"] for entry in response.context["facets"]["topic"]}
+    assert counts["korea"] == 1
+
+
+def test_search_works_on_the_article_list_too(client):
+    ArticleFactory(title="THAAD in Korea")
+    ArticleFactory(title="Gas in Europe")
+
+    response = client.get("/articles/", {"q": "thaad"})
+
+    assert [a.title for a in response.context["articles"]] == ["THAAD in Korea"]
+
+
+def test_sorting_by_date_overrides_relevance(client):
+    first = ArticleFactory(title="THAAD", body="<p>x</p>")
+    second = ArticleFactory(
+        title="Other", body="<p>THAAD</p>", published_at=first.published_at.replace(year=2099 - 100)
+    )
+
+    response = results(client, "thaad", sort="oldest")
+
+    assert [a.pk for a in response.context["articles"]] == sorted(
+        [first.pk, second.pk], key=lambda pk: Article.objects.get(pk=pk).published_at
+    )
+
+
+def test_the_index_follows_edits_to_an_article():
+    article = ArticleFactory(title="Old title")
+
+    article.title = "Brand new wording"
+    article.save()
+
+    assert found("wording") == ["Brand new wording"]
+    assert found("old") == []
+
+
+def test_the_index_follows_a_renamed_author():
+    expert = ExpertFactory(name="Richard Weitz")
+    ArticleFactory(title="Piece", authors=[expert])
+
+    expert.name = "Richard Weitzmann"
+    expert.save()
+
+    assert found("weitzmann") == ["Piece"]
+    assert found("weitz") == []
+
+
+def test_the_index_follows_a_renamed_or_retagged_topic():
+    topic = TopicFactory(name="Korean Peninsula")
+    article = ArticleFactory(title="Piece", topics=[topic])
+
+    topic.name = "Koreas"
+    topic.save()
+    assert found("koreas") == ["Piece"]
+
+    article.topics.remove(topic)
+    assert found("koreas") == []
+
+
+def test_the_index_follows_a_new_author_and_a_deleted_article():
+    article = ArticleFactory(title="Piece")
+    article.article_authors.create(expert=ExpertFactory(name="Georgy Toloraya"))
+    assert found("toloraya") == ["Piece"]
+
+    article.delete()
+    assert found("piece") == []
+
+
+def test_an_unpublished_article_drops_out_of_the_results():
+    article = ArticleFactory(title="THAAD")
+
+    article.unpublish()
+    article.save()
+
+    assert found("thaad") == []
+
+
+HOSTILE = [
+    '"',
+    '""',
+    '"""',
+    "-",
+    "--",
+    "- -",
+    "or",
+    "OR OR",
+    "or thaad",
+    "thaad or",
+    "-thaad",
+    "NOT",
+    "AND",
+    "NEAR(a b)",
+    "*",
+    "thaad*",
+    "^thaad",
+    "title:thaad",
+    "(",
+    ")",
+    "((thaad",
+    "thaad)",
+    "'; DROP TABLE articles_article; --",
+    "1' OR '1'='1",
+    "%",
+    "_",
+    "\\",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "&amp; &lt;",
+    "😀",
+    "👍 thaad 🇰🇷",
+    "\u0000",
+    "\ue000mark\ue001",
+    "a" * 500,
+    "thaad " * 100,
+    "!@#$%^&*()_+{}|:<>?",
+    "thaad & korea | !china",
+    "thaad <-> korea",
+    "'thaad'",
+    "thaad:*",
+    "Ünïcödé Wæver «» — …",
+    "北朝鮮 ミサイル",
+    "null",
+    '-""',
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_any_text_a_person_can_type_gives_a_page(client, text):
+    ArticleFactory(title="THAAD in Korea", body="<p>Missile defense and China.</p>")
+
+    assert results(client, text).status_code == 200
+    assert client.get("/articles/", {"q": text}).status_code == 200
+
+
+def test_the_search_page_takes_a_fixed_number_of_queries(client, count_queries):
+    """Snippets are made for the shown page in one query, never per result."""
+    ArticleFactory(title="THAAD 0", authors=[ExpertFactory()], topics=[TopicFactory()])
+    one = count_queries("/search/?q=thaad+or+weits")
+
+    for number in range(1, 50):
+        ArticleFactory(title=f"THAAD {number}", authors=[ExpertFactory()], topics=[TopicFactory()])
+    fifty = count_queries("/search/?q=thaad+or+weits")
+
+    assert one == fifty
+    assert fifty <= 14
+
+
+@pytest.mark.parametrize(
+    ("text", "groups", "excluded"),
+    [
+        ("thaad korea", ((("thaad",),), (("korea",),)), ()),
+        ('"missile defense" -china', ((("missile", "defense"),),), (("china",),)),
+        ("korea china or russia", ((("korea",),), (("china",), ("russia",))), ()),
+        ("or or", (), ()),
+        ("'; DROP TABLE x; --", ((("drop",),), (("table",),), (("x",),)), ()),
+    ],
+)
+def test_the_query_syntax_is_read_the_same_way_for_every_database(text, groups, excluded):
+    query = parse(text)
+
+    assert query.groups == groups
+    assert query.excluded == excluded
