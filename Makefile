@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check clean
+.PHONY: run test lint format check bench clean
 
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
@@ -32,6 +32,12 @@ format: $(VENV)/.installed
 check: $(VENV)/.installed .env
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Benchmarks (minutes: the first run generates 10k- and 100k-article archives on each database).
+BENCH_SIZES ?= 10000 100000
+BENCH_DATABASES ?= sqlite postgres
+bench: $(VENV)/.installed .env
+	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES)
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \

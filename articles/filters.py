@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -101,14 +101,17 @@ class ArticleFilterSet(django_filters.FilterSet):
                     queryset = self.filters[field].filter(queryset, value)
         return queryset
 
-    def facets(self, *, experts_shown=12):
-        """Counts for each choice of each filter, over the results of all the *other* filters.
+    def facets(self, *, counted=True, experts_shown=12):
+        """The choices of each filter, with counts over the results of all the *other* filters.
 
         A fixed number of aggregate queries, whatever the size of the archive or of the choices.
+        With `counted` False (results too many to count cheaply), the choices come without counts.
         """
+        topics = list(Topic.objects.only("name", "slug", "kind", "parent_id"))
+        if not counted:
+            return self._uncounted_facets(topics)
         topic_counts = _topic_counts(self.qs_without("topic"))
         region_counts = _topic_counts(self.qs_without("region"))
-        topics = list(Topic.objects.only("name", "slug", "kind", "parent_id"))
         return {
             "topic": _topic_tree(topics, Topic.Kind.THEME, topic_counts, self._selected("topic")),
             "region": _topic_tree(topics, Topic.Kind.REGION, region_counts, self._selected("region")),
@@ -116,6 +119,25 @@ class ArticleFilterSet(django_filters.FilterSet):
             "category": _field_facet(self.qs_without("category"), "category", self._selected("category")),
             "source": _field_facet(self.qs_without("source"), "source", self._selected("source")),
             "year": _year_facet(self.qs_without("year"), self._selected("year")),
+        }
+
+    def _uncounted_facets(self, topics):
+        self.form.is_valid()
+        chosen_experts = self.form.cleaned_data.get("expert") or []
+        years = Article.objects.published().aggregate(first=Min("published_at"), last=Max("published_at"))
+        year_range = range(years["last"].year, years["first"].year - 1, -1) if years["first"] else []
+        return {
+            "topic": _topic_tree(topics, Topic.Kind.THEME, None, self._selected("topic")),
+            "region": _topic_tree(topics, Topic.Kind.REGION, None, self._selected("region")),
+            "expert": [_entry(e.slug, e.name, None, True) for e in chosen_experts],
+            "category": [
+                _entry(c.slug, c.name, None, c.slug in self._selected("category"))
+                for c in Category.objects.all()
+            ],
+            "source": [
+                _entry(s.slug, s.name, None, s.slug in self._selected("source")) for s in Source.objects.all()
+            ],
+            "year": [_entry(str(y), str(y), None, str(y) in self._selected("year")) for y in year_range],
         }
 
     def active_filters(self):
@@ -144,6 +166,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         return set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
 
 
+def _entry(value, label, count, selected):
+    return {"value": value, "label": label, "count": count, "selected": selected}
+
+
 def _start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -170,13 +196,13 @@ def _topic_tree(topics, kind, counts, selected):
 
     def walk(items, depth):
         for topic in sorted(items, key=lambda t: t.name):
-            if not counts.get(topic.pk) and topic.slug not in selected:
+            if counts is not None and not counts.get(topic.pk) and topic.slug not in selected:
                 continue  # nothing under it in these results, and nothing below it either
             entries.append(
                 {
                     "value": topic.slug,
                     "label": topic.name,
-                    "count": counts.get(topic.pk, 0),
+                    "count": None if counts is None else counts.get(topic.pk, 0),
                     "depth": depth,
                     "selected": topic.slug in selected,
                 }

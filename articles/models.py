@@ -136,10 +136,19 @@ class Source(models.Model):
         return reverse("articles:source", kwargs={"slug": self.slug})
 
 
+def published_condition(prefix=""):
+    """The publication rule as a Q object, for querysets that reach articles through a relation.
+
+    `Article.objects.published()` is this with no prefix; `published_condition("article__")`
+    filters rows that point at a published article (author links, topic links) without a subquery.
+    """
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles a reader may see: published, with a publication time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(published_condition())
 
     def visible_to(self, user):
         """Staff see every article (drafts included, for preview); everyone else published()."""

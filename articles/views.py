@@ -1,14 +1,18 @@
-from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
 from articles import search
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Category, Source, Topic
+from articles.pagination import CappedPaginator
 from articles.related import related_articles
 from experts.models import Expert
 
 ARTICLES_PER_PAGE = 20
+COUNT_CAP = 10_000  # results counted and paged at most (no COUNT or OFFSET grows with the archive)
+FACET_COUNT_LIMIT = 5_000  # above this many results, filter choices are shown without counts
+HOME_LATEST = 8
+HOME_RECENT = 50
 
 
 def article_listing(request, queryset, template, **context):
@@ -18,7 +22,8 @@ def article_listing(request, queryset, template, **context):
     same way and in the same fixed number of queries.
     """
     filterset = ArticleFilterSet(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs.with_cards(), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(filterset.qs.with_cards(), ARTICLES_PER_PAGE, cap=COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)
     query = filterset.search_text
     if query:
@@ -31,7 +36,7 @@ def article_listing(request, queryset, template, **context):
         query=query,
         page_obj=page,
         articles=articles,
-        facets=filterset.facets(),
+        facets=filterset.facets(counted=paginator.counted <= FACET_COUNT_LIMIT),
         active_filters=filterset.active_filters(),
     )
     return render(request, template, context)
@@ -39,17 +44,16 @@ def article_listing(request, queryset, template, **context):
 
 def home(request):
     published = Article.objects.published()
-    latest_in_topic = (
-        published.filter(topics=OuterRef("pk")).order_by("-published_at").values("published_at")[:1]
-    )
+    recent = list(published.values_list("pk", flat=True)[:HOME_RECENT])
     ctx = {
-        "latest": published.with_cards()[:8],
-        "active_topics": Topic.objects.annotate(latest=Subquery(latest_in_topic))
-        .filter(latest__isnull=False)
-        .order_by("-latest")[:10],
-        "experts": Expert.objects.with_article_counts()
-        .filter(article_count__gt=0)
-        .order_by("-article_count")[:6],
+        "latest": published.with_cards()[:HOME_LATEST],
+        # The topics and experts of the most recent pieces: active now, and cheap at any size.
+        "active_topics": Topic.objects.filter(articles__in=recent)
+        .annotate(recent_count=Count("articles"))
+        .order_by("-recent_count", "name")[:10],
+        "experts": Expert.objects.filter(authorships__article__in=recent)
+        .annotate(recent_count=Count("authorships"))
+        .order_by("-recent_count", "last_name")[:6],
     }
     return render(request, "articles/home.html", ctx)
 

@@ -9,12 +9,10 @@ from articles.richtext import clean_html
 class ExpertQuerySet(models.QuerySet):
     def with_article_counts(self):
         """Annotate `article_count`: the expert's published articles (drafts never count)."""
-        from articles.models import Article, ArticleAuthor
+        from articles.models import ArticleAuthor, published_condition
 
         counts = (
-            ArticleAuthor.objects.filter(
-                expert=models.OuterRef("pk"), article__in=Article.objects.published()
-            )
+            ArticleAuthor.objects.filter(published_condition("article__"), expert=models.OuterRef("pk"))
             .order_by()
             .values("expert")
             .annotate(count=models.Count("pk"))

@@ -207,3 +207,30 @@ def test_the_list_is_reachable_yesterday_and_tomorrow_alike(client):
     article.save()
 
     assert "Later" in client.get("/articles/").text
+
+
+def test_counts_and_pages_stop_at_the_cap(client, monkeypatch):
+    """Neither COUNT nor OFFSET may grow with the archive: past the cap the list says "N+"."""
+    monkeypatch.setattr("articles.views.COUNT_CAP", 30)
+    ArticleFactory.create_batch(45)
+
+    response = client.get("/articles/?page=9")
+
+    assert "<strong>30+</strong> articles" in response.text
+    assert response.context["page_obj"].paginator.num_pages == 2
+    assert response.context["page_obj"].number == 2
+
+
+def test_facets_of_large_results_come_without_counts(client, monkeypatch):
+    monkeypatch.setattr("articles.views.FACET_COUNT_LIMIT", 2)
+    topic = TopicFactory(slug="korea", name="Korea")
+    expert = ExpertFactory(slug="weitz", name="Richard Weitz")
+    ArticleFactory.create_batch(3, topics=[topic], authors=[expert], published_at=on(2017, 4, 18))
+
+    response = client.get("/articles/?expert=weitz")
+
+    facets = response.context["facets"]
+    assert [(e["value"], e["count"]) for e in facets["topic"]] == [("korea", None)]
+    assert [(e["value"], e["count"], e["selected"]) for e in facets["expert"]] == [("weitz", None, True)]
+    assert ("2017", None) in [(e["value"], e["count"]) for e in facets["year"]]
+    assert "None" not in response.text

@@ -29,6 +29,7 @@ __all__ = [
     "rebuild_index",
     "search",
     "snippets",
+    "update_planner_statistics",
 ]
 
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters no text contains
@@ -121,3 +122,11 @@ def rebuild_index():
     SearchTerm.objects.all().delete()
     backend().clear()
     index_articles(Article.objects.order_by("pk").values_list("pk", flat=True).iterator())
+    update_planner_statistics()
+
+
+def update_planner_statistics():
+    """ANALYZE after bulk writes. Without statistics SQLite may run a search's MATCH once per
+    article instead of once per query (seen: 200 ms instead of 5 ms at 2,000 articles)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -1,0 +1,145 @@
+"""Shared by the benchmarks: bench databases, Django set-up in a child process, timing, tables."""
+
+import json
+import os
+import platform
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+def database_url(database, size):
+    """Each database kind and archive size gets its own bench database, kept between runs."""
+    if database == "sqlite":
+        DATA.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{DATA / f'bench-{size}.sqlite3'}"
+    name = f"kb_bench_{size}"
+    _ensure_postgres_database(name)
+    return f"{POSTGRES_SERVER}/{name}"
+
+
+def _ensure_postgres_database(name):
+    import psycopg
+
+    url = POSTGRES_SERVER.replace("postgres://", "postgresql://", 1) + "/postgres"
+    with psycopg.connect(url, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def child_environment(url):
+    """Production-like settings for a benchmark child process."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def run_child(script, url, *args):
+    """Run `script` with `args` in a fresh interpreter against `url`; it prints one JSON document."""
+    result = subprocess.run(
+        [sys.executable, str(script), "--child", url, *map(str, args)],
+        cwd=ROOT,
+        env=child_environment(url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"{script.name} failed against {url.split('/')[-1]}")
+    sys.stderr.write(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # The pages are measured, not static files: no manifest (and no collectstatic) needed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def ensure_corpus(size, *, experts, topics):
+    """Migrate and fill the bench database once; later runs reuse it. Returns generation seconds."""
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    call_command("migrate", verbosity=0)
+    existing = Article.objects.count()
+    if existing == size:
+        return None
+    if existing:
+        raise SystemExit(
+            f"The bench database holds {existing} articles, not {size}: remove it and run again."
+        )
+    started = time.perf_counter()
+    call_command("generate_corpus", articles=size, experts=experts, topics=topics, verbosity=0)
+    return time.perf_counter() - started
+
+
+def measure(client, url, *, requests):
+    """Query count of one request, then p50/p95 of the in-process server time over `requests`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):  # warm caches: the database's and Python's
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    queries = len(captured)  # read now: the log is reset by the next request
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "queries": queries,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+        "requests": requests,
+    }
+
+
+def machine():
+    import django
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = f"Python {platform.python_version()}, Django {django.get_version()}"
+    return f"{os.cpu_count()} cores ({cpu}){memory}; {versions}"

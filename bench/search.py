@@ -1,0 +1,119 @@
+"""Search benchmark: p50/p95 server time and SQL queries per search, by database and archive size.
+
+    python bench/search.py [--sizes 10000 100000] [--databases sqlite postgres] [--requests 30]
+
+Each (database, size) runs in its own process against its own bench database (kept in bench/data/
+and kb_bench_<size> on PostgreSQL, generated on first use). Writes bench/results/search.json and
+the search section of docs/performance.md.
+"""
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+from bench.report import write_section
+
+CASES = [
+    ("common word", {"q": "korea"}),
+    ("rare word", {"q": "{rare}"}),
+    ("phrase", {"q": '"missile defense"'}),
+    ("two words, one excluded", {"q": "security -china"}),
+    ("filtered search", {"q": "korea", "topic": "{broad_topic}", "year": "{year}"}),
+]
+
+
+def child(url, size, requests):
+    common.setup_django()
+    generated = common.ensure_corpus(size, experts=5000, topics=300)
+    from urllib.parse import urlencode
+
+    from django.db.models import Count
+    from django.test import Client
+
+    from articles.corpus import Corpus
+    from articles.models import Article, SearchTerm, Topic
+
+    broad_topic = (
+        Topic.objects.filter(kind=Topic.Kind.THEME).annotate(n=Count("articles")).order_by("-n").first().slug
+    )
+    names = [name.lower() for name in Corpus(seed=1).names[:200]]
+    rare = next(name for name in names if SearchTerm.objects.filter(term=name).exists())
+    year = Article.objects.published().latest("published_at").published_at.year - 1
+    client = Client()
+    results = {}
+    for label, params in CASES:
+        query = {
+            key: value.format(rare=rare, broad_topic=broad_topic, year=year) for key, value in params.items()
+        }
+        url = "/search/?" + urlencode(query)
+        results[label] = {"url": url, **common.measure(client, url, requests=requests)}
+    print(json.dumps({"generated_seconds": generated, "cases": results}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10000, 100000])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--child", nargs=3, metavar=("URL", "SIZE", "REQUESTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        url, size, requests = args.child
+        return child(url, int(size), int(requests))
+
+    runs = []
+    for database in args.databases:
+        for size in args.sizes:
+            print(f"search benchmark: {database}, {size} articles…", file=sys.stderr, flush=True)
+            url = common.database_url(database, size)
+            outcome = common.run_child(Path(__file__), url, size, args.requests)
+            runs.append({"database": database, "articles": size, **outcome})
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": common.machine(),
+        "runs": runs,
+    }
+    common.RESULTS.mkdir(parents=True, exist_ok=True)
+    (common.RESULTS / "search.json").write_text(json.dumps(report, indent=2) + "\n")
+    table = [
+        "| database | articles | search | SQL queries | p50 ms | p95 ms |",
+        "| --- | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        for label, case in run["cases"].items():
+            cells = [
+                run["database"],
+                f"{run['articles']:,}",
+                label,
+                case["queries"],
+                case["p50_ms"],
+                case["p95_ms"],
+            ]
+            table.append("| " + " | ".join(map(str, cells)) + " |")
+    generation = [
+        f"- {run['database']}, {run['articles']:,} articles: generated in {run['generated_seconds']:.0f} s"
+        for run in runs
+        if run["generated_seconds"]
+    ]
+    body = "\n".join(
+        [
+            f"Measured {report['when']} on {report['machine']}.",
+            f"In-process server time of `/search/` (view, queries, template) over {args.requests} requests"
+            " after 3 warm-up requests; the query count is of one request.",
+            "",
+            *table,
+            "",
+            *generation,
+        ]
+    )
+    write_section("Search", body)
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()
