@@ -12,6 +12,8 @@ from articles import search
 from articles.models import Article, ArticleAuthor, Category, Source, Topic
 from experts.models import Expert
 
+TOPICS_SHOWN = 30  # a facet lists at most this many topics (and every chosen one)
+
 
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
@@ -86,19 +88,14 @@ class ArticleFilterSet(django_filters.FilterSet):
     @property
     def search_text(self):
         """The valid search text in use, or ""."""
-        if not self.is_bound:
-            return ""
-        self.form.is_valid()  # fills cleaned_data with the values that are valid
-        return (self.form.cleaned_data.get("q") or "").strip()
+        return (self._cleaned_data().get("q") or "").strip()
 
     def qs_without(self, name):
         """The results of every valid filter but `name` (facets show what its other choices give)."""
         queryset = self.queryset.all()
-        if self.is_bound:
-            self.form.is_valid()  # fills cleaned_data with the values that are valid
-            for field, value in self.form.cleaned_data.items():
-                if field != name:
-                    queryset = self.filters[field].filter(queryset, value)
+        for field, value in self._cleaned_data().items():
+            if field != name:
+                queryset = self.filters[field].filter(queryset, value)
         return queryset
 
     def facets(self, *, counted=True, experts_shown=12):
@@ -122,8 +119,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         }
 
     def _uncounted_facets(self, topics):
-        self.form.is_valid()
-        chosen_experts = self.form.cleaned_data.get("expert") or []
+        chosen_experts = self._cleaned_data().get("expert") or []
         years = Article.objects.published().aggregate(first=Min("published_at"), last=Max("published_at"))
         year_range = range(years["last"].year, years["first"].year - 1, -1) if years["first"] else []
         return {
@@ -142,11 +138,8 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def active_filters(self):
         """(label, name, value) for each valid filter value in use, for "remove this filter" links."""
-        if not self.is_bound:
-            return []
-        self.form.is_valid()
         active = []
-        for name, value in self.form.cleaned_data.items():
+        for name, value in self._cleaned_data().items():
             if name == "sort" or value in (None, "", []):
                 continue
             values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
@@ -161,6 +154,13 @@ class ArticleFilterSet(django_filters.FilterSet):
                     {"label": self.filters[name].label, "text": str(item), "query": remaining.urlencode()}
                 )
         return active
+
+    def _cleaned_data(self):
+        """The valid values of a bound form (invalid ones left out); {} when nothing was sent."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return self.form.cleaned_data
 
     def _selected(self, name):
         return set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
@@ -210,7 +210,16 @@ def _topic_tree(topics, kind, counts, selected):
             walk(children.get(topic.pk, []), depth + 1)
 
     walk(roots, 0)
-    return entries
+    if len(entries) <= TOPICS_SHOWN:
+        return entries
+    # A large taxonomy: the most frequent topics (or, uncounted, the top level) and the chosen ones;
+    # the topic pages show the whole tree. A long list would cost more to render than to query.
+    if counts is None:
+        shown = [entry for entry in entries if entry["depth"] == 0 or entry["selected"]]
+    else:
+        by_count = sorted(entries, key=lambda entry: (-entry["count"], entry["label"]))
+        shown = by_count[:TOPICS_SHOWN] + [e for e in by_count[TOPICS_SHOWN:] if e["selected"]]
+    return [{**entry, "depth": 0} for entry in shown]
 
 
 def _expert_facet(queryset, selected, limit):

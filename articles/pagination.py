@@ -15,7 +15,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self):
-        return self.object_list[: self.cap + 1].count()
+        # Only the ids: no ranking, ordering or wide rows to count.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self):

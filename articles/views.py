@@ -22,7 +22,8 @@ def article_listing(request, queryset, template, **context):
     same way and in the same fixed number of queries.
     """
     filterset = ArticleFilterSet(request.GET or None, queryset=queryset)
-    paginator = CappedPaginator(filterset.qs.with_cards(), ARTICLES_PER_PAGE, cap=COUNT_CAP)
+    cards = filterset.qs.with_cards().defer("body")  # cards show the lead; bodies are long
+    paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)
     query = filterset.search_text

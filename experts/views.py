@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
-from articles.models import Article
+from articles.models import Article, Topic
 from articles.views import article_listing
 from experts.filters import ExpertFilterSet, letters_in_use
 from experts.models import Expert
@@ -18,9 +18,19 @@ def expert_list(request):
         "page_obj": page,
         "experts": page.object_list,
         "letters": letters_in_use(),
+        "topic_groups": _topic_groups(),
+        "current_topic": request.GET.get("topic", ""),
         "current_letter": request.GET.get("letter", "").upper()[:1],
     }
     return render(request, "experts/expert_list.html", ctx)
+
+
+def _topic_groups():
+    """Themes and regions, each by name, for the topic select (one query)."""
+    groups = {Topic.Kind.THEME: [], Topic.Kind.REGION: []}
+    for topic in Topic.objects.only("name", "slug", "kind").order_by("name"):
+        groups[topic.kind].append(topic)
+    return [("Themes", groups[Topic.Kind.THEME]), ("Regions", groups[Topic.Kind.REGION])]
 
 
 def expert_detail(request, slug):

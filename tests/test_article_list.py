@@ -234,3 +234,30 @@ def test_facets_of_large_results_come_without_counts(client, monkeypatch):
     assert [(e["value"], e["count"], e["selected"]) for e in facets["expert"]] == [("weitz", None, True)]
     assert ("2017", None) in [(e["value"], e["count"]) for e in facets["year"]]
     assert "None" not in response.text
+
+
+def test_the_unfiltered_list_of_a_large_archive_shows_choices_without_counts(client, monkeypatch):
+    monkeypatch.setattr("articles.views.FACET_COUNT_LIMIT", 2)
+    CategoryFactory(slug="news", name="News")
+    ArticleFactory.create_batch(3)
+
+    response = client.get("/articles/")
+
+    assert response.status_code == 200
+    assert "news" in [entry["value"] for entry in response.context["facets"]["category"]]
+
+
+def test_a_large_taxonomy_lists_the_most_frequent_topics_and_the_chosen_one(client, monkeypatch):
+    monkeypatch.setattr("articles.filters.TOPICS_SHOWN", 2)
+    busy, medium, rare = (
+        TopicFactory(name="Busy"),
+        TopicFactory(name="Medium"),
+        TopicFactory(name="Rare", slug="rare"),
+    )
+    ArticleFactory.create_batch(3, topics=[busy])
+    ArticleFactory.create_batch(2, topics=[medium])
+    ArticleFactory(topics=[rare])
+
+    entries = client.get("/articles/?topic=rare").context["facets"]["topic"]
+
+    assert [entry["label"] for entry in entries] == ["Busy", "Medium", "Rare"]
