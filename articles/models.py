@@ -211,6 +211,11 @@ class Article(models.Model):
     needs_review = models.BooleanField(
         default=False, help_text="Flagged for an editor, e.g. a title the importer had to derive."
     )
+    is_stub = models.BooleanField(
+        "stub",
+        default=False,
+        help_text="Made by the importer from another page's related listing; importing its own page completes it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,19 +1,27 @@
 """Writes that span several models."""
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
 
-from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
+from articles import search
+from articles.importers.pages import PUBLISHERS, ExpertMention, parse_page, read_text
+from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic, unique_slug
+from articles.richtext import clean_html, paragraphs_to_html
 from experts.models import Expert, ExpertLink
 
 
 @transaction.atomic
-def load_demo_content(data):
+def load_demo_content(data, *, pages):
     """Create or update the demo content described by `data` (see articles/demo/demo.json).
 
-    Everything is matched by slug, so loading the same data twice changes nothing the second time.
-    Returns the number of articles loaded.
+    Articles with a "page" are imported from that file of `pages` (a folder) through the page
+    importer, then given what the page does not say; the others are written as they stand.
+    Everything is matched by slug (or by its page), so loading twice changes nothing the second
+    time. Returns the number of articles loaded.
     """
     for item in data["sources"]:
         Source.objects.update_or_create(slug=item["slug"], defaults=_without(item, "slug"))
@@ -32,43 +40,235 @@ def load_demo_content(data):
             slug=item["slug"], defaults=_without(item, "slug", "topics", "links")
         )
         expert.topics.set(topics[slug] for slug in item["topics"])
-        expert.links.all().delete()
-        ExpertLink.objects.bulk_create(
-            ExpertLink(expert=expert, position=position, **link)
-            for position, link in enumerate(item["links"])
-        )
+        if [(link.label, link.url) for link in expert.links.all()] != [
+            (l["label"], l["url"]) for l in item["links"]
+        ]:
+            expert.links.all().delete()
+            ExpertLink.objects.bulk_create(
+                ExpertLink(expert=expert, position=position, **link)
+                for position, link in enumerate(item["links"])
+            )
         experts[item["slug"]] = expert
 
     categories = {category.slug: category for category in Category.objects.all()}
     sources = {source.slug: source for source in Source.objects.all()}
     articles = {}
     for item in data["articles"]:
-        defaults = _without(
-            item, "slug", "authors", "topics", "category", "source", "related", "published_at"
-        )
-        defaults["published_at"] = (
+        values = _without(item, "page", "slug", "authors", "topics", "category", "source", "related")
+        values["published_at"] = (
             datetime.fromisoformat(item["published_at"]) if item["published_at"] else None
         )
-        defaults["category"] = categories.get(item["category"])
-        defaults["source"] = sources.get(item["source"])
-        article, _ = Article.objects.update_or_create(slug=item["slug"], defaults=defaults)
-        article.topics.set(topics[slug] for slug in item["topics"])
-        article.article_authors.all().delete()
-        ArticleAuthor.objects.bulk_create(
-            ArticleAuthor(article=article, expert=experts[slug], position=position)
-            for position, slug in enumerate(item["authors"])
-        )
+        for name, known in (("category", categories), ("source", sources)):
+            if name in item:
+                values[name] = known.get(item[name])
+        if "page" in item:
+            article = save_page(parse_page(read_text((pages / item["page"]).read_bytes()))).article
+            changed = {
+                name: value
+                for name, value in {"slug": item["slug"], **values}.items()
+                if getattr(article, name) != value
+            }
+            if changed:
+                for name, value in changed.items():
+                    setattr(article, name, value)
+                article.save()
+        else:
+            article, _ = Article.objects.update_or_create(slug=item["slug"], defaults=values)
+        if set(article.topics.all()) != {topics[slug] for slug in item["topics"]}:
+            article.topics.set(topics[slug] for slug in item["topics"])
+        wanted = [experts[slug].pk for slug in item["authors"]]
+        if wanted and [link.expert_id for link in article.article_authors.all()] != wanted:
+            article.article_authors.all().delete()
+            for position, expert_id in enumerate(wanted):
+                ArticleAuthor.objects.create(article=article, expert_id=expert_id, position=position)
         articles[item["slug"]] = article
 
     for item in data["articles"]:  # links last: they may point forward in the file
         article = articles[item["slug"]]
-        article.related_links.all().delete()
-        RelatedLink.objects.bulk_create(
-            RelatedLink(article=article, related=articles[slug], position=position)
-            for position, slug in enumerate(item["related"])
-        )
+        linked = set(article.related_links.values_list("related_id", flat=True))
+        position = len(linked)
+        for slug in item["related"]:
+            if articles[slug].pk not in linked:
+                RelatedLink.objects.create(article=article, related=articles[slug], position=position)
+                position += 1
     return len(articles)
 
 
 def _without(item, *keys):
     return {key: value for key, value in item.items() if key not in keys}
+
+
+@dataclass
+class PageImport:
+    """What importing one page did (or, in a dry run, would do)."""
+
+    article: Article
+    changes: list = field(default_factory=list)
+
+    @property
+    def changed(self):
+        return bool(self.changes)
+
+
+@transaction.atomic
+def save_page(page, *, publish=False):
+    """Write a parsed page (articles.importers.pages.Page) as an article with its parts.
+
+    Found again by title (or, for a derived title, by lead), importing the same page twice
+    changes nothing; an edited page updates the article; a stub made earlier from a related
+    listing is completed rather than duplicated. Imported articles are drafts unless `publish`.
+    """
+    result = PageImport(article=None)
+    source = _source(page.publisher, result)
+    category = _category(page.category, result)
+    experts = [_expert(mention, result) for mention in page.experts]
+    article = _find_article(page)
+    values = {
+        "lead": page.lead,
+        "body": clean_html(paragraphs_to_html("\n\n".join(page.paragraphs))),
+        "category": category,
+        "source": source,
+        "image_caption": page.caption,
+        "image_credit": page.credit,
+        "is_stub": False,
+    }
+    if page.published:
+        values["published_at"] = _midnight(page.published)
+    if article is None or not page.title_derived:  # an editor's review of a derived title stands
+        values["title"] = page.title
+    if page.title_derived and article is None:
+        values["needs_review"] = True
+    if publish and (values.get("published_at") or (article and article.published_at)):
+        values["status"] = Article.Status.PUBLISHED
+    if article is None:
+        article = Article(slug=unique_slug(Article, page.title), **values)
+        article.save()
+        result.changes.append(f"created article {article.slug!r}")
+    else:
+        changed = [name for name, value in values.items() if getattr(article, name) != value]
+        if changed:
+            for name in changed:
+                setattr(article, name, values[name])
+            article.save()
+            verb = "completed stub" if "is_stub" in changed else "updated article"
+            result.changes.append(f"{verb} {article.slug!r}: {', '.join(changed)}")
+    result.article = article
+    _set_authors(article, experts, result)
+    _set_related(article, [_related(item, result) for item in page.related], result)
+    return result
+
+
+def _find_article(page):
+    if page.title_derived:
+        return Article.objects.filter(lead=page.lead).order_by("pk").first()
+    by_title = Article.objects.filter(Q(slug=slugify(page.title)) | Q(title__iexact=page.title)).order_by(
+        "pk"
+    )
+    if found := by_title.first():
+        return found
+    # A stub carries a title cut short in a listing ("…" removed): any word-boundary prefix.
+    words = page.title.split()
+    prefixes = [" ".join(words[:count]) for count in range(3, len(words))]
+    stubs = Article.objects.filter(is_stub=True, title__in=prefixes)
+    return max(stubs, key=lambda stub: len(stub.title), default=None)
+
+
+def _related(item, result):
+    """The article a related item names: found by its (possibly cut) title, else a draft stub."""
+    matches = Article.objects.filter(title__istartswith=item.title) if item.truncated else None
+    found = (matches if matches is not None else Article.objects.filter(title__iexact=item.title)).first()
+    if found:
+        return found
+    stub = Article(
+        title=item.title,
+        slug=unique_slug(Article, item.title),
+        lead=item.lead,
+        published_at=_midnight(item.published) if item.published else None,
+        status=Article.Status.DRAFT,
+        is_stub=True,
+        category=_category(item.category, result) if item.category else None,
+    )
+    stub.save()
+    if item.expert:
+        ArticleAuthor.objects.create(article=stub, expert=_expert(ExpertMention(name=item.expert), result))
+    result.changes.append(f"created stub {stub.slug!r}")
+    return stub
+
+
+def _set_authors(article, experts, result):
+    current = [link.expert_id for link in article.article_authors.order_by("position")]
+    wanted = list(dict.fromkeys(expert.pk for expert in experts))
+    if wanted and current != wanted:
+        article.article_authors.all().delete()
+        ArticleAuthor.objects.bulk_create(
+            ArticleAuthor(article=article, expert_id=expert_id, position=position)
+            for position, expert_id in enumerate(wanted)
+        )
+        search.index_articles([article.pk])  # bulk_create sends no signal
+        result.changes.append(f"set the authors of {article.slug!r}")
+
+
+def _set_related(article, related, result):
+    """The page's related articles first, in its order; links an editor added stay after them."""
+    current = [link.related_id for link in article.related_links.order_by("position", "pk")]
+    from_page = list(dict.fromkeys(other.pk for other in related if other.pk != article.pk))
+    wanted = from_page + [pk for pk in current if pk not in from_page]
+    if current != wanted:
+        article.related_links.all().delete()
+        RelatedLink.objects.bulk_create(
+            RelatedLink(article=article, related_id=pk, position=position)
+            for position, pk in enumerate(wanted)
+        )
+        result.changes.append(f"set the related articles of {article.slug!r}")
+
+
+def _source(name, result):
+    known = PUBLISHERS.get(name, {})
+    source, created = Source.objects.get_or_create(
+        name=name,
+        defaults={"slug": unique_slug(Source, name), "url": known.get("url", ""), **_disclaimer(known)},
+    )
+    if created:
+        result.changes.append(f"created source {name!r}")
+    elif not source.disclaimer and known.get("disclaimer"):
+        source.disclaimer = known["disclaimer"]
+        source.save(update_fields=["disclaimer"])
+        result.changes.append(f"set the disclaimer of {name!r}")
+    return source
+
+
+def _disclaimer(known):
+    return {"disclaimer": known["disclaimer"]} if known.get("disclaimer") else {}
+
+
+def _category(name, result):
+    category = Category.objects.filter(name__iexact=name).first()
+    if category is None:
+        category = Category.objects.create(name=name, slug=unique_slug(Category, name))
+        result.changes.append(f"created category {name!r}")
+    return category
+
+
+def _expert(mention, result):
+    expert = Expert.objects.filter(name__iexact=mention.name).order_by("pk").first()
+    if expert is None:
+        expert = Expert.objects.create(
+            name=mention.name, position=mention.position, organisation=mention.organisation
+        )
+        result.changes.append(f"created expert {mention.name!r}")
+        return expert
+    changed = [
+        name
+        for name in ("position", "organisation")
+        if getattr(mention, name) and getattr(expert, name) != getattr(mention, name)
+    ]
+    if changed:
+        for name in changed:
+            setattr(expert, name, getattr(mention, name))
+        expert.save()
+        result.changes.append(f"updated expert {mention.name!r}: {', '.join(changed)}")
+    return expert
+
+
+def _midnight(day):
+    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -5,12 +5,13 @@ from django.core.management.base import BaseCommand
 
 from articles.services import load_demo_content
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "demo.json"
+DEMO = Path(__file__).resolve().parents[2] / "demo"
 
 
 class Command(BaseCommand):
-    help = "Load the demo content (the two sample pages and a few demo pieces); safe to run again."
+    help = "Load the demo content: the two sample pages (through the page importer) and a few demo pieces."
 
     def handle(self, *args, **options):
-        count = load_demo_content(json.loads(DEMO_FILE.read_text(encoding="utf-8")))
+        data = json.loads((DEMO / "demo.json").read_text(encoding="utf-8"))
+        count = load_demo_content(data, pages=DEMO / "pages")
         self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {count} articles."))

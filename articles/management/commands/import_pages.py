@@ -1,0 +1,63 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, transaction
+
+from articles.importers.pages import PageError, parse_page, read_text
+from articles.services import save_page
+
+
+class DryRun(Exception):
+    """Raised inside a page's transaction to roll back what a dry run wrote."""
+
+
+class Command(BaseCommand):
+    help = "Import publishers' plain-text pages (files, or folders of .txt files) as articles."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--publish", action="store_true", help="publish dated articles (default: drafts)")
+        parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+
+    def handle(self, *args, paths, publish, dry_run, **options):
+        files = list(_page_files(paths))
+        if not files:
+            raise CommandError("No pages found at the given paths.")
+        failed = changed = 0
+        for path in files:
+            try:
+                changes = _import(path, publish=publish, dry_run=dry_run)
+            except (PageError, OSError, DatabaseError) as error:
+                failed += 1
+                self.stderr.write(self.style.ERROR(f"{path}: not imported: {error}"))
+                continue
+            changed += bool(changes)
+            prefix = "would: " if dry_run else ""
+            for change in changes or ["unchanged"]:
+                self.stdout.write(f"{path}: {prefix}{change}")
+        summary = f"{len(files)} pages: {changed} changed, {len(files) - changed - failed} unchanged, {failed} failed"
+        if failed:
+            raise CommandError(summary)
+        self.stdout.write(self.style.SUCCESS(summary + (" (dry run: nothing written)" if dry_run else "")))
+
+
+def _import(path, *, publish, dry_run):
+    """Import one page in its own transaction; a dry run rolls it back."""
+    page = parse_page(read_text(path.read_bytes()))
+    changes = []
+    try:
+        with transaction.atomic():
+            changes = save_page(page, publish=publish).changes
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        pass
+    return changes
+
+
+def _page_files(paths):
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.txt") if p.is_file())
+        else:
+            yield path
