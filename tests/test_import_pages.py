@@ -1,0 +1,260 @@
+"""import_pages: publishers' plain-text pages in, articles with all their parts out."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Article, RelatedLink, Source
+from experts.models import Expert
+
+pytestmark = pytest.mark.django_db
+
+PAGES = Path(__file__).resolve().parent.parent / "articles" / "demo" / "pages"
+VALDAI = PAGES / "002_72b6b2bb92f9f15a.txt"
+RUSSIA_DIRECT = PAGES / "000_438277fc88a03ee5.txt"
+VALDAI_DISCLAIMER = (
+    "Views expressed are of individual Members and Contributors, rather than the Club's, "
+    "unless explicitly stated otherwise."
+)
+
+
+def valdai_page(
+    title="Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea",
+    date="30.05.2017",
+    lead="This lingering crisis will lead to war or to talks, writes Georgy Toloraya, Director at Russian Academy of Sciences.",
+    body=("First paragraph of the body.", "Second paragraph — with «quotes» and Wæver…"),
+    related="",
+):
+    parts = [title, date, lead, *body, VALDAI_DISCLAIMER]
+    if related:
+        parts += ["Related articles", related]
+    return "\n\n".join(parts) + "\n"
+
+
+def run(*paths, **options):
+    call_command("import_pages", *map(str, paths), verbosity=0, **options)
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def test_the_valdai_sample_imports_with_all_its_parts():
+    run(VALDAI)
+
+    article = Article.objects.get(title__startswith="As North Korean Conflict Threat Rises")
+    assert article.published_at.date().isoformat() == "2017-04-18"
+    assert article.status == Article.Status.DRAFT
+    assert article.lead.startswith("The North Korean nuclear and ballistic missile issue")
+    assert article.body.count("<p>") == 6
+    assert "Views expressed" not in article.body and "Related articles" not in article.body
+    (weitz,) = article.ordered_authors()
+    assert (weitz.name, weitz.position, weitz.organisation) == (
+        "Richard Weitz",
+        "Senior Fellow and Director of the Center for Political-Military Analysis",
+        "Hudson Institute",
+    )
+    assert article.source.name == "Valdai Discussion Club"
+    assert article.source.disclaimer == VALDAI_DISCLAIMER
+    assert article.category.name == "Expert Opinions"
+    related = [link.related for link in article.related_links.all()]
+    assert [r.title for r in related] == [
+        "Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute",
+        "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea",
+        "Forecasts on Korea’s Foreign Policies Following the Launch of the New",
+    ]
+    stub = related[2]
+    assert stub.is_stub and stub.status == Article.Status.DRAFT
+    assert stub.published_at.date().isoformat() == "2017-05-15"
+    assert stub.lead.startswith("Two major issues are of importance to President Moon")
+    assert stub.ordered_authors()[0].name == "Lee Jae-Young"
+    assert stub.category.name == "Expert Opinions"
+
+
+def test_the_russia_direct_sample_imports_with_caption_credit_and_a_derived_title():
+    run(RUSSIA_DIRECT)
+
+    article = Article.objects.get(source__name="Russia Direct", is_stub=False)
+    assert article.title.startswith("What potential for closer Russia-U.S. security collaboration")
+    assert article.needs_review
+    assert article.published_at is None and article.status == Article.Status.DRAFT
+    assert article.image_credit == "Photo: AP"
+    assert article.image_caption.startswith("South Korean protesters during a rally")
+    assert article.image_caption.endswith("Sept. 30, 2016.")
+    assert "Wæver" in article.body
+    assert "Also read" not in article.body
+    assert "The opinion of the author" not in article.body
+    assert article.source.disclaimer.startswith("The opinion of the author may not necessarily reflect")
+    (link,) = article.related_links.all()
+    assert link.related.title == "It's time to revitalize US-Russian nuclear security cooperation"
+    assert link.related.is_stub
+
+
+def test_importing_the_same_pages_twice_changes_nothing(capsys):
+    run(VALDAI, RUSSIA_DIRECT)
+    before = {a.pk: (a.updated_at, a.body) for a in Article.objects.all()}
+    counts = (
+        Article.objects.count(),
+        Expert.objects.count(),
+        RelatedLink.objects.count(),
+        Source.objects.count(),
+    )
+
+    call_command("import_pages", str(VALDAI), str(RUSSIA_DIRECT))
+
+    assert "2 pages: 0 changed, 2 unchanged, 0 failed" in capsys.readouterr().out
+    assert {a.pk: (a.updated_at, a.body) for a in Article.objects.all()} == before
+    assert (
+        Article.objects.count(),
+        Expert.objects.count(),
+        RelatedLink.objects.count(),
+        Source.objects.count(),
+    ) == counts
+
+
+def test_an_edited_page_updates_its_article(tmp_path):
+    path = write(tmp_path, "page.txt", valdai_page())
+    run(path)
+
+    write(tmp_path, "page.txt", valdai_page(body=("A rewritten first paragraph.",)))
+    run(path)
+
+    (article,) = Article.objects.filter(is_stub=False)
+    assert article.body == "<p>A rewritten first paragraph.</p>"
+
+
+def test_a_stub_is_completed_by_importing_its_own_page(tmp_path):
+    run(VALDAI)
+    stub = Article.objects.get(title="Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea")
+    cut_stub = Article.objects.get(
+        title="Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute"
+    )
+
+    run(write(tmp_path, "toloraya.txt", valdai_page()))
+    run(
+        write(
+            tmp_path,
+            "putin.txt",
+            valdai_page(
+                title="Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute Issues",
+                date="03.05.2017",
+                lead="The presidents spoke for the third time, writes Richard Weitz, Senior Fellow at Hudson Institute.",
+            ),
+        )
+    )
+
+    stub.refresh_from_db()
+    cut_stub.refresh_from_db()
+    assert not stub.is_stub and "Second paragraph" in stub.body
+    assert not cut_stub.is_stub and cut_stub.title.endswith("Most Acute Issues")
+    assert Article.objects.filter(title__startswith="Putin-Trump").count() == 1
+    assert Article.objects.filter(title__startswith="Why ‘Neither Peace").count() == 1
+
+
+def test_a_dry_run_writes_nothing(capsys):
+    call_command("import_pages", str(VALDAI), str(RUSSIA_DIRECT), dry_run=True)
+
+    out = capsys.readouterr().out
+    assert "would: created article" in out and "would: created stub" in out
+    assert not Article.objects.exists() and not Expert.objects.exists() and not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"\xff\xfe\xfa not utf-8 \xc3\x28", "not UTF-8"),
+        (valdai_page(body=()).replace("\n\n" + VALDAI_DISCLAIMER, ""), "no body"),
+        (valdai_page(date="31.02.2017"), "not a real date"),
+        ("Just some words.\n\nAnd more words.\n", "not a page of a known kind"),
+    ],
+)
+def test_a_page_it_cannot_read_is_reported_and_writes_nothing_while_the_others_import(
+    tmp_path, capsys, content, reason
+):
+    write(tmp_path, "a-bad.txt", content)
+    write(tmp_path, "b-good.txt", valdai_page())
+
+    with pytest.raises(CommandError, match="1 failed"):
+        call_command("import_pages", str(tmp_path))
+
+    err = capsys.readouterr().err
+    assert "a-bad.txt: not imported: " in err
+    assert reason in err
+    assert list(Article.objects.filter(is_stub=False).values_list("title", flat=True)) == [
+        "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea"
+    ]
+
+
+def test_the_reason_names_the_file_and_the_problem(tmp_path, capsys):
+    write(tmp_path, "bad-date.txt", valdai_page(date="31.02.2017"))
+
+    with pytest.raises(CommandError):
+        call_command("import_pages", str(tmp_path))
+
+    err = capsys.readouterr().err
+    assert "bad-date.txt" in err and "31.02.2017 is not a real date" in err
+    assert not Article.objects.exists() and not Expert.objects.exists()
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_read(tmp_path):
+    text = "\ufeff" + valdai_page().replace("\n", "\r\n")
+
+    run(write(tmp_path, "windows.txt", text))
+
+    article = Article.objects.get()
+    assert article.title == "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea"
+    assert "\r" not in article.body
+
+
+def test_unicode_is_kept_exactly(tmp_path):
+    run(write(tmp_path, "unicode.txt", valdai_page()))
+
+    assert "Second paragraph — with «quotes» and Wæver…" in Article.objects.get().body
+
+
+def test_a_long_title_and_several_experts(tmp_path):
+    title = "A Very Long Title " + "About Security in Northeast Asia " * 6
+    lead = (
+        "Two views on the question, write Richard Weitz, Senior Fellow at Hudson Institute, "
+        "and Georgy Toloraya, Director of the Center for Asian Strategy at Russian Academy of Sciences."
+    )
+
+    run(write(tmp_path, "long.txt", valdai_page(title=title.strip(), lead=lead)))
+
+    article = Article.objects.get()
+    assert article.title == title.strip()
+    assert [(e.name, e.organisation) for e in article.ordered_authors()] == [
+        ("Richard Weitz", "Hudson Institute"),
+        ("Georgy Toloraya", "Russian Academy of Sciences"),
+    ]
+    assert len(article.slug) <= Article._meta.get_field("slug").max_length
+
+
+def test_a_page_without_a_related_block_has_no_links(tmp_path):
+    run(write(tmp_path, "plain.txt", valdai_page()))
+
+    assert not RelatedLink.objects.exists()
+
+
+def test_publish_publishes_dated_pages_and_leaves_undated_ones_for_review():
+    run(VALDAI, RUSSIA_DIRECT, publish=True)
+
+    valdai = Article.objects.get(title__startswith="As North Korean")
+    russia_direct = Article.objects.get(source__name="Russia Direct", is_stub=False)
+    assert valdai.is_public
+    assert russia_direct.status == Article.Status.DRAFT and russia_direct.needs_review
+    assert not Article.objects.published().filter(is_stub=True).exists()
+
+
+def test_an_existing_expert_is_found_not_duplicated():
+    Expert.objects.create(name="Richard Weitz", position="", organisation="")
+
+    run(VALDAI)
+
+    (weitz,) = Expert.objects.filter(name="Richard Weitz")
+    assert weitz.organisation == "Hudson Institute"
