@@ -214,7 +214,8 @@ class Article(models.Model):
     is_stub = models.BooleanField(
         "stub",
         default=False,
-        help_text="Made by the importer from another page's related listing; importing its own page completes it.",
+        help_text="Made by the importer from another page's related listing; "
+        "importing its own page completes it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

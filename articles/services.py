@@ -40,9 +40,8 @@ def load_demo_content(data, *, pages):
             slug=item["slug"], defaults=_without(item, "slug", "topics", "links")
         )
         expert.topics.set(topics[slug] for slug in item["topics"])
-        if [(link.label, link.url) for link in expert.links.all()] != [
-            (l["label"], l["url"]) for l in item["links"]
-        ]:
+        wanted_links = [(link["label"], link["url"]) for link in item["links"]]
+        if [(link.label, link.url) for link in expert.links.all()] != wanted_links:
             expert.links.all().delete()
             ExpertLink.objects.bulk_create(
                 ExpertLink(expert=expert, position=position, **link)

@@ -22,7 +22,8 @@ VALDAI_DISCLAIMER = (
 def valdai_page(
     title="Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea",
     date="30.05.2017",
-    lead="This lingering crisis will lead to war or to talks, writes Georgy Toloraya, Director at Russian Academy of Sciences.",
+    lead="This lingering crisis will lead to war or to talks, "
+    "writes Georgy Toloraya, Director at Russian Academy of Sciences.",
     body=("First paragraph of the body.", "Second paragraph — with «quotes» and Wæver…"),
     related="",
 ):
@@ -141,7 +142,8 @@ def test_a_stub_is_completed_by_importing_its_own_page(tmp_path):
             valdai_page(
                 title="Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute Issues",
                 date="03.05.2017",
-                lead="The presidents spoke for the third time, writes Richard Weitz, Senior Fellow at Hudson Institute.",
+                lead="The presidents spoke for the third time, "
+                "writes Richard Weitz, Senior Fellow at Hudson Institute.",
             ),
         )
     )

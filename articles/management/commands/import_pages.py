@@ -35,7 +35,8 @@ class Command(BaseCommand):
             prefix = "would: " if dry_run else ""
             for change in changes or ["unchanged"]:
                 self.stdout.write(f"{path}: {prefix}{change}")
-        summary = f"{len(files)} pages: {changed} changed, {len(files) - changed - failed} unchanged, {failed} failed"
+        unchanged = len(files) - changed - failed
+        summary = f"{len(files)} pages: {changed} changed, {unchanged} unchanged, {failed} failed"
         if failed:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary + (" (dry run: nothing written)" if dry_run else "")))
