@@ -1,0 +1,139 @@
+"""export_kb / import_kb: the knowledge base as JSON Lines, round trip byte for byte."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles import search
+from articles.models import Article, Category, RelatedLink, SearchTerm, Source, Topic
+from experts.models import Expert
+from tests.factories import ArticleFactory, ExpertFactory, SourceFactory, TopicFactory, draft, relate
+
+pytestmark = pytest.mark.django_db
+
+
+def export():
+    out = io.StringIO()
+    call_command("export_kb", stdout=out)
+    return out.getvalue()
+
+
+def empty_the_database():
+    for model in (RelatedLink, Article, Expert, Topic, Category, Source, SearchTerm):
+        model.objects.all().delete()
+
+
+def import_text(text, tmp_path):
+    path = tmp_path / "kb.jsonl"
+    path.write_text(text, encoding="utf-8")
+    call_command("import_kb", str(path), stdout=io.StringIO())
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_bytes(demo, tmp_path):
+    parent = TopicFactory(slug="zz-parent", name="Parent «topic»")
+    child = TopicFactory(slug="aa-child", name="Child — topic", parent=parent)
+    expert = ExpertFactory(slug="wæver", name="Ole Wæver", country="Denmark", bio="<p>Bio…</p>")
+    expert.topics.add(child)
+    expert.links.create(label="Home", url="https://example.org/wæver", position=0)
+    article = ArticleFactory(
+        slug="unicode",
+        title="Wæver on «security» — and…",
+        authors=[expert, ExpertFactory()],
+        topics=[child, parent],
+    )
+    article.image = "articles/2017/photo.jpg"
+    article.save()
+    relate(article, draft(slug="a-draft"), ArticleFactory(slug="other", source=SourceFactory()))
+    first = export()
+
+    empty_the_database()
+    import_text(first, tmp_path)
+
+    assert export() == first
+    assert Article.objects.get(slug="unicode").ordered_authors()[0] == Expert.objects.get(slug="wæver")
+    assert [link.related.slug for link in Article.objects.get(slug="unicode").related_links.all()] == [
+        "a-draft",
+        "other",
+    ]
+    assert Topic.objects.get(slug="aa-child").parent.slug == "zz-parent"
+
+
+def test_an_import_restores_every_article_expert_topic_and_link(demo, tmp_path):
+    counts = {m.__name__: m.objects.count() for m in (Article, Expert, Topic, RelatedLink, Category, Source)}
+    text = export()
+
+    empty_the_database()
+    import_text(text, tmp_path)
+
+    assert {
+        m.__name__: m.objects.count() for m in (Article, Expert, Topic, RelatedLink, Category, Source)
+    } == counts
+
+
+def test_imported_articles_are_searchable(demo, tmp_path):
+    text = export()
+    empty_the_database()
+
+    import_text(text, tmp_path)
+
+    assert [a.title for a in search.search(Article.objects.published(), "Poznikhir")] == [
+        "Russia-U.S. Security Collaboration on the Korean Peninsula Risks Being Overshadowed"
+    ]
+
+
+def test_importing_into_a_database_that_has_the_content_updates_it(demo, tmp_path):
+    text = export()
+    Article.objects.filter(slug="korea-after-the-olympics-draft").update(title="Changed meanwhile")
+
+    import_text(text, tmp_path)
+
+    assert (
+        Article.objects.get(slug="korea-after-the-olympics-draft").title == "Korea After the Olympics (draft)"
+    )
+    assert export() == text
+
+
+def test_it_reads_standard_input(demo, monkeypatch):
+    text = export()
+    empty_the_database()
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+
+    call_command("import_kb", "-", stdout=io.StringIO())
+
+    assert export() == text
+
+
+def test_bad_lines_are_reported_and_write_nothing_of_their_item(tmp_path, capsys):
+    good = {"type": "source", "slug": "good", "name": "Good", "url": "", "disclaimer": ""}
+    lines = [
+        json.dumps(good),
+        "{not json",
+        json.dumps({"type": "spaceship", "slug": "x"}),
+        json.dumps({"type": "article", "slug": "no-title", "status": "draft"}),
+        json.dumps(
+            {"type": "article", "slug": "bad-source", "title": "T", "status": "draft", "source": "nowhere"}
+        ),
+        json.dumps({"type": "article", "slug": "ok", "title": "Fine", "status": "draft", "source": "good"}),
+        json.dumps(
+            {"type": "article", "slug": "bad-date", "title": "T", "status": "published", "published_at": "x"}
+        ),
+        json.dumps({"type": "related", "article": "ok", "related": ["missing"]}),
+    ]
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match="6 lines not imported"):
+        call_command("import_kb", str(path))
+
+    err = capsys.readouterr().err
+    for number in (2, 3, 4, 5, 7, 8):
+        assert f"line {number}:" in err
+    assert list(Article.objects.values_list("slug", flat=True)) == ["ok"]
+    assert not RelatedLink.objects.exists()
+
+
+def test_a_missing_file_is_a_clear_error():
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import_kb", "/nonexistent/kb.jsonl")
