@@ -60,7 +60,9 @@ class ArticleFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_search(self, queryset, name, query):
-        return search.search(queryset, query)
+        if getattr(self, "_matches", None) is None or self._matches_text != query:
+            self._matches, self._matches_text = search.Matches(query), query  # one match per page
+        return self._matches.apply(queryset)
 
     def filter_topics(self, queryset, name, topics):
         return queryset.for_topics(topics) if topics else queryset

@@ -347,6 +347,9 @@ class ArticleSearch(models.Model):
         Article, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
     )
     document = SearchVectorField(null=True)
+    # Title (A), authors and topics (B) and lead (C) alone: ranking reads this small vector instead
+    # of the whole text's, which for a common word would mean reading every matching body.
+    summary = SearchVectorField(null=True)
 
     def __str__(self):
         return f"search document of {self.article_id}"

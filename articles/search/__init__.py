@@ -22,6 +22,7 @@ from experts.models import Expert
 
 __all__ = [
     "MAX_QUERY_LENGTH",
+    "Matches",
     "did_you_mean",
     "forget_articles",
     "index_articles",
@@ -34,6 +35,7 @@ __all__ = [
 
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters no text contains
 INDEX_BATCH = 1000
+MATCH_LIMIT = 5000
 
 
 def backend():
@@ -42,10 +44,30 @@ def backend():
 
 def search(queryset, text):
     """Articles of `queryset` matching `text`, best first, then newest; none if nothing to search."""
-    query = parse(text)
-    if not query:
-        return queryset.none()
-    return backend().search(queryset, query).order_by("-search_rank", "-published_at", "-id")
+    return Matches(text).apply(queryset)
+
+
+class Matches:
+    """What a text matches, found once and applied to as many querysets as a page needs.
+
+    The full-text match runs once, for at most MATCH_LIMIT ids. When the text matches no more
+    than that (most real queries), the count, the facets and the page all work from those ids
+    instead of matching the text again; only a text matching more keeps the match in each query.
+    """
+
+    def __init__(self, text):
+        self.query = parse(text)
+        ids = backend().match_ids(self.query, MATCH_LIMIT + 1) if self.query else []
+        self.ids = ids if len(ids) <= MATCH_LIMIT else None
+
+    def apply(self, queryset):
+        if not self.query:
+            return queryset.none()
+        if self.ids is not None:
+            matched = queryset.filter(pk__in=self.ids)
+        else:
+            matched = backend().filter(queryset, self.query)
+        return backend().rank(matched, self.query).order_by("-search_rank", "-published_at", "-id")
 
 
 def snippets(articles, text):

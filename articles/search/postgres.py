@@ -27,11 +27,18 @@ def tsquery(query):
     return combined
 
 
-def search(queryset, query):
-    ts = tsquery(query)
-    return queryset.filter(search_document__document=ts).annotate(
-        search_rank=SearchRank(F("search_document__document"), ts)
-    )
+def match_ids(query, limit):
+    """Ids of (at most `limit`) articles of any status matching the query."""
+    rows = ArticleSearch.objects.filter(document=tsquery(query)).values_list("article_id", flat=True)
+    return list(rows[:limit])
+
+
+def filter(queryset, query):
+    return queryset.filter(search_document__document=tsquery(query))
+
+
+def rank(queryset, query):
+    return queryset.annotate(search_rank=SearchRank(F("search_document__summary"), tsquery(query)))
 
 
 def snippets(article_ids, query, start, end):
@@ -62,16 +69,25 @@ def write(documents):
     if not documents:
         return
     # The table name comes from the model; every value is a parameter.
+    summary = (
+        "setweight(to_tsvector(%(config)s::regconfig, %(title)s), 'A')"
+        " || setweight(to_tsvector(%(config)s::regconfig, %(names)s), 'B')"
+        " || setweight(to_tsvector(%(config)s::regconfig, %(lead)s), 'C')"
+    )
     sql = (
-        f"INSERT INTO {ArticleSearch._meta.db_table} (article_id, document) VALUES (%s, "
-        "setweight(to_tsvector(%s::regconfig, %s), 'A')"
-        " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
-        " || setweight(to_tsvector(%s::regconfig, %s), 'C')"
-        " || setweight(to_tsvector(%s::regconfig, %s), 'D'))"
-        " ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document"
+        f"INSERT INTO {ArticleSearch._meta.db_table} (article_id, document, summary) VALUES (%(id)s, "
+        f"{summary} || setweight(to_tsvector(%(config)s::regconfig, %(body)s), 'D'), {summary})"
+        " ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document, summary = EXCLUDED.summary"
     )
     rows = [
-        (d.article_id, CONFIG, d.title, CONFIG, f"{d.authors} {d.topics}", CONFIG, d.lead, CONFIG, d.body)
+        {
+            "id": d.article_id,
+            "config": CONFIG,
+            "title": d.title,
+            "names": f"{d.authors} {d.topics}",
+            "lead": d.lead,
+            "body": d.body,
+        }
         for d in documents
     ]
     with connection.cursor() as cursor:

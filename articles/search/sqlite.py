@@ -38,10 +38,23 @@ def match_expression(query):
     return expression
 
 
-def search(queryset, query):
-    # bm25() is lower for better matches: negate it so that higher is better, as on PostgreSQL.
-    rank = Bm25(F("fts__document"), *(Value(weight) for weight in WEIGHTS)) * Value(-1.0)
-    return queryset.filter(fts__document__match=match_expression(query)).annotate(search_rank=rank)
+def match_ids(query, limit):
+    """Ids of (at most `limit`) articles of any status matching the query."""
+    rows = ArticleFts.objects.filter(document__match=match_expression(query)).values_list(
+        "article_id", flat=True
+    )
+    return list(rows[:limit])
+
+
+def filter(queryset, query):
+    return queryset.filter(fts__document__match=match_expression(query))
+
+
+def rank(queryset, query):
+    # bm25() only works inside a full-text query, so ranking repeats the match; it is lower for
+    # better matches: negated, higher is better, as on PostgreSQL.
+    score = Bm25(F("fts__document"), *(Value(weight) for weight in WEIGHTS)) * Value(-1.0)
+    return filter(queryset, query).annotate(search_rank=score)
 
 
 def snippets(article_ids, query, start, end):
