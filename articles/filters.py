@@ -1,10 +1,11 @@
 """The one ArticleFilterSet: every article listing (and later search and the API) filters through it."""
 
 import datetime
+from collections import namedtuple
 
 import django_filters
 from django import forms
-from django.db.models import Count, Max, Min
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from articles import search
 from articles.models import Article, ArticleAuthor, Category, Source, Topic
 from experts.models import Expert
 
+TopicRow = namedtuple("TopicRow", "pk name slug kind parent_id")  # lighter than 300 model instances
 TOPICS_SHOWN = 30  # a facet lists at most this many topics (and every chosen one)
 
 
@@ -62,7 +64,7 @@ class ArticleFilterSet(django_filters.FilterSet):
     def filter_search(self, queryset, name, query):
         if getattr(self, "_matches", None) is None or self._matches_text != query:
             self._matches, self._matches_text = search.Matches(query), query  # one match per page
-        return self._matches.apply(queryset)
+        return self._matches.restrict(queryset)
 
     def filter_topics(self, queryset, name, topics):
         return queryset.for_topics(topics) if topics else queryset
@@ -79,8 +81,28 @@ class ArticleFilterSet(django_filters.FilterSet):
     def filter_date_to(self, queryset, name, day):
         return queryset.filter(published_at__lt=_start_of(day + datetime.timedelta(days=1)))
 
+    @property
+    def qs(self):
+        """The results; with a search and no other sort asked for, best match first."""
+        queryset = self.unranked_qs
+        matches = getattr(self, "_matches", None)
+        if matches is not None and self._cleaned_data().get("sort") in (None, "", "relevance"):
+            queryset = matches.rank(queryset)
+        return queryset
+
+    @property
+    def search_ranked(self):
+        """False when a search matched too many articles to rank (they are listed newest first)."""
+        matches = getattr(self, "_matches", None)
+        return matches is None or matches.ranked
+
+    @property
+    def unranked_qs(self):
+        """The results without ranking: what counts are taken from."""
+        return super().qs
+
     def sort_by(self, queryset, name, sort):
-        """Newest or oldest first; "relevance" keeps the search's order (newest without a search)."""
+        """Newest or oldest first; "relevance" is applied by `qs` (newest without a search)."""
         if sort == "oldest":
             return queryset.order_by("published_at", "id")
         if sort == "newest":
@@ -106,7 +128,9 @@ class ArticleFilterSet(django_filters.FilterSet):
         A fixed number of aggregate queries, whatever the size of the archive or of the choices.
         With `counted` False (results too many to count cheaply), the choices come without counts.
         """
-        topics = list(Topic.objects.only("name", "slug", "kind", "parent_id"))
+        topics = [
+            TopicRow(*row) for row in Topic.objects.values_list("pk", "name", "slug", "kind", "parent_id")
+        ]
         if not counted:
             return self._uncounted_facets(topics)
         topic_counts = _topic_counts(self.qs_without("topic"))
@@ -122,8 +146,14 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def _uncounted_facets(self, topics):
         chosen_experts = self._cleaned_data().get("expert") or []
-        years = Article.objects.published().aggregate(first=Min("published_at"), last=Max("published_at"))
-        year_range = range(years["last"].year, years["first"].year - 1, -1) if years["first"] else []
+        # The first year by the date index; every year since then is offered.
+        first = (
+            Article.objects.published()
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        year_range = range(timezone.now().year, first.year - 1, -1) if first else []
         return {
             "topic": _topic_tree(topics, Topic.Kind.THEME, None, self._selected("topic")),
             "region": _topic_tree(topics, Topic.Kind.REGION, None, self._selected("region")),

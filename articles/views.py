@@ -10,7 +10,7 @@ from experts.models import Expert
 
 ARTICLES_PER_PAGE = 20
 COUNT_CAP = 10_000  # results counted and paged at most (no COUNT or OFFSET grows with the archive)
-FACET_COUNT_LIMIT = 5_000  # above this many results, filter choices are shown without counts
+FACET_COUNT_LIMIT = 1_000  # above this many results, filter choices are shown without counts
 HOME_LATEST = 8
 HOME_RECENT = 50
 
@@ -23,7 +23,7 @@ def article_listing(request, queryset, template, **context):
     """
     filterset = ArticleFilterSet(request.GET or None, queryset=queryset)
     cards = filterset.qs.with_cards().defer("body")  # cards show the lead; bodies are long
-    paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=COUNT_CAP)
+    paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=COUNT_CAP, count_from=filterset.unranked_qs)
     page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)
     query = filterset.search_text
@@ -31,7 +31,11 @@ def article_listing(request, queryset, template, **context):
         passages = search.snippets(articles, query)
         for article in articles:
             article.snippet = passages.get(article.pk)
-        context.update(experts_found=search.matching_experts(query), suggestion=search.did_you_mean(query))
+        context.update(
+            experts_found=search.matching_experts(query),
+            suggestion=search.did_you_mean(query),
+            search_ranked=filterset.search_ranked,
+        )
     context.update(
         filterset=filterset,
         query=query,

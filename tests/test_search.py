@@ -325,14 +325,17 @@ def test_the_query_syntax_is_read_the_same_way_for_every_database(text, groups, 
     assert query.excluded == excluded
 
 
-def test_a_text_matching_more_than_the_match_limit_gives_the_same_results(monkeypatch):
-    """Large result sets keep the match in the query instead of a list of ids: same answer."""
-    korea = TopicFactory(slug="korea")
-    ArticleFactory(title="THAAD and Korea", topics=[korea])
-    ArticleFactory(title="Other", body="<p>THAAD once.</p>", topics=[korea])
+def test_a_text_matching_more_than_the_match_limit_is_listed_newest_first(client, monkeypatch):
+    """Ranking every match of a very common word would grow with the archive: newest first."""
+    body_match = ArticleFactory(title="Other", body="<p>THAAD once.</p>")
+    title_match = ArticleFactory(
+        title="THAAD and Korea",
+        published_at=body_match.published_at.replace(year=body_match.published_at.year - 1),
+    )
     draft(title="THAAD draft")
-    expected = found("thaad")
+    assert found("thaad") == [title_match.title, body_match.title]
 
     monkeypatch.setattr("articles.search.MATCH_LIMIT", 1)
 
-    assert found("thaad") == expected == ["THAAD and Korea", "Other"]
+    assert found("thaad") == [body_match.title, title_match.title]
+    assert "newest first" in client.get("/search/", {"q": "thaad"}).text

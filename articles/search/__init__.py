@@ -35,7 +35,7 @@ __all__ = [
 
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters no text contains
 INDEX_BATCH = 1000
-MATCH_LIMIT = 5000
+MATCH_LIMIT = 10_000  # as many as a listing counts (articles.views.COUNT_CAP)
 
 
 def backend():
@@ -44,7 +44,8 @@ def backend():
 
 def search(queryset, text):
     """Articles of `queryset` matching `text`, best first, then newest; none if nothing to search."""
-    return Matches(text).apply(queryset)
+    matches = Matches(text)
+    return matches.rank(matches.restrict(queryset))
 
 
 class Matches:
@@ -52,7 +53,9 @@ class Matches:
 
     The full-text match runs once, for at most MATCH_LIMIT ids. When the text matches no more
     than that (most real queries), the count, the facets and the page all work from those ids
-    instead of matching the text again; only a text matching more keeps the match in each query.
+    instead of matching the text again. A text matching more (a very common word) is listed
+    newest first among its newest MATCH_LIMIT + 1 matches: ranking every match would grow with
+    the archive, and the listing counts no further anyway ("10,000+").
     """
 
     def __init__(self, text):
@@ -60,14 +63,25 @@ class Matches:
         ids = backend().match_ids(self.query, MATCH_LIMIT + 1) if self.query else []
         self.ids = ids if len(ids) <= MATCH_LIMIT else None
 
-    def apply(self, queryset):
+    def restrict(self, queryset):
+        """The articles of `queryset` that match (cheap to count and to facet: no ranking)."""
         if not self.query:
             return queryset.none()
         if self.ids is not None:
-            matched = queryset.filter(pk__in=self.ids)
-        else:
-            matched = backend().filter(queryset, self.query)
-        return backend().rank(matched, self.query).order_by("-search_rank", "-published_at", "-id")
+            return queryset.filter(pk__in=self.ids)
+        newest = backend().filter(queryset, self.query).order_by("-published_at", "-id")
+        return queryset.filter(pk__in=newest.values("pk")[: MATCH_LIMIT + 1])
+
+    @property
+    def ranked(self):
+        """Whether results are ranked by relevance (not for texts matching too many articles)."""
+        return bool(self.query) and self.ids is not None
+
+    def rank(self, queryset):
+        """`queryset` (already restricted) best match first, then newest, with `search_rank`."""
+        if not self.ranked:
+            return queryset.order_by("-published_at", "-id")
+        return backend().rank(queryset, self.query).order_by("-search_rank", "-published_at", "-id")
 
 
 def snippets(articles, text):

@@ -34,7 +34,8 @@ def match_ids(query, limit):
 
 
 def filter(queryset, query):
-    return queryset.filter(search_document__document=tsquery(query))
+    matches = ArticleSearch.objects.filter(document=tsquery(query)).values("article_id")
+    return queryset.filter(pk__in=matches)
 
 
 def rank(queryset, query):
