@@ -1,5 +1,4 @@
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from articles.models import unique_slug
@@ -7,20 +6,26 @@ from articles.richtext import clean_html
 
 
 class ExpertQuerySet(models.QuerySet):
-    def with_article_counts(self):
-        """Annotate `article_count`: the expert's published articles (drafts never count)."""
+    def article_counts(self):
+        """{expert id: number of published articles} for these experts, in one query.
+
+        Read for a page of experts at a time. All their authorships less those of unpublished
+        articles: each count then starts from the experts' own rows, so its cost follows what they
+        wrote, not the size of the archive (a direct "published" join lets SQLite's planner start
+        from every published article instead).
+        """
         from articles.models import ArticleAuthor, published_condition
 
-        counts = (
-            ArticleAuthor.objects.filter(published_condition("article__"), expert=models.OuterRef("pk"))
-            .order_by()
-            .values("expert")
-            .annotate(count=models.Count("pk"))
-            .values("count")
-        )
-        return self.annotate(
-            article_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
-        )
+        authorships = ArticleAuthor.objects.filter(expert__in=self.values("pk"))
+
+        def per_expert(rows):
+            return dict(
+                rows.values("expert_id").annotate(count=models.Count("pk")).values_list("expert_id", "count")
+            )
+
+        written = per_expert(authorships)
+        hidden = per_expert(authorships.exclude(published_condition("article__")))
+        return {pk: written.get(pk, 0) - hidden.get(pk, 0) for pk in self.values_list("pk", flat=True)}
 
 
 class Expert(models.Model):

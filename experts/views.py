@@ -11,12 +11,16 @@ EXPERTS_PER_PAGE = 60
 
 
 def expert_list(request):
-    filterset = ExpertFilterSet(request.GET or None, queryset=Expert.objects.with_article_counts())
+    filterset = ExpertFilterSet(request.GET or None, queryset=Expert.objects.all())
     page = Paginator(filterset.qs, EXPERTS_PER_PAGE).get_page(request.GET.get("page"))
+    experts = list(page.object_list)
+    counts = Expert.objects.filter(pk__in=[expert.pk for expert in experts]).article_counts()
+    for expert in experts:
+        expert.article_count = counts[expert.pk]
     ctx = {
         "filterset": filterset,
         "page_obj": page,
-        "experts": page.object_list,
+        "experts": experts,
         "letters": letters_in_use(),
         "topic_groups": _topic_groups(),
         "current_topic": request.GET.get("topic", ""),
