@@ -38,6 +38,7 @@ BENCH_SIZES ?= 10000 100000
 BENCH_DATABASES ?= sqlite postgres
 bench: $(VENV)/.installed .env
 	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES)
+	$(BIN)/python bench/import_kb.py --size $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \

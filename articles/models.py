@@ -224,10 +224,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [
-            models.Index(fields=["status", "-published_at", "-id"], name="article_status_date_idx"),
-            models.Index(fields=["-published_at", "-id"], name="article_date_idx"),
-        ]
+        # One index by date serves the listings (newest first, status checked on the way). A
+        # (status, date) index was dropped: SQLite's planner then preferred walking every published
+        # article over looking up a short list of ids (search results, an expert's authorships).
+        indexes = [models.Index(fields=["-published_at", "-id"], name="article_date_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),

@@ -41,7 +41,9 @@ def article_listing(request, queryset, template, **context):
         query=query,
         page_obj=page,
         articles=articles,
-        facets=filterset.facets(counted=paginator.counted <= FACET_COUNT_LIMIT),
+        # Counts only for narrow results, and not when a search matched too much to rank: each
+        # count would repeat that large match.
+        facets=filterset.facets(counted=paginator.counted <= FACET_COUNT_LIMIT and filterset.search_ranked),
         active_filters=filterset.active_filters(),
     )
     return render(request, template, context)

@@ -53,29 +53,24 @@ class Matches:
 
     The full-text match runs once, for at most MATCH_LIMIT ids. When the text matches no more
     than that (most real queries), the count, the facets and the page all work from those ids
-    instead of matching the text again. A text matching more (a very common word) is listed
-    newest first among its newest MATCH_LIMIT + 1 matches: ranking every match would grow with
-    the archive, and the listing counts no further anyway ("10,000+").
+    instead of matching the text again. A text matching more (a very common word) keeps the match
+    as a subquery and is listed newest first: ranking every match would grow with the archive,
+    and the listing counts no further anyway ("10,000+").
     """
 
     def __init__(self, text):
         self.query = parse(text)
         ids = backend().match_ids(self.query, MATCH_LIMIT + 1) if self.query else []
-        self.ids = ids if len(ids) <= MATCH_LIMIT else None
+        self.ranked = bool(self.query) and len(ids) <= MATCH_LIMIT
+        self.ids = ids if self.ranked else None
 
     def restrict(self, queryset):
         """The articles of `queryset` that match (cheap to count and to facet: no ranking)."""
         if not self.query:
             return queryset.none()
-        if self.ids is not None:
-            return queryset.filter(pk__in=self.ids)
-        newest = backend().filter(queryset, self.query).order_by("-published_at", "-id")
-        return queryset.filter(pk__in=newest.values("pk")[: MATCH_LIMIT + 1])
-
-    @property
-    def ranked(self):
-        """Whether results are ranked by relevance (not for texts matching too many articles)."""
-        return bool(self.query) and self.ids is not None
+        if self.ids is None:  # too many matches for a list of ids: the match itself, as a subquery
+            return backend().filter(queryset, self.query)
+        return queryset.filter(pk__in=self.ids)
 
     def rank(self, queryset):
         """`queryset` (already restricted) best match first, then newest, with `search_rank`."""
