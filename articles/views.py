@@ -35,6 +35,7 @@ def article_listing(request, queryset, template, **context):
             experts_found=search.matching_experts(query),
             suggestion=search.did_you_mean(query),
             search_ranked=filterset.search_ranked,
+            match_limit=search.MATCH_LIMIT,
         )
     context.update(
         filterset=filterset,

@@ -338,4 +338,7 @@ def test_a_text_matching_more_than_the_match_limit_is_listed_newest_first(client
     monkeypatch.setattr("articles.search.MATCH_LIMIT", 1)
 
     assert found("thaad") == [body_match.title, title_match.title]
-    assert "newest first" in client.get("/search/", {"q": "thaad"}).text
+    assert (
+        "More than 1 articles match: they are listed newest first"
+        in client.get("/search/", {"q": "thaad"}).text
+    )
