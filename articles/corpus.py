@@ -117,7 +117,7 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
     topic_weights = _cumulative([1 / (rank + 1) ** 0.9 for rank in range(len(topic_rows))])
     start = datetime(2005, 1, 1, tzinfo=UTC)
     span = (timezone.now() - start).total_seconds()
-    created = 0
+    created, known_terms = 0, set()
     while created < articles:
         size = min(BATCH, articles - created)
         batch = []
@@ -158,7 +158,7 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
                 tags += [Article.topics.through(article=article, topic=topic) for topic in picked.values()]
             ArticleAuthor.objects.bulk_create(authors)
             Article.topics.through.objects.bulk_create(tags)
-            search.index_articles([article.pk for article in batch])
+            search.index_articles([article.pk for article in batch], known_terms=known_terms)
         created += size
         say(f"{created} articles\n")
     search.update_planner_statistics()

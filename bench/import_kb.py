@@ -22,7 +22,7 @@ from bench import common
 from bench.report import write_section
 
 
-def child(mode, path, size):
+def child(url, mode, path, size):
     common.setup_django()
     from django.core.management import call_command
 
@@ -60,7 +60,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100000)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(*args.child)

@@ -134,6 +134,7 @@ def import_lines(lines: Iterable[str]):
     reported with its number and skipped; the rest of its batch is written.
     """
     report, batch, kind = ImportReport(), [], None
+    known_terms = set()  # the vocabulary words this import has written
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -145,19 +146,19 @@ def import_lines(lines: Iterable[str]):
             report.errors.append(f"line {number}: {error}")
             continue
         if batch and (item["type"] != kind or len(batch) >= BATCH):
-            _flush(kind, batch, report)
+            _flush(kind, batch, report, known_terms)
             batch = []
         kind = item["type"]
         batch.append((number, item))
     if batch:
-        _flush(kind, batch, report)
+        _flush(kind, batch, report, known_terms)
     if report.counts.get("topic"):
         Topic.objects.rebuild_lineage()
     search.update_planner_statistics()
     return report
 
 
-def _flush(kind, batch, report):
+def _flush(kind, batch, report, known_terms):
     valid = []
     for number, item in batch:
         try:
@@ -167,7 +168,7 @@ def _flush(kind, batch, report):
         else:
             valid.append((number, item))
     with transaction.atomic():
-        written, failures = WRITERS[kind].write([item for _, item in valid])
+        written, failures = WRITERS[kind].write([item for _, item in valid], known_terms=known_terms)
     for slug, error in failures:
         number = next(n for n, item in valid if item.get("slug", item.get("article")) == slug)
         report.errors.append(f"line {number}: {kind} {slug!r}: {error}")
@@ -196,7 +197,7 @@ class SimpleWriter:
     def check(self, item):
         _required(item, "slug", "name")
 
-    def write(self, items):
+    def write(self, items, *, known_terms):
         rows = [self.model(slug=item["slug"], **{f: item.get(f, "") for f in self.fields}) for item in items]
         _upsert(self.model, rows, self.fields)
         return len(rows), []
@@ -208,7 +209,7 @@ class TopicWriter(SimpleWriter):
         if item.get("kind") not in Topic.Kind.values:
             raise ValueError(f"kind must be one of {Topic.Kind.values}")
 
-    def write(self, items):
+    def write(self, items, *, known_terms):
         parents = {item["slug"]: item.get("parent") for item in items}
         known = _ids(Topic, [p for p in parents.values() if p] + list(parents))
         failures = [
@@ -227,7 +228,7 @@ class TopicWriter(SimpleWriter):
 
 
 class ExpertWriter(SimpleWriter):
-    def write(self, items):
+    def write(self, items, *, known_terms):
         topic_ids = _ids(Topic, [slug for item in items for slug in item.get("topics", [])])
         failures = [
             (item["slug"], f"topic {slug!r} is not defined")
@@ -268,7 +269,7 @@ class ArticleWriter:
         elif item["status"] == Article.Status.PUBLISHED:
             raise ValueError("a published article needs published_at")
 
-    def write(self, items):
+    def write(self, items, *, known_terms):
         refs = {
             "category": _ids(Category, [i["category"] for i in items if i.get("category")]),
             "source": _ids(Source, [i["source"] for i in items if i.get("source")]),
@@ -317,7 +318,7 @@ class ArticleWriter:
             for item in items
             for slug in item.get("topics", [])
         )
-        search.index_articles(ids.values())
+        search.index_articles(ids.values(), known_terms=known_terms)
         return len(rows), failures
 
 
@@ -327,7 +328,7 @@ class RelatedWriter:
         if not isinstance(item.get("related"), list):
             raise ValueError("related must be a list of slugs")
 
-    def write(self, items):
+    def write(self, items, *, known_terms):
         ids = _ids(Article, [i["article"] for i in items] + [s for i in items for s in i["related"]])
         failures = []
         for item in items:

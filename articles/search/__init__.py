@@ -134,14 +134,21 @@ def did_you_mean(text):
     return re.sub(r"\w+", correct, text[:MAX_QUERY_LENGTH])
 
 
-def index_articles(article_ids):
-    """(Re)index the given articles, and add the words of the published ones to the vocabulary."""
+def index_articles(article_ids, *, known_terms=None):
+    """(Re)index the given articles, and add the words of the published ones to the vocabulary.
+
+    A bulk writer passes the same `known_terms` set to every call, so that words already added
+    are not offered again (only a saving: the database ignores a known word anyway).
+    """
+    known_terms = set() if known_terms is None else known_terms
     article_ids = list(article_ids)
     for start in range(0, len(article_ids), INDEX_BATCH):
         documents = documents_for(article_ids[start : start + INDEX_BATCH])
         backend().write(documents)
         words = set().union(*(document.words() for document in documents if document.is_public))
-        SearchTerm.objects.bulk_create([SearchTerm(term=word) for word in words], ignore_conflicts=True)
+        new_words = words - known_terms
+        SearchTerm.objects.bulk_create([SearchTerm(term=word) for word in new_words], ignore_conflicts=True)
+        known_terms |= new_words
 
 
 def forget_articles(article_ids):
@@ -152,7 +159,7 @@ def rebuild_index():
     """Index every article again and rebuild the vocabulary from the published ones alone."""
     SearchTerm.objects.all().delete()
     backend().clear()
-    index_articles(Article.objects.order_by("pk").values_list("pk", flat=True).iterator())
+    index_articles(Article.objects.order_by("pk").values_list("pk", flat=True).iterator(), known_terms=set())
     update_planner_statistics()
 
 

@@ -4,11 +4,10 @@ import html
 import re
 from dataclasses import dataclass
 
-from django.utils.html import strip_tags
-
 from articles.models import Article, ArticleAuthor
 
 SPACES = re.compile(r"\s+")
+TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass
@@ -28,8 +27,12 @@ class Document:
 
 
 def html_to_text(markup):
-    """Plain text of stored rich text: tags removed, entities decoded, spaces folded."""
-    return SPACES.sub(" ", html.unescape(strip_tags(markup or ""))).strip()
+    """Plain text of stored rich text: tags removed, entities decoded, spaces folded.
+
+    Stored bodies are nh3's well-formed output, so a tag is simply `<…>`; a regular expression
+    does here what an HTML parser would, several times faster (it runs for every indexed body).
+    """
+    return SPACES.sub(" ", html.unescape(TAG.sub(" ", markup or ""))).strip()
 
 
 def documents_for(article_ids):
