@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from articles import search
 from articles.models import Article, ArticleAuthor, Category, Source, Topic
@@ -66,9 +68,11 @@ class ArticleFilterSet(django_filters.FilterSet):
             self._matches, self._matches_text = search.Matches(query), query  # one match per page
         return self._matches.restrict(queryset)
 
+    @extend_schema_field(OpenApiTypes.STR)  # the API schema: chosen by slug
     def filter_topics(self, queryset, name, topics):
         return queryset.for_topics(topics) if topics else queryset
 
+    @extend_schema_field(OpenApiTypes.STR)  # the API schema: chosen by slug
     def filter_experts(self, queryset, name, experts):
         if not experts:
             return queryset

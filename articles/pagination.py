@@ -1,5 +1,10 @@
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.utils.functional import cached_property
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+COUNT_CAP = 10_000  # results counted and paged at most, on the site and in the API
 
 
 class CappedPaginator(Paginator):
@@ -27,3 +32,49 @@ class CappedPaginator(Paginator):
     def capped(self):
         """Whether there are more items than were counted."""
         return self.counted > self.cap
+
+
+class ApiPaginator(CappedPaginator):
+    """Counts at most COUNT_CAP results, as the site does: no COUNT or OFFSET grows with the archive."""
+
+    def __init__(self, object_list, per_page, **kwargs):
+        super().__init__(object_list, per_page, cap=COUNT_CAP, **kwargs)
+
+
+class ApiPagination(PageNumberPagination):
+    django_paginator_class = ApiPaginator
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        number = request.query_params.get(self.page_query_param, "1")
+        if not number.isdigit() or int(number) < 1:
+            raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
+        self.request = request
+        self.paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        try:
+            self.page = self.paginator.page(int(number))
+        except InvalidPage as error:
+            raise NotFound(f"There is no page {number}: {error}") from error
+        return list(self.page)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_is_capped": self.page.paginator.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count_is_capped"] = {
+            "type": "boolean",
+            "description": f"True when there are more than {COUNT_CAP:,} results (count stops there).",
+        }
+        paginated["required"].append("count_is_capped")
+        return paginated

@@ -1,21 +1,23 @@
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import strip_tags
 
-from articles import search
+from articles import citations, search, seo
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Category, Source, Topic
-from articles.pagination import CappedPaginator
+from articles.pagination import COUNT_CAP, CappedPaginator
 from articles.related import related_articles
 from experts.models import Expert
 
 ARTICLES_PER_PAGE = 20
-COUNT_CAP = 10_000  # results counted and paged at most (no COUNT or OFFSET grows with the archive)
 FACET_COUNT_LIMIT = 1_000  # above this many results, filter choices are shown without counts
 HOME_LATEST = 8
 HOME_RECENT = 50
 
 
-def article_listing(request, queryset, template, **context):
+def article_listing(request, queryset, template, meta, **context):
     """Filter, count and paginate `queryset` (already published()) and render `template`.
 
     Every page that lists articles goes through here, so they all filter, paginate and count the
@@ -38,6 +40,7 @@ def article_listing(request, queryset, template, **context):
             match_limit=search.MATCH_LIMIT,
         )
     context.update(
+        meta=meta.for_page(page.number),
         filterset=filterset,
         query=query,
         page_obj=page,
@@ -62,24 +65,89 @@ def home(request):
         "experts": Expert.objects.filter(authorships__article__in=recent)
         .annotate(recent_count=Count("authorships"))
         .order_by("-recent_count", "last_name")[:6],
+        "meta": seo.PageMeta(
+            "Commentary by named experts",
+            feeds=(seo.latest_feed(),),
+            structured_data=[seo.website(request.build_absolute_uri)],
+        ),
     }
     return render(request, "articles/home.html", ctx)
 
 
 def article_list(request):
-    return article_listing(request, Article.objects.published(), "articles/article_list.html", nav="articles")
+    meta = _listing_meta(
+        request,
+        "Articles",
+        "Every published expert opinion, newest first, by topic, region, expert, category, source and date.",
+        trail=[("Articles", request.path)],
+        feeds=(seo.latest_feed(),),
+    )
+    return article_listing(
+        request, Article.objects.published(), "articles/article_list.html", meta, nav="articles"
+    )
 
 
 def search_results(request):
-    return article_listing(request, Article.objects.published(), "articles/search.html")
+    query = " ".join(request.GET.get("q", "").split())[: search.MAX_QUERY_LENGTH]
+    title = f"Search: {query}" if query else "Search"
+    description = f"Expert opinions matching “{query}”." if query else "Search the expert opinions."
+    meta = seo.PageMeta(
+        title,
+        description,
+        structured_data=[
+            seo.collection(
+                request.build_absolute_uri, request.path, title, description, kind="SearchResultsPage"
+            )
+        ],
+    )
+    return article_listing(request, Article.objects.published(), "articles/search.html", meta)
 
 
 def article_detail(request, slug):
     articles = Article.objects.visible_to(request.user).select_related("category", "source")
     article = get_object_or_404(articles.with_cards().prefetch_related("topics"), slug=slug)
-    ctx = {"article": article, "related": related_articles(article)}
+    topics = list(article.topics.all())
+    absolute = request.build_absolute_uri
+    trail = [("Articles", reverse("articles:list"))]
+    if article.category:
+        trail.append((article.category.name, article.category.get_absolute_url()))
+    trail.append((article.title, article.get_absolute_url()))
+    meta = seo.PageMeta(
+        article.title,
+        seo.describe(article.lead or strip_tags(article.body)) or seo.DEFAULT_DESCRIPTION,
+        og_type="article",
+        image=article.image.url if article.image else "",
+        image_alt=article.image_alt,
+        structured_data=[seo.article(absolute, article, topics), seo.breadcrumbs(absolute, _home(trail))],
+    )
+    ctx = {
+        "article": article,
+        "topics": topics,
+        "related": related_articles(article),
+        "meta": meta,
+        "citation": citations.plain(article, absolute(article.get_absolute_url())),
+        "citation_formats": citations.FORMATS,
+    }
     response = render(request, "articles/article_detail.html", ctx)
     if not article.is_public:  # a staff preview of a draft or scheduled piece
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def article_citation(request, slug, style):
+    """The article's citation as a file to download (BibTeX, RIS or plain text)."""
+    citation_format = citations.FORMATS.get(style)
+    if citation_format is None:
+        raise Http404("No such citation format.")
+    articles = Article.objects.visible_to(request.user).select_related("source").with_cards()
+    article = get_object_or_404(articles.prefetch_related("topics"), slug=slug)
+    url = request.build_absolute_uri(article.get_absolute_url())
+    response = HttpResponse(
+        citation_format.write(article, url), content_type=f"{citation_format.media_type}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{citation_format.filename(article)}"'
+    if not article.is_public:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -99,6 +167,12 @@ def topic_list(request):
     ctx = {
         "themes": _tree([t for t in topics if t.kind == Topic.Kind.THEME]),
         "regions": _tree([t for t in topics if t.kind == Topic.Kind.REGION]),
+        "meta": _listing_meta(
+            request,
+            "Topics and regions",
+            "Every theme and region of the expert opinions, with the number of articles under each.",
+            trail=[("Topics", request.path)],
+        ),
     }
     return render(request, "articles/topic_list.html", ctx)
 
@@ -111,12 +185,29 @@ def topic_detail(request, slug):
         .annotate(topic_article_count=Count("authorships"))
         .order_by("-topic_article_count", "last_name")[:8]
     )
+    ancestors = topic.ancestors()
+    trail = [("Topics", reverse("articles:topics"))]
+    trail += [(above.name, above.get_absolute_url()) for above in [*ancestors, topic]]
+    meta = _listing_meta(
+        request,
+        topic.name,
+        seo.describe(topic.description) or f"Expert opinions on {topic.name}.",
+        trail=trail,
+        feeds=(
+            (
+                f"{seo.SITE_NAME}: {topic.name}",
+                reverse("articles:topic_feed", kwargs={"slug": topic.slug}),
+                reverse("articles:topic_atom", kwargs={"slug": topic.slug}),
+            ),
+        ),
+    )
     return article_listing(
         request,
         in_topic,
         "articles/topic_detail.html",
+        meta,
         topic=topic,
-        ancestors=topic.ancestors(),
+        ancestors=ancestors,
         subtopics=topic.children.all(),
         top_experts=top_experts,
     )
@@ -125,13 +216,53 @@ def topic_detail(request, slug):
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     queryset = Article.objects.published().filter(category=category)
-    return article_listing(request, queryset, "articles/category_detail.html", category=category)
+    meta = _listing_meta(
+        request,
+        category.name,
+        seo.describe(category.description) or f"{category.name}: every piece of this kind.",
+        trail=[("Articles", reverse("articles:list")), (category.name, request.path)],
+    )
+    return article_listing(request, queryset, "articles/category_detail.html", meta, category=category)
 
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     queryset = Article.objects.published().filter(source=source)
-    return article_listing(request, queryset, "articles/source_detail.html", source=source)
+    meta = _listing_meta(
+        request,
+        source.name,
+        f"Expert opinions first published by {source.name}.",
+        trail=[("Articles", reverse("articles:list")), (source.name, request.path)],
+    )
+    return article_listing(request, queryset, "articles/source_detail.html", meta, source=source)
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    return render(request, "robots.txt", {"sitemap": sitemap}, content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception):
+    meta = seo.PageMeta("Page not found", "There is no page at this address.")
+    return render(request, "404.html", {"meta": meta}, status=404)
+
+
+def _listing_meta(request, title, description, *, trail, feeds=()):
+    """The metadata of a page that lists things: a CollectionPage and its breadcrumbs."""
+    absolute = request.build_absolute_uri
+    return seo.PageMeta(
+        title,
+        description,
+        feeds=feeds,
+        structured_data=[
+            seo.collection(absolute, request.path, title, description),
+            seo.breadcrumbs(absolute, _home(trail)),
+        ],
+    )
+
+
+def _home(trail):
+    return [("Home", reverse("articles:home")), *trail]
 
 
 def _tree(topics):

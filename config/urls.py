@@ -1,14 +1,34 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from articles.sitemaps import SITEMAPS
+from articles.views import robots_txt
 
 admin.site.site_header = "Expert Opinions — editorial admin"
 admin.site.site_title = "Expert Opinions admin"
 admin.site.index_title = "Editorial desk"
 
+handler404 = "articles.views.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("api/", include("config.api")),
     path("experts/", include("experts.urls")),
     path("", include("articles.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),

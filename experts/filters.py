@@ -1,5 +1,7 @@
 import django_filters
 from django.db.models.functions import Substr, Upper
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from articles.models import Topic
 from experts.models import Expert
@@ -23,6 +25,7 @@ class ExpertFilterSet(django_filters.FilterSet):
     def filter_letter(self, queryset, name, letter):
         return queryset.filter(last_name__istartswith=letter)
 
+    @extend_schema_field(OpenApiTypes.STR)  # the API schema: chosen by slug
     def filter_topic(self, queryset, name, topic):
         """Experts whose research interests include the topic or one of its subtopics."""
         return queryset.filter(topics__ancestor_links__ancestor=topic).distinct()
@@ -30,7 +33,10 @@ class ExpertFilterSet(django_filters.FilterSet):
 
 def letters_in_use():
     """The initials under which at least one expert is filed, A to Z."""
-    initials = Expert.objects.annotate(initial=Upper(Substr("last_name", 1, 1))).values_list(
-        "initial", flat=True
+    initials = (
+        Expert.objects.annotate(initial=Upper(Substr("last_name", 1, 1)))
+        .order_by()
+        .values_list("initial", flat=True)
+        .distinct()
     )
     return sorted(set(initials))

@@ -27,6 +27,14 @@ class ExpertQuerySet(models.QuerySet):
         hidden = per_expert(authorships.exclude(published_condition("article__")))
         return {pk: written.get(pk, 0) - hidden.get(pk, 0) for pk in self.values_list("pk", flat=True)}
 
+    def with_article_counts(self, experts):
+        """The given experts (a page of them) with `article_count` set on each."""
+        experts = list(experts)
+        counts = self.filter(pk__in=[expert.pk for expert in experts]).article_counts()
+        for expert in experts:
+            expert.article_count = counts[expert.pk]
+        return experts
+
 
 class Expert(models.Model):
     """A named author of commentary, with the position and organisation shown in bylines."""
@@ -72,6 +80,13 @@ class Expert(models.Model):
 
     def get_absolute_url(self):
         return reverse("experts:detail", kwargs={"slug": self.slug})
+
+    def name_inverted(self):
+        """ "Weitz, Richard": the name as bibliographies file it (the whole name if it has one part)."""
+        last = self.last_name.strip()
+        if last and self.name.endswith(last) and self.name[: -len(last)].strip():
+            return f"{last}, {self.name[: -len(last)].strip()}"
+        return self.name
 
     @property
     def initial(self):

@@ -1,7 +1,9 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
+from articles import seo
 from articles.models import Article, Topic
 from articles.views import article_listing
 from experts.filters import ExpertFilterSet, letters_in_use
@@ -13,10 +15,7 @@ EXPERTS_PER_PAGE = 60
 def expert_list(request):
     filterset = ExpertFilterSet(request.GET or None, queryset=Expert.objects.all())
     page = Paginator(filterset.qs, EXPERTS_PER_PAGE).get_page(request.GET.get("page"))
-    experts = list(page.object_list)
-    counts = Expert.objects.filter(pk__in=[expert.pk for expert in experts]).article_counts()
-    for expert in experts:
-        expert.article_count = counts[expert.pk]
+    experts = Expert.objects.with_article_counts(page.object_list)
     ctx = {
         "filterset": filterset,
         "page_obj": page,
@@ -26,6 +25,18 @@ def expert_list(request):
         "current_topic": request.GET.get("topic", ""),
         "current_letter": request.GET.get("letter", "").upper()[:1],
     }
+    letter = ctx["current_letter"] if ctx["current_letter"] in ctx["letters"] else ""
+    title = f"Experts A–Z: {letter}" if letter else "Experts A–Z"
+    description = "The authors of the expert opinions, by last name, with their positions and organisations."
+    absolute = request.build_absolute_uri
+    ctx["meta"] = seo.PageMeta(
+        title,
+        description,
+        structured_data=[
+            seo.collection(absolute, request.path, title, description),
+            seo.breadcrumbs(absolute, [("Home", reverse("articles:home")), ("Experts", request.path)]),
+        ],
+    ).for_page(page.number)
     return render(request, "experts/expert_list.html", ctx)
 
 
@@ -46,6 +57,34 @@ def expert_detail(request, slug):
         .annotate(count=Count("article_id"))
         .order_by("-count", "topic__name")[:8]
     )
+    top_topics = list(top_topics)
+    absolute = request.build_absolute_uri
+    feed = (
+        f"{seo.SITE_NAME}: articles by {expert.name}",
+        reverse("experts:feed", kwargs={"slug": expert.slug}),
+        reverse("experts:atom", kwargs={"slug": expert.slug}),
+    )
+    trail = [
+        ("Home", reverse("articles:home")),
+        ("Experts", reverse("experts:list")),
+        (expert.name, request.path),
+    ]
+    meta = seo.PageMeta(
+        expert.name,
+        seo.describe(
+            f"{expert.name}, {expert.affiliation}: expert opinions and profile."
+            if expert.affiliation
+            else f"{expert.name}: expert opinions and profile."
+        ),
+        og_type="profile",
+        image=expert.photo.url if expert.photo else "",
+        image_alt=f"Portrait of {expert.name}",
+        feeds=(feed,),
+        structured_data=[
+            seo.profile(absolute, expert, [row["topic__name"] for row in top_topics]),
+            seo.breadcrumbs(absolute, trail),
+        ],
+    )
     return article_listing(
-        request, by_expert, "experts/expert_detail.html", expert=expert, top_topics=top_topics
+        request, by_expert, "experts/expert_detail.html", meta, expert=expert, top_topics=top_topics
     )

@@ -1,0 +1,160 @@
+"""What a page tells search engines, feed readers and social sites about itself.
+
+Views build one PageMeta per page; `templates/includes/meta.html` turns it into the title, the
+meta description, Open Graph and Twitter card tags, feed links and schema.org JSON-LD.
+The builders below take `absolute`, a function that makes a path into a full URL
+(`request.build_absolute_uri`), so that nothing here needs the request itself.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+SITE_NAME = "Expert Opinions"
+DEFAULT_DESCRIPTION = (
+    "Commentary by named experts on international affairs: browse by expert, topic, region and source."
+)
+HEADLINE_LENGTH = 110  # schema.org Article headlines longer than this are cut by search engines
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str
+    description: str = DEFAULT_DESCRIPTION
+    og_type: str = "website"
+    image: str = ""  # a URL or path of the page's picture, if it has one
+    image_alt: str = ""
+    feeds: tuple = ()  # (title, RSS path, Atom path) of the feeds that follow this page
+    structured_data: list = field(default_factory=list)  # JSON-LD objects
+
+    def for_page(self, number):
+        """The same metadata for page `number` of a listing: each page has its own title."""
+        return self if number <= 1 else replace(self, title=f"{self.title}, page {number}")
+
+
+def describe(text, length=160):
+    """A meta description from plain text (strip_tags() rich text first): one line, cut near `length`."""
+    words = " ".join((text or "").split())
+    if len(words) <= length:
+        return words
+    return words[: length - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def latest_feed():
+    return (f"{SITE_NAME}: latest articles", reverse("articles:feed"), reverse("articles:atom"))
+
+
+def breadcrumbs(absolute, trail):
+    """A BreadcrumbList from (name, path) pairs, outermost first."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": number, "name": name, "item": absolute(path)}
+            for number, (name, path) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def website(absolute):
+    """The site itself, with the search box search engines may offer."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": SITE_NAME,
+        "url": absolute(reverse("articles:home")),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": absolute(reverse("articles:search")) + "?q={search_term_string}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }
+
+
+def collection(absolute, path, name, description, *, kind="CollectionPage"):
+    """A listing page (CollectionPage), or with kind="SearchResultsPage" a page of search results."""
+    return {
+        "@context": "https://schema.org",
+        "@type": kind,
+        "name": name,
+        "description": description,
+        "url": absolute(path),
+        "isPartOf": {"@type": "WebSite", "name": SITE_NAME, "url": absolute(reverse("articles:home"))},
+    }
+
+
+def person(absolute, expert, *, full=False):
+    """An expert as a schema.org Person; `full` adds what only a profile page shows."""
+    data = {"@type": "Person", "name": expert.name, "url": absolute(expert.get_absolute_url())}
+    if expert.position:
+        data["jobTitle"] = expert.position
+    if expert.organisation:
+        data["worksFor"] = {"@type": "Organization", "name": expert.organisation}
+    if full:
+        if expert.bio:
+            data["description"] = describe(strip_tags(expert.bio), 500)
+        if expert.photo:
+            data["image"] = absolute(expert.photo.url)
+        if expert.country:
+            data["nationality"] = {"@type": "Country", "name": expert.country}
+        links = [link.url for link in expert.links.all()]
+        if links:
+            data["sameAs"] = links
+    return data
+
+
+def article(absolute, item, topics):
+    """An article as a schema.org Article, its authors as Persons."""
+    url = absolute(item.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": describe(item.title, HEADLINE_LENGTH),
+        "name": item.title,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "author": [person(absolute, expert) for expert in item.ordered_authors()],
+        "dateModified": item.updated_at.isoformat(),
+        "inLanguage": "en",
+        "isAccessibleForFree": True,
+    }
+    if item.published_at:
+        data["datePublished"] = item.published_at.isoformat()
+    if item.lead:
+        data["description"] = describe(item.lead, 300)
+    if item.image:
+        data["image"] = [absolute(item.image.url)]
+    if item.category:
+        data["articleSection"] = item.category.name
+    if topics:
+        data["keywords"] = [topic.name for topic in topics]
+        data["about"] = [
+            {"@type": "Thing", "name": topic.name, "url": absolute(topic.get_absolute_url())}
+            for topic in topics
+        ]
+    publisher = {"@type": "Organization", "name": SITE_NAME, "url": absolute(reverse("articles:home"))}
+    if item.source:
+        data["sourceOrganization"] = {"@type": "Organization", "name": item.source.name}
+        if item.source.url:
+            data["sourceOrganization"]["url"] = item.source.url
+    data["publisher"] = publisher
+    if item.original_url:
+        data["isBasedOn"] = item.original_url
+    return data
+
+
+def profile(absolute, expert, topics):
+    """An expert's page: a ProfilePage whose main entity is the Person."""
+    person_data = person(absolute, expert, full=True)
+    if topics:
+        person_data["knowsAbout"] = topics
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": absolute(expert.get_absolute_url()),
+        "mainEntity": person_data,
+    }

@@ -1,0 +1,75 @@
+"""The read-only JSON API for experts (routes: config/api.py; field names: docs/api.md)."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from articles.api import TopicRefSerializer, WebUrlField
+from experts.filters import ExpertFilterSet
+from experts.models import Expert, ExpertLink
+
+
+class ExpertLinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExpertLink
+        fields = ["label", "url"]
+
+
+class ExpertSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:expert-detail", lookup_field="slug")
+    web_url = WebUrlField()
+    photo = serializers.SerializerMethodField()
+    links = ExpertLinkSerializer(many=True, read_only=True)
+    research_interests = TopicRefSerializer(source="topics", many=True, read_only=True)
+    article_count = serializers.IntegerField(read_only=True, help_text="Published articles by this expert.")
+    articles_url = serializers.SerializerMethodField(help_text="This expert's articles, newest first.")
+
+    class Meta:
+        model = Expert
+        fields = [
+            "slug",
+            "name",
+            "last_name",
+            "position",
+            "organisation",
+            "country",
+            "bio",
+            "photo",
+            "links",
+            "research_interests",
+            "article_count",
+            "url",
+            "web_url",
+            "articles_url",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_photo(self, expert):
+        return self.context["request"].build_absolute_uri(expert.photo.url) if expert.photo else None
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_articles_url(self, expert):
+        path = f"{reverse('api:article-list')}?{urlencode({'expert': expert.slug})}"
+        return self.context["request"].build_absolute_uri(path)
+
+
+class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
+    """Experts A–Z by last name, filtered as on /experts/ (letter, topic, organisation)."""
+
+    lookup_field = "slug"
+    serializer_class = ExpertSerializer
+    filterset_class = ExpertFilterSet
+    queryset = Expert.objects.prefetch_related("links", "topics")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        experts = Expert.objects.with_article_counts(page)
+        return self.get_paginated_response(self.get_serializer(experts, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        (expert,) = Expert.objects.with_article_counts([self.get_object()])
+        return Response(self.get_serializer(expert).data)

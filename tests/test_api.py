@@ -1,0 +1,265 @@
+"""The read-only JSON API: published content only, the site's own filters, a valid OpenAPI schema."""
+
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from articles.models import Topic
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    ExpertFactory,
+    SourceFactory,
+    TopicFactory,
+    draft,
+    relate,
+    scheduled,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def on(year, month, day):
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+def get(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+@pytest.fixture
+def archive(db):
+    """A small archive with one of each filter's values, and drafts that must not show."""
+    asia = TopicFactory(slug="asia", name="Asia", kind=Topic.Kind.REGION)
+    korea = TopicFactory(slug="korea", name="Korea", kind=Topic.Kind.REGION, parent=asia)
+    defense = TopicFactory(slug="missile-defense", name="Missile Defense")
+    weitz = ExpertFactory(slug="weitz", name="Richard Weitz")
+    toloraya = ExpertFactory(slug="toloraya", name="Georgy Toloraya")
+    opinions = CategoryFactory(slug="opinions")
+    valdai = SourceFactory(slug="valdai")
+    ArticleFactory(
+        slug="thaad",
+        title="THAAD deployment in Korea",
+        body="<p>Missile defense batteries.</p>",
+        authors=[weitz],
+        topics=[korea, defense],
+        category=opinions,
+        source=valdai,
+        published_at=on(2017, 3, 7),
+    )
+    ArticleFactory(
+        slug="summit",
+        title="A summit in Singapore",
+        authors=[toloraya, weitz],
+        topics=[asia],
+        published_at=on(2018, 6, 12),
+    )
+    ArticleFactory(slug="energy", title="Gas pipelines", topics=[defense], published_at=on(2021, 9, 27))
+    draft(slug="secret", title="THAAD draft", authors=[weitz], topics=[korea])
+    scheduled(slug="future", title="THAAD future", authors=[weitz])
+
+
+def slugs(data):
+    return [item["slug"] for item in data["results"]]
+
+
+@pytest.mark.usefixtures("archive")
+def test_the_article_list_is_published_articles_newest_first(client):
+    data = get(client, "/api/articles/")
+    assert slugs(data) == ["energy", "summit", "thaad"]
+    assert data["count"] == 3
+    assert data["count_is_capped"] is False
+    assert data["next"] is None
+
+
+@pytest.mark.usefixtures("archive")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "region=asia",
+        "region=korea",
+        "topic=missile-defense",
+        "expert=weitz",
+        "expert=weitz&region=korea",
+        "category=opinions",
+        "source=valdai",
+        "date_from=2018-01-01",
+        "date_to=2018-06-12",
+        "year=2017",
+        "sort=oldest",
+        "q=THAAD",
+        "q=missile+defenses",
+        "q=Weitz&sort=oldest",
+        'q="summit in Singapore"',
+    ],
+)
+def test_the_api_filters_and_searches_as_the_site_does(client, query):
+    site = [article.slug for article in client.get(f"/articles/?{query}").context["articles"]]
+    assert slugs(get(client, f"/api/articles/?{query}")) == site
+    assert site  # every query here finds something, so the comparison means something
+
+
+@pytest.mark.usefixtures("archive")
+def test_a_search_gives_each_result_its_highlighted_passage(client):
+    (result,) = get(client, "/api/articles/?q=batteries")["results"]
+    assert "<mark>batteries</mark>" in result["snippet"].lower()
+    assert get(client, "/api/articles/")["results"][0]["snippet"] is None
+
+
+@pytest.mark.usefixtures("archive")
+def test_an_article_in_full(client):
+    data = get(client, "/api/articles/thaad/")
+
+    assert data["title"] == "THAAD deployment in Korea"
+    assert data["body"] == "<p>Missile defense batteries.</p>"
+    assert data["published_at"] == "2017-03-07T12:00:00Z"
+    assert [author["name"] for author in data["authors"]] == ["Richard Weitz"]
+    assert data["authors"][0]["url"] == "http://testserver/api/experts/weitz/"
+    assert data["authors"][0]["web_url"] == "http://testserver/experts/weitz/"
+    assert {topic["slug"] for topic in data["topics"]} == {"korea", "missile-defense"}
+    assert data["category"]["slug"] == "opinions"
+    assert data["source"]["slug"] == "valdai"
+    assert data["web_url"] == "http://testserver/articles/thaad/"
+    assert data["image"] is None
+    site_related = [article.slug for article in client.get("/articles/thaad/").context["related"]]
+    assert [item["slug"] for item in data["related"]] == site_related == ["energy", "summit"]
+
+
+def test_related_articles_follow_the_site_rules(client):
+    article, picked, hidden = ArticleFactory(slug="main"), ArticleFactory(slug="picked"), draft(slug="hidden")
+    relate(article, hidden, picked)
+    assert [item["slug"] for item in get(client, "/api/articles/main/")["related"]] == ["picked"]
+
+
+@pytest.mark.usefixtures("archive")
+@pytest.mark.parametrize("slug", ["secret", "future", "no-such-article"])
+def test_drafts_scheduled_and_unknown_articles_are_404(client, slug):
+    assert "detail" in get(client, f"/api/articles/{slug}/", status=404)
+
+
+@pytest.mark.usefixtures("archive")
+def test_experts_with_their_published_article_counts(client):
+    data = get(client, "/api/experts/")
+    counts = {item["slug"]: item["article_count"] for item in data["results"]}
+    assert counts == {"toloraya": 1, "weitz": 2}  # Weitz's draft and scheduled piece don't count
+    weitz = get(client, "/api/experts/weitz/")
+    assert weitz["article_count"] == 2
+    assert weitz["articles_url"] == "http://testserver/api/articles/?expert=weitz"
+    assert slugs(get(client, weitz["articles_url"].removeprefix("http://testserver"))) == ["summit", "thaad"]
+
+
+@pytest.mark.usefixtures("archive")
+def test_experts_filter_as_on_the_experts_page(client):
+    assert slugs(get(client, "/api/experts/?letter=T")) == ["toloraya"]
+
+
+@pytest.mark.usefixtures("archive")
+def test_topics_with_their_place_in_the_tree(client):
+    data = get(client, "/api/topics/")
+    parents = {item["slug"]: item["parent"] for item in data["results"]}
+    assert parents == {"asia": None, "korea": "asia", "missile-defense": None}
+    korea = get(client, "/api/topics/korea/")
+    assert korea["articles_url"] == "http://testserver/api/articles/?region=korea"
+    assert slugs(get(client, "/api/topics/?kind=theme")) == ["missile-defense"]
+
+
+@pytest.mark.usefixtures("archive")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/articles/?date_from=yesterday",
+        "/api/articles/?topic=no-such-topic",
+        "/api/articles/?year=twenty",
+        "/api/articles/?sort=random",
+        "/api/articles/?page=abc",
+        "/api/articles/?page=0",
+        "/api/articles/?q=" + "x" * 1000,
+        "/api/experts/?topic=nothing",
+        "/api/topics/?kind=planet",
+    ],
+)
+def test_bad_input_is_a_400_with_a_json_explanation(client, url):
+    data = get(client, url, status=400)
+    assert data and all(isinstance(messages, list) for messages in data.values())
+
+
+@pytest.mark.usefixtures("archive")
+def test_a_page_past_the_end_is_a_404(client):
+    assert get(client, "/api/articles/?page=9", status=404)["detail"]
+
+
+@pytest.mark.usefixtures("archive")
+def test_pages_are_linked_and_sized_within_limits(client):
+    first = get(client, "/api/articles/?page_size=2")
+    assert slugs(first) == ["energy", "summit"]
+    assert slugs(get(client, first["next"].removeprefix("http://testserver"))) == ["thaad"]
+    assert len(get(client, "/api/articles/?page_size=100000")["results"]) == 3  # capped at 100, quietly
+
+
+@pytest.mark.usefixtures("archive")
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_the_api_is_read_only(client, method):
+    for url in ("/api/articles/", "/api/articles/thaad/", "/api/experts/weitz/"):
+        response = getattr(client, method)(url, data={}, content_type="application/json")
+        assert response.status_code in (403, 405), (method, url)
+    assert get(client, "/api/articles/thaad/")["title"] == "THAAD deployment in Korea"
+
+
+def test_staff_see_in_the_api_only_what_readers_see(client, editor):
+    draft(slug="secret")
+    client.force_login(editor)
+    assert slugs(get(client, "/api/articles/")) == []
+    get(client, "/api/articles/secret/", status=404)
+
+
+def test_the_openapi_schema_is_valid_and_describes_every_endpoint(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    validate(schema)
+    assert {"/api/articles/", "/api/articles/{slug}/", "/api/experts/", "/api/experts/{slug}/"} <= set(
+        schema["paths"]
+    )
+    assert {"/api/topics/", "/api/topics/{slug}/"} <= set(schema["paths"])
+    parameters = {p["name"] for p in schema["paths"]["/api/articles/"]["get"]["parameters"]}
+    filters = {"q", "topic", "region", "expert", "category", "source", "date_from", "date_to", "year", "sort"}
+    assert filters <= parameters
+
+
+def test_the_documentation_page_serves_swagger_ui_from_our_own_files(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.text
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "<style" not in html and "<script>" not in html  # nothing inline for a CSP to allow
+    script = client.get("/api/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in script.content.decode()
+
+
+def test_the_article_list_takes_the_same_queries_for_1_or_21_results(client, count_queries):
+    topic = TopicFactory(slug="t")
+    ArticleFactory(title="One piece", topics=[topic], authors=[ExpertFactory()])
+    one = count_queries("/api/articles/?q=piece&topic=t")
+    for number in range(20):
+        ArticleFactory(title=f"Piece {number}", topics=[topic, TopicFactory()], authors=[ExpertFactory()])
+    assert count_queries("/api/articles/?q=piece&topic=t") == one
+
+
+def test_the_expert_list_takes_the_same_queries_for_1_or_21_experts(client, count_queries):
+    def expert_with_everything():
+        expert = ExpertFactory()
+        expert.links.create(label="Homepage", url="https://example.org/")
+        expert.topics.add(TopicFactory())
+        ArticleFactory(authors=[expert])
+
+    expert_with_everything()
+    one = count_queries("/api/experts/")
+    for _ in range(20):
+        expert_with_everything()
+    assert count_queries("/api/experts/") == one

@@ -1,0 +1,117 @@
+"""RSS and Atom feeds: parsed by a real feed parser, published articles only, newest first."""
+
+from datetime import UTC, datetime
+
+import feedparser
+import pytest
+
+from articles.models import Topic
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
+
+pytestmark = pytest.mark.django_db
+
+FEEDS = ["/feeds/latest/", "/feeds/latest/atom/"]
+
+
+def on(year, month, day):
+    return datetime(year, month, day, 9, 30, tzinfo=UTC)
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return response, feed
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_the_latest_feed_lists_published_articles_newest_first(client, url):
+    weitz = ExpertFactory(name="Richard Weitz")
+    korea = TopicFactory(name="Korean Peninsula")
+    ArticleFactory(title="Older piece", published_at=on(2017, 3, 1))
+    ArticleFactory(
+        title="THAAD & alliances <2017>",
+        published_at=on(2017, 4, 1),
+        lead="Missile defense in Korea.",
+        authors=[weitz],
+        topics=[korea],
+    )
+    draft(title="A draft")
+    scheduled(title="A scheduled piece")
+
+    response, feed = parse(client, url)
+
+    assert [entry.title for entry in feed.entries] == ["THAAD & alliances <2017>", "Older piece"]
+    newest = feed.entries[0]
+    assert newest.link.startswith("http://testserver/articles/")
+    assert newest.author == "Richard Weitz"
+    assert newest.summary == "Missile defense in Korea."
+    assert newest.published_parsed[:3] == (2017, 4, 1)
+    assert [tag.term for tag in newest.tags] == ["Korean Peninsula"]
+    assert feed.feed.title == "Expert Opinions: latest articles"
+    assert b"A draft" not in response.content and b"scheduled" not in response.content
+
+
+def test_feed_formats_are_what_they_say(client):
+    assert feedparser.parse(client.get("/feeds/latest/").content).version == "rss20"
+    assert feedparser.parse(client.get("/feeds/latest/atom/").content).version == "atom10"
+
+
+@pytest.mark.parametrize("suffix", ["feed/", "feed/atom/"])
+def test_an_experts_feed_has_only_their_published_articles(client, suffix):
+    weitz, other = ExpertFactory(slug="richard-weitz", name="Richard Weitz"), ExpertFactory()
+    ArticleFactory(title="By Weitz", authors=[weitz])
+    ArticleFactory(title="By someone else", authors=[other])
+    draft(title="Weitz draft", authors=[weitz])
+
+    _, feed = parse(client, f"/experts/richard-weitz/{suffix}")
+
+    assert [entry.title for entry in feed.entries] == ["By Weitz"]
+    assert feed.feed.title == "Expert Opinions: articles by Richard Weitz"
+
+
+@pytest.mark.parametrize("suffix", ["feed/", "feed/atom/"])
+def test_a_topics_feed_includes_its_subtopics(client, suffix):
+    asia = TopicFactory(slug="asia", name="Asia", kind=Topic.Kind.REGION)
+    korea = TopicFactory(slug="korea", kind=Topic.Kind.REGION, parent=asia)
+    ArticleFactory(title="On Korea", topics=[korea], published_at=on(2018, 1, 1))
+    ArticleFactory(title="On Asia", topics=[asia], published_at=on(2017, 1, 1))
+    ArticleFactory(title="Elsewhere", topics=[TopicFactory()])
+    draft(title="Asia draft", topics=[asia])
+
+    _, feed = parse(client, f"/topics/asia/{suffix}")
+
+    assert [entry.title for entry in feed.entries] == ["On Korea", "On Asia"]
+
+
+@pytest.mark.parametrize("url", ["/experts/nobody/feed/", "/topics/nothing/feed/atom/"])
+def test_a_feed_of_something_unknown_is_a_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_pages_link_to_their_feeds(client):
+    expert = ExpertFactory(slug="weitz")
+    topic = TopicFactory(slug="korea")
+    ArticleFactory(authors=[expert], topics=[topic])
+
+    for page, feed in [
+        ("/", "/feeds/latest/"),
+        ("/articles/", "/feeds/latest/"),
+        ("/experts/weitz/", "/experts/weitz/feed/"),
+        ("/topics/korea/", "/topics/korea/feed/"),
+    ]:
+        html = client.get(page).text
+        assert '<link rel="alternate" type="application/rss+xml"' in html
+        assert f'href="{feed}"' in html, page
+        assert f'href="{feed}atom/"' in html, page
+
+
+def test_a_feed_takes_the_same_queries_for_1_or_30_items(client, count_queries):
+    expert = ExpertFactory(slug="weitz")
+    topic = TopicFactory(slug="korea")
+    ArticleFactory(authors=[expert], topics=[topic])
+    one = count_queries("/topics/korea/feed/")
+    for _ in range(29):
+        ArticleFactory(authors=[expert, ExpertFactory()], topics=[topic, TopicFactory()])
+    assert count_queries("/topics/korea/feed/") == one

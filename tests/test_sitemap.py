@@ -1,0 +1,77 @@
+"""The sitemap index and its sections, and robots.txt pointing at it."""
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
+
+pytestmark = pytest.mark.django_db
+
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def locations(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)  # noqa: S314 - our own sitemap, not untrusted input
+    return {
+        loc.text.removeprefix("http://testserver"): (entry.findtext("sm:lastmod", namespaces=NS))
+        for entry in root
+        for loc in entry.findall("sm:loc", NS)
+    }
+
+
+def test_the_index_points_at_a_section_each_for_articles_experts_and_topics(client):
+    ArticleFactory()
+    sections = locations(client, "/sitemap.xml")
+    assert set(sections) == {"/sitemap-articles.xml", "/sitemap-experts.xml", "/sitemap-topics.xml"}
+
+
+def test_every_published_article_is_listed_with_its_last_change_and_no_draft(client):
+    published = ArticleFactory(slug="published-one")
+    older = ArticleFactory(slug="older-one", published_at=datetime(2016, 5, 1, tzinfo=UTC))
+    draft(slug="a-draft")
+    scheduled(slug="a-scheduled-one")
+    stub = draft(slug="a-stub")
+    stub.is_stub = True
+    stub.save()
+
+    urls = locations(client, "/sitemap-articles.xml")
+
+    assert set(urls) == {"/articles/published-one/", "/articles/older-one/"}
+    assert urls["/articles/published-one/"] == published.updated_at.date().isoformat()
+    assert urls["/articles/older-one/"] == older.updated_at.date().isoformat()
+
+
+def test_every_expert_and_topic_is_listed(client):
+    writer = ExpertFactory(slug="writer")
+    ExpertFactory(slug="no-articles-yet")
+    korea = TopicFactory(slug="korea")
+    TopicFactory(slug="empty-topic")
+    ArticleFactory(authors=[writer], topics=[korea])
+
+    experts = locations(client, "/sitemap-experts.xml")
+    topics = locations(client, "/sitemap-topics.xml")
+
+    assert set(experts) == {"/experts/writer/", "/experts/no-articles-yet/"}
+    assert set(topics) == {"/topics/korea/", "/topics/empty-topic/"}
+    assert topics["/topics/empty-topic/"] is None  # nothing published there: no date to give
+
+
+def test_a_topics_last_change_is_its_newest_published_article(client):
+    korea = TopicFactory(slug="korea")
+    ArticleFactory(topics=[korea], published_at=datetime(2019, 6, 1, 8, tzinfo=UTC))
+    ArticleFactory(topics=[korea], published_at=datetime(2018, 6, 1, 8, tzinfo=UTC))
+    draft(topics=[korea])
+    assert locations(client, "/sitemap-topics.xml")["/topics/korea/"] == "2019-06-01"
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.text.splitlines()
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Disallow: /admin/" in lines
