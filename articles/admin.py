@@ -1,10 +1,18 @@
 from django.contrib import admin, messages
-from django.db.models import Prefetch, Value
+from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Category,
+    RelatedLink,
+    Source,
+    Topic,
+    published_condition,
+)
 
 
 @admin.register(Topic)
@@ -71,7 +79,38 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         authors = ArticleAuthor.objects.select_related("expert").order_by("position")
-        return super().get_queryset(request).prefetch_related(Prefetch("article_authors", authors))
+        articles = super().get_queryset(request).prefetch_related(Prefetch("article_authors", authors))
+        if self.edits_everything(request):
+            return articles
+        own = Q(created_by=request.user)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            # Choosing a related article: anything readers can see, and one's own drafts.
+            return articles.filter(own | published_condition())
+        return articles.filter(own)
+
+    def edits_everything(self, request):
+        """Editors (who may publish) edit every article; Contributors only their own drafts."""
+        return self.has_publish_permission(request)
+
+    def may_touch(self, request, article):
+        return (
+            article is None
+            or self.edits_everything(request)
+            or (article.created_by_id == request.user.pk and article.status == Article.Status.DRAFT)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_touch(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        if not self.edits_everything(request):
+            obj.status = Article.Status.DRAFT  # a Contributor's article stays a draft, whatever was sent
+        super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         """Only those allowed to publish may change an article's status or date."""

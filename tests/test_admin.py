@@ -120,7 +120,7 @@ def test_staff_without_the_publish_permission_cannot_publish(client):
     contributor.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_article", "change_article", "add_article"])
     )
-    article = draft()
+    article = draft(created_by=contributor)
     client.force_login(contributor)
 
     form = client.get(f"/admin/articles/article/{article.pk}/change/")
