@@ -5,6 +5,7 @@ by any route (an old row, a raw SQL fix) still reaches a page only as allowed ma
 """
 
 import nh3
+from django.conf import settings
 from django.utils.html import escape
 
 ALLOWED_TAGS = {
@@ -23,14 +24,28 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def clean_html(html):
-    """Return `html` reduced to the allowed tags, attributes and URL schemes."""
+    """Return `html` reduced to the allowed tags, attributes and URL schemes.
+
+    Images must come from this site or from an origin in settings.RICHTEXT_IMAGE_ORIGINS: a
+    picture from anywhere else would tell a third party who reads what (and the CSP blocks it).
+    """
     return nh3.clean(
         html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_allowed_images,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+def _only_allowed_images(element, attribute, value):
+    if element != "img" or attribute != "src":
+        return value
+    if value.startswith("/") and not value.startswith("//"):
+        return value
+    origins = settings.RICHTEXT_IMAGE_ORIGINS
+    return value if any(value.startswith(origin.rstrip("/") + "/") for origin in origins) else None
 
 
 def paragraphs_to_html(text):

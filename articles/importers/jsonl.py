@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 
 from articles import search
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
+from articles.richtext import clean_html
 from experts.models import Expert, ExpertLink
 
 BATCH = 1000
@@ -243,6 +244,8 @@ class ExpertWriter(SimpleWriter):
             )
             for item in items
         ]
+        for row in rows:
+            row.bio = clean_html(row.bio)  # bulk writes skip Expert.save(), which would clean it
         ids = _upsert(Expert, rows, [*self.fields, "photo"])
         Expert.topics.through.objects.filter(expert_id__in=ids.values()).delete()
         ExpertLink.objects.filter(expert_id__in=ids.values()).delete()
@@ -303,6 +306,8 @@ class ArticleWriter:
             )
             for item in items
         ]
+        for row in rows:
+            row.body = clean_html(row.body)  # bulk writes skip Article.save(), which would clean it
         ids = _upsert(
             Article, rows, [*ARTICLE_FIELDS, "published_at", "category", "source", "image", "updated_at"]
         )
