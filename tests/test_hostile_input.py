@@ -84,7 +84,7 @@ TRICKY = st.sampled_from(
         "%ZZ",
         "..",
         "../../etc/passwd",
-    ]  # fmt: skip
+    ]
 )
 TEXT = st.one_of(
     st.sampled_from(KNOWN_VALUES),
