@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check bench clean
+.PHONY: run test lint format check bench reliability backup restore clean
 
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
@@ -39,6 +39,21 @@ BENCH_DATABASES ?= sqlite postgres
 bench: $(VENV)/.installed .env
 	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/import_kb.py --size $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
+
+# Load and faults under gunicorn (stops and restarts PostgreSQL: not beside a test run); needs wrk.
+reliability: $(VENV)/.installed .env
+	$(BIN)/python bench/reliability.py
+
+# The whole knowledge base as JSON Lines under backups/ (docs/backups.md); restore with FILE=...
+backup: $(VENV)/.installed .env
+	@mkdir -p backups
+	$(BIN)/python manage.py export_kb --output backups/kb-$$(date -u +%Y%m%dT%H%M%SZ).jsonl
+	@ls -1t backups/kb-*.jsonl | head -n 1
+
+restore: $(VENV)/.installed .env
+	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=backups/kb-....jsonl" >&2; exit 2; fi
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_kb "$(FILE)"
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \
