@@ -18,22 +18,37 @@ class TopicQuerySet(models.QuerySet):
         )
 
     def rebuild_lineage(self):
-        """Recompute the ancestor/descendant pairs of the whole tree from the parent links.
+        """Bring the ancestor/descendant pairs of the whole tree in line with the parent links.
 
-        The taxonomy holds hundreds of topics, not millions, so rewriting the few thousand pairs
-        on each change of the tree is cheap, and it keeps every read a plain indexed join.
+        The taxonomy holds hundreds of topics, not millions, so recomputing the few thousand pairs
+        on each change of the tree is cheap; only the pairs that changed are written (a rewrite of
+        them all on every save would leave the table full of dead rows until the next vacuum).
+        It keeps every read a plain indexed join.
         """
         parents = dict(self.model._default_manager.values_list("id", "parent_id"))
-        pairs = []
+        wanted = {}
         for topic_id in parents:
-            ancestor, depth, seen = topic_id, 0, set()
-            while ancestor is not None and ancestor not in seen:
-                pairs.append(TopicLineage(ancestor_id=ancestor, descendant_id=topic_id, depth=depth))
-                seen.add(ancestor)
+            ancestor, depth = topic_id, 0
+            while ancestor is not None and (ancestor, topic_id) not in wanted:
+                wanted[ancestor, topic_id] = depth
                 ancestor, depth = parents.get(ancestor), depth + 1
+        existing = {
+            (ancestor, descendant): (pk, depth)
+            for pk, ancestor, descendant, depth in TopicLineage.objects.values_list(
+                "pk", "ancestor_id", "descendant_id", "depth"
+            )
+        }
+        stale = [pk for pair, (pk, depth) in existing.items() if wanted.get(pair) != depth]
+        missing = [
+            TopicLineage(ancestor_id=ancestor, descendant_id=descendant, depth=depth)
+            for (ancestor, descendant), depth in wanted.items()
+            if existing.get((ancestor, descendant), (None, None))[1] != depth
+        ]
         with transaction.atomic():
-            TopicLineage.objects.all().delete()
-            TopicLineage.objects.bulk_create(pairs)
+            if stale:
+                TopicLineage.objects.filter(pk__in=stale).delete()
+            if missing:
+                TopicLineage.objects.bulk_create(missing)
 
 
 class Topic(models.Model):
