@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check bench reliability backup restore clean
+.PHONY: run test browser screenshots lint format check bench reliability backup restore clean
 
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
@@ -18,8 +18,29 @@ run: $(VENV)/.installed .env
 	@echo "Serving at http://$(HOST):$(PORT)/ (editorial admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) </dev/null
 
-test: $(VENV)/.installed .env
+test: $(VENV)/.installed .env browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# What the browser tests need beyond Python: Debian's Chromium (installed when we are root with
+# apt-get), and axe-core and the Nu HTML Checker from the npm registry. Without them those tests
+# are skipped with a loud message, or fail in CI.
+browser: node_modules/.installed
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Chromium from Debian's packages for the browser tests..."; \
+			apt-get install -y -qq chromium >/dev/null 2>&1 || \
+				(apt-get update -qq && apt-get install -y -qq chromium >/dev/null); \
+		else echo "!! Chromium is not installed (apt-get install chromium): browser tests will be skipped." >&2; fi; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "!! npm is not installed: accessibility and HTML checks will be skipped." >&2; fi
+
+# Page screenshots at desktop and phone widths into docs/screenshots/ (shown in the README).
+screenshots: $(VENV)/.installed .env browser
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/browser/test_pages.py -k screenshots
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -69,4 +90,4 @@ $(VENV)/.installed: requirements.txt
 	@echo "Wrote .env for local development (DEBUG=true)."
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules
