@@ -16,7 +16,9 @@ PAGE_TYPES = {
     "articles-filtered": "/articles/?region=korean-peninsula&expert=richard-weitz",
     "search": "/search/?q=missile+defense",
     "article": "/articles/thaad-and-the-limits-of-alliance-reassurance/",
-    "article-unsigned": "/articles/russia-us-security-collaboration-on-the-korean-peninsula-risks-being-overshadowed/",
+    "article-unsigned": (
+        "/articles/russia-us-security-collaboration-on-the-korean-peninsula-risks-being-overshadowed/"
+    ),
     "topics": "/topics/",
     "topic": "/topics/korean-peninsula/",
     "category": "/categories/expert-opinions/",
