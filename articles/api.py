@@ -17,6 +17,10 @@ from articles.filters import ArticleFilterSet
 from articles.models import Article, Category, Source, Topic
 from articles.related import related_articles
 
+# A slug in a path, as the site's own URLs take it: never a NUL byte or other control character,
+# which PostgreSQL refuses in a query (a 500 where a 404 is the answer).
+SLUG_PATTERN = r"[-\w]+"
+
 
 @extend_schema_field(OpenApiTypes.URI)
 class WebUrlField(serializers.Field):
@@ -153,6 +157,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     """Published articles, newest first; with `q`, best match first. Filters as on /articles/."""
 
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     filterset_class = ArticleFilterSet
 
     def get_queryset(self):
@@ -191,6 +196,7 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
     """Themes and regions, by name; `parent` is the slug of the topic above, or null."""
 
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     serializer_class = TopicSerializer
     queryset = Topic.objects.select_related("parent").order_by("name", "pk")
     filterset_fields = ["kind"]

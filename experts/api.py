@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from articles.api import TopicRefSerializer, WebUrlField
+from articles.api import SLUG_PATTERN, TopicRefSerializer, WebUrlField
 from experts.filters import ExpertFilterSet
 from experts.models import Expert, ExpertLink
 
@@ -61,6 +61,7 @@ class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
     """Experts A–Z by last name, filtered as on /experts/ (letter, topic, organisation)."""
 
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     serializer_class = ExpertSerializer
     filterset_class = ExpertFilterSet
     queryset = Expert.objects.prefetch_related("links", "topics")

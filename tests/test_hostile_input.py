@@ -159,3 +159,16 @@ def test_a_huge_query_string_is_refused_cleanly(client, demo):
 def test_any_page_number_gets_a_page(client, demo, page):
     response = assert_answered(client, "/articles/", [("page", page)])
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("template", OBJECT_PAGES)
+def test_a_nul_byte_in_a_slug_is_a_404_not_a_database_error(client, demo, template):
+    # Found by the generated tests: PostgreSQL refuses NUL in text, so it must never reach a query.
+    response = assert_answered(client, template.format("%00"))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", PARAMETERS)
+def test_a_nul_byte_in_any_parameter_gets_an_answer(client, demo, name):
+    for path in ("/articles/", "/experts/", "/api/articles/", "/api/experts/", "/api/topics/"):
+        assert_answered(client, path, [(name, "a\x00b")])
