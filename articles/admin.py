@@ -1,14 +1,18 @@
 from django.contrib import admin, messages
 from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Coalesce
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 
+from articles import editorial
 from articles.models import (
     Article,
     ArticleAuthor,
     Category,
     RelatedLink,
+    ReviewStep,
     Source,
     Topic,
     published_condition,
@@ -57,21 +61,48 @@ class RelatedLinkInline(admin.TabularInline):
     verbose_name_plural = "related articles (shown first, in this order)"
 
 
+class ReviewStepInline(admin.TabularInline):
+    """The article's review history, as recorded: read-only."""
+
+    model = ReviewStep
+    fields = ["created_at", "action", "user", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "review history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # whoever may open an article reads its review history
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "state", "published_at", "byline", "category", "source", "needs_review"]
+class ArticleAdmin(VersionAdmin):
+    """Every save through here keeps a version (django-reversion registers Article with its
+    authors, related links and review steps, the inlines, as one revision)."""
+
+    form = editorial.ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
+    list_display = ["title", "state", "review_status", "published_at", "byline", "category", "source"]
     list_select_related = ["category", "source"]
-    list_filter = ["status", "needs_review", "category", "source", "topics", "published_at"]
+    list_filter = ["status", "review_status", "needs_review", "category", "source", "published_at"]
+    show_full_result_count = False  # no COUNT(*) of the whole archive on every page view
     date_hierarchy = "published_at"
     search_fields = ["title", "slug", "lead"]
     autocomplete_fields = ["topics", "category", "source"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ArticleAuthorInline, RelatedLinkInline]
+    inlines = [ArticleAuthorInline, RelatedLinkInline, ReviewStepInline]
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "lead", "body"]}),
-        ("Publication", {"fields": ["status", "published_at", "needs_review"]}),
+        ("Publication", {"fields": ["status", "published_at", "needs_review", "seen_updated_at"]}),
         ("Classification", {"fields": ["category", "topics", "source", "original_url"]}),
         ("Lead image", {"fields": ["image", "image_alt", "image_caption", "image_credit"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
@@ -87,6 +118,29 @@ class ArticleAdmin(admin.ModelAdmin):
             # Choosing a related article: anything readers can see, and one's own drafts.
             return articles.filter(own | published_condition())
         return articles.filter(own)
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(
+                lambda request, *args, **kwargs: view(self, request, *args, **kwargs)
+            )
+
+        return [
+            path("schedule/", wrap(editorial.schedule_view), name="articles_article_schedule"),
+            path("<path:object_id>/submit/", wrap(editorial.submit_view), name="articles_article_submit"),
+            path("<path:object_id>/review/", wrap(editorial.review_view), name="articles_article_review"),
+            path("<path:object_id>/compare/", wrap(editorial.compare_view), name="articles_article_compare"),
+            path(
+                "<path:object_id>/restore/<int:version_id>/",
+                wrap(editorial.restore_view),
+                name="articles_article_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        return inlines if obj else [inline for inline in inlines if inline is not ReviewStepInline]
 
     def edits_everything(self, request):
         """Editors (who may publish) edit every article; Contributors only their own drafts."""

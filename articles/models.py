@@ -227,6 +227,20 @@ class Article(models.Model):
     needs_review = models.BooleanField(
         default=False, help_text="Flagged for an editor, e.g. a title the importer had to derive."
     )
+    review_status = models.CharField(
+        "review",
+        max_length=10,
+        choices=[
+            ("", "Not submitted"),
+            ("submitted", "Awaiting review"),
+            ("returned", "Sent back"),
+            ("approved", "Approved"),
+        ],
+        default="",
+        blank=True,
+        db_index=True,
+        editable=False,
+    )
     is_stub = models.BooleanField(
         "stub",
         default=False,
@@ -343,6 +357,27 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return f"{self.article} → {self.related}"
+
+
+class ReviewStep(models.Model):
+    """One step of an article's review: who submitted, sent back or approved it, when, and why."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Sent back"
+        APPROVED = "approved", "Approved"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_steps")
+    action = models.CharField(max_length=10, choices=Action)
+    note = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.article}"
 
 
 def unique_slug(model, text, *, max_length=None):

@@ -3,13 +3,24 @@
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
+import reversion
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import search
 from articles.importers.pages import PUBLISHERS, ExpertMention, parse_page, read_text
-from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic, unique_slug
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Category,
+    RelatedLink,
+    ReviewStep,
+    Source,
+    Topic,
+    unique_slug,
+)
 from articles.richtext import clean_html, paragraphs_to_html
 from experts.models import Expert, ExpertLink
 
@@ -271,3 +282,30 @@ def _expert(mention, result):
 
 def _midnight(day):
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+# The review of a Contributor's draft: submitted, sent back with a note, or approved and published
+# (now or at a set time). Each step is recorded (ReviewStep) and kept as a version (reversion).
+
+
+def submit_for_review(article, user):
+    _review_step(article, user, ReviewStep.Action.SUBMITTED, "")
+
+
+def send_back(article, user, note):
+    _review_step(article, user, ReviewStep.Action.RETURNED, note)
+
+
+def approve(article, user, note="", *, when=None):
+    """Publish the article now, or at `when` (it is scheduled until then)."""
+    article.publish(when=when or timezone.now())
+    _review_step(article, user, ReviewStep.Action.APPROVED, note)
+
+
+def _review_step(article, user, action, note):
+    with transaction.atomic(), reversion.create_revision():
+        article.review_status = action
+        article.save()
+        ReviewStep.objects.create(article=article, user=user, action=action, note=note)
+        reversion.set_user(user)
+        reversion.set_comment(f"{ReviewStep.Action(action).label}{': ' + note if note else ''}")

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "axes",  # admin login: lock-out after repeated failures
+    "reversion",  # a version of an article at every save in the admin, restorable
     "articles",
     "experts",
 ]

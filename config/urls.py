@@ -10,6 +10,7 @@ from articles.views import robots_txt
 admin.site.site_header = "Expert Opinions — editorial admin"
 admin.site.site_title = "Expert Opinions admin"
 admin.site.index_title = "Editorial desk"
+admin.site.index_template = "admin/dashboard.html"
 
 handler404 = "articles.views.page_not_found"
 

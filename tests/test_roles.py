@@ -44,7 +44,7 @@ def article_form(**fields):
         "image_credit": "",
         "original_url": "",
     }
-    for prefix in ("article_authors", "related_links"):
+    for prefix in ("article_authors", "related_links", "review_steps"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

@@ -87,6 +87,8 @@ def test_payloads_saved_through_the_admin_never_become_live_markup(admin_client)
             "article_authors-0-position": "0",
             "related_links-TOTAL_FORMS": "0",
             "related_links-INITIAL_FORMS": "0",
+            "review_steps-TOTAL_FORMS": "0",
+            "review_steps-INITIAL_FORMS": "0",
         }
         response = admin_client.post("/admin/articles/article/add/", data)
         assert response.status_code == 302, (payload, response.context["adminform"].form.errors)

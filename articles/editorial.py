@@ -1,0 +1,275 @@
+"""The editorial desk's workflow in the admin: review, versions (compare, restore), refusing stale
+saves, the schedule and the dashboard. ArticleAdmin (articles/admin.py) wires these in."""
+
+import difflib
+from datetime import datetime
+
+import reversion
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from reversion.models import Version
+
+from articles import services
+from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep
+from experts.models import Expert
+
+COMPARED_FIELDS = [
+    "Title",
+    "Lead",
+    "Body",
+    "Authors",
+    "Topics",
+    "Related articles",
+    "Status",
+    "Publication date",
+]
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article form, refusing to save over a change someone else saved after it was opened."""
+
+    seen_updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = ["title"]  # the admin passes the fields of its fieldsets instead
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_updated_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = parse_datetime(self.data.get("seen_updated_at") or "")
+        if self.instance.pk and seen and self.instance.updated_at != seen:
+            raise ValidationError(stale_message(self.instance, seen))
+        return cleaned
+
+
+def stale_message(article, seen):
+    latest = Version.objects.get_for_object(article).select_related("revision__user").first()
+    who = f" by {latest.revision.user}" if latest and latest.revision.user else ""
+    changed = changes_since(article, seen)
+    what = f" They changed: {', '.join(changed)}." if changed else ""
+    when = timezone.localtime(article.updated_at).strftime("%d %b %Y %H:%M:%S")
+    return (
+        f"This article was saved{who} at {when}, after you opened it, so your changes were not saved "
+        f"over theirs.{what} Your edits are still in the form below: keep a copy of what you need, "
+        "reload the page to see the current version, and make your changes there."
+    )
+
+
+def changes_since(article, seen):
+    """The fields that differ between the version saved before `seen` and the article now."""
+    before = (
+        Version.objects.get_for_object(article)
+        .filter(revision__date_created__lte=seen)
+        .select_related("revision")
+        .first()
+    )
+    now = Version.objects.get_for_object(article).select_related("revision").first()
+    if before is None or now is None:
+        return []
+    old, new = described(before), described(now)
+    return [name for name in COMPARED_FIELDS if old[name] != new[name]]
+
+
+def described(version):
+    """What an editor compares, as text, from a version and the versions saved with it."""
+    data = version.field_dict
+    followers = list(version.revision.version_set.exclude(pk=version.pk))
+    authors = sorted(
+        (v.field_dict for v in followers if v.content_type.model_class() is ArticleAuthor),
+        key=lambda f: f["position"],
+    )
+    links = sorted(
+        (v.field_dict for v in followers if v.content_type.model_class() is RelatedLink),
+        key=lambda f: f["position"],
+    )
+    experts = dict(Expert.objects.filter(pk__in=[a["expert_id"] for a in authors]).values_list("pk", "name"))
+    titles = dict(Article.objects.filter(pk__in=[r["related_id"] for r in links]).values_list("pk", "title"))
+    topics = sorted(
+        Article.topics.field.related_model.objects.filter(pk__in=data.get("topics", [])).values_list(
+            "name", flat=True
+        )
+    )
+    published = data.get("published_at")
+    return {
+        "Title": data.get("title", ""),
+        "Lead": data.get("lead", ""),
+        "Body": data.get("body", ""),
+        "Authors": "\n".join(experts.get(a["expert_id"], "(deleted expert)") for a in authors),
+        "Topics": "\n".join(topics),
+        "Related articles": "\n".join(titles.get(r["related_id"], "(deleted article)") for r in links),
+        "Status": data.get("status", ""),
+        "Publication date": published.isoformat() if isinstance(published, datetime) else "",
+    }
+
+
+def compare_view(model_admin, request, object_id):
+    article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    versions = Version.objects.get_for_object(article).select_related("revision__user")
+    if not model_admin.has_view_or_change_permission(request, article):
+        raise PermissionDenied
+    chosen = [request.GET.get("old"), request.GET.get("new")]
+    old, new = (
+        (versions.filter(pk=chosen[0]).first(), versions.filter(pk=chosen[1]).first())
+        if all(v and v.isdigit() for v in chosen)
+        else (versions[1] if len(versions) > 1 else None, versions.first())
+    )
+    if old is None or new is None:
+        raise Http404("Choose two versions of this article.")
+    before, after = described(old), described(new)
+    differ = difflib.HtmlDiff(wrapcolumn=60)
+    rows = [
+        {
+            "name": name,
+            "changed": before[name] != after[name],
+            "table": differ.make_table(
+                before[name].splitlines(), after[name].splitlines(), "Older", "Newer", context=True
+            )
+            if before[name] != after[name]
+            else "",
+        }
+        for name in COMPARED_FIELDS
+    ]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": article,
+        "title": f"Compare versions of “{article}”",
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "rows": rows,
+    }
+    return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+
+def restore_view(model_admin, request, object_id, version_id):
+    article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    if request.method != "POST" or not model_admin.has_change_permission(request, article):
+        raise PermissionDenied
+    version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+    with reversion.create_revision():
+        version.revision.revert(delete=True)
+        reversion.set_user(request.user)
+        when = timezone.localtime(version.revision.date_created).strftime("%d %b %Y %H:%M")
+        reversion.set_comment(f"Restored the version of {when}")
+        Article.objects.get(pk=article.pk).save()  # record the restored state as the newest version
+    messages.success(request, f"Restored the version of {when}.")
+    return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve and publish"), ("return", "Send back to the author")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        help_text="Leave empty to publish now; a later time schedules the article.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not cleaned.get("note"):
+            self.add_error("note", "Say what the author should change.")
+        return cleaned
+
+
+def submit_view(model_admin, request, object_id):
+    """A Contributor (or anyone who may edit the draft) hands it to the Editors."""
+    article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    if not model_admin.has_change_permission(request, article) or article.status != Article.Status.DRAFT:
+        raise PermissionDenied
+    if request.method == "POST":
+        services.submit_for_review(article, request.user)
+        messages.success(request, "Submitted for review: an editor will approve it or send it back.")
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+    return _review_page(model_admin, request, article, form=None)
+
+
+def review_view(model_admin, request, object_id):
+    """An Editor approves (now or at a set time) or sends back a submitted draft, with a note."""
+    article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    if not model_admin.has_publish_permission(request):
+        raise PermissionDenied
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["decision"] == "approve":
+            services.approve(
+                article, request.user, form.cleaned_data["note"], when=form.cleaned_data["publish_at"]
+            )
+            state = "scheduled" if article.is_scheduled else "published"
+            messages.success(request, f"Approved and {state}.")
+        else:
+            services.send_back(article, request.user, form.cleaned_data["note"])
+            messages.success(request, "Sent back to the author with your note.")
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+    return _review_page(model_admin, request, article, form=form)
+
+
+def _review_page(model_admin, request, article, *, form):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": article,
+        "title": f"Review “{article}”" if form else f"Submit “{article}” for review",
+        "form": form,
+        "steps": article.review_steps.select_related("user"),
+    }
+    return TemplateResponse(request, "admin/articles/article/review.html", context)
+
+
+def schedule_view(model_admin, request):
+    """The pieces scheduled for publication, by date."""
+    now = timezone.now()
+    scheduled = (
+        model_admin.get_queryset(request)
+        .filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        .order_by("published_at", "id")
+    )
+    days = {}
+    for article in scheduled[:500]:
+        days.setdefault(timezone.localtime(article.published_at).date(), []).append(article)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Publication schedule",
+        "days": sorted(days.items()),
+    }
+    return TemplateResponse(request, "admin/articles/article/schedule.html", context)
+
+
+def dashboard(user, *, rows=10):
+    """What an editor's desk needs at a glance (a fixed number of queries)."""
+    now = timezone.now()
+    articles = Article.objects.order_by()
+    if not user.has_perm("articles.publish_article"):
+        articles = articles.filter(created_by=user)
+    return {
+        "awaiting_review": articles.filter(
+            review_status=ReviewStep.Action.SUBMITTED, status="draft"
+        ).order_by("-updated_at")[:rows],
+        "scheduled": articles.filter(status="published", published_at__gt=now).order_by("published_at")[
+            :rows
+        ],
+        "recently_published": articles.filter(status="published", published_at__lte=now).order_by(
+            "-published_at"
+        )[:rows],
+        "flagged": articles.filter(needs_review=True).order_by("-updated_at")[:rows],
+        "experts_to_complete": Expert.objects.filter(Q(photo="") | Q(bio="")).order_by("last_name")[:rows],
+    }
