@@ -138,6 +138,17 @@ class ArticleAdmin(VersionAdmin):
             *super().get_urls(),
         ]
 
+    # A preview is handled before VersionAdmin opens a revision: nothing of it must be kept.
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "POST" and "_preview" in request.POST:
+            return editorial.preview(self, request, None)
+        return super().add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" and "_preview" in request.POST:
+            return editorial.preview(self, request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_inlines(self, request, obj):
         inlines = super().get_inlines(request, obj)
         return inlines if obj else [inline for inline in inlines if inline is not ReviewStepInline]

@@ -8,6 +8,7 @@ import reversion
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -273,3 +274,25 @@ def dashboard(user, *, rows=10):
         "flagged": articles.filter(needs_review=True).order_by("-updated_at")[:rows],
         "experts_to_complete": Expert.objects.filter(Q(photo="") | Q(bio="")).order_by("last_name")[:rows],
     }
+
+
+def preview(model_admin, request, object_id):
+    """The article as the form now says, exactly as a reader will see it, without keeping anything.
+
+    The form is saved through the admin's own path (so authors, topics, related links and every
+    rule apply), the public article page is rendered from the saved state, then the transaction is
+    rolled back: nothing of the preview stays, not even the admin's "saved" message.
+    """
+    from articles.views import article_detail
+
+    with transaction.atomic():
+        saved = model_admin.changeform_view(request, object_id)
+        if saved.status_code != 302:
+            transaction.set_rollback(True)
+            return saved  # the form with its errors, as a save would show it
+        page = article_detail(request, request.POST.get("slug", ""))
+        transaction.set_rollback(True)
+    list(messages.get_messages(request))  # drop "was saved": it was not
+    page["Cache-Control"] = "private, no-store"
+    page["X-Robots-Tag"] = "noindex, nofollow"
+    return page

@@ -44,6 +44,9 @@ def child_environment(url):
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
+        # Measured in-process or on loopback over plain HTTP: no redirect to HTTPS.
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
     )
     return env
 

@@ -229,3 +229,41 @@ def test_the_admin_takes_the_same_queries_for_1_or_30_articles(client, editor, u
         ArticleFactory(title=f"Piece {number}", authors=[ExpertFactory()], needs_review=True)
         scheduled(title=f"Later piece {number}")
     assert queries() == one
+
+
+def test_unsaved_changes_preview_as_readers_will_see_them_and_are_not_kept(client, editor):
+    article = ArticleFactory(title="Saved title", slug="saved", authors=[ExpertFactory(name="Old Author")])
+    new_author = ExpertFactory(name="New Author")
+    client.force_login(editor)
+    data = article_form(
+        title="Unsaved title",
+        slug="saved",
+        lead="An unsaved lead.",
+        status="published",
+        published_at_0="2024-01-01",
+        published_at_1="10:00",
+        seen_updated_at=seen(client, article),
+        _preview="Preview",
+        **{
+            "article_authors-TOTAL_FORMS": "1",
+            "article_authors-0-expert": str(new_author.pk),
+            "article_authors-0-position": "0",
+        },
+    )
+
+    response = client.post(f"/admin/articles/article/{article.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert '<h1 class="article__title">Unsaved title</h1>' in response.text  # the public template
+    assert "New Author" in response.text and "An unsaved lead." in response.text
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    article.refresh_from_db()
+    assert article.title == "Saved title"  # nothing kept
+    assert [expert.name for expert in article.ordered_authors()] == ["Old Author"]
+    from reversion.models import Version
+
+    assert not Version.objects.get_for_object(article).exists()
+    assert "was changed successfully" not in client.get("/admin/").text
+    client.logout()
+    assert "Unsaved title" not in client.get("/articles/saved/").text

@@ -1,0 +1,119 @@
+"""Admin benchmark: the editorial admin's change lists, search, filters and autocomplete at scale.
+
+    python bench/admin.py [--sizes 100000] [--databases postgres sqlite] [--requests 10]
+
+Same bench databases as bench/search.py (generated on first use). Writes bench/results/admin.json
+and the "Editorial admin" section of docs/performance.md.
+"""
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+from bench.report import write_section
+
+
+def autocomplete(model_name, field_name, term):
+    query = {"term": term, "app_label": "articles", "model_name": model_name, "field_name": field_name}
+    return "/admin/autocomplete/?" + urlencode(query)
+
+
+def child(url, size, requests):
+    common.setup_django()
+    common.ensure_corpus(size, experts=5000, topics=300)
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    from articles.models import Article, Category
+
+    editor, _ = User.objects.get_or_create(username="bench-editor", defaults={"is_staff": True})
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(editor)
+    article = Article.objects.order_by("-id").first()
+    category = Category.objects.first()
+    cases = {
+        "dashboard": "/admin/",
+        "article list": "/admin/articles/article/",
+        "article list, page 50": "/admin/articles/article/?p=50",
+        "article search": "/admin/articles/article/?q=security",
+        "article filter: drafts": "/admin/articles/article/?status__exact=draft",
+        "article filter: category": f"/admin/articles/article/?category__id__exact={category.pk}",
+        "article filter: awaiting review": "/admin/articles/article/?review_status__exact=submitted",
+        "article form": f"/admin/articles/article/{article.pk}/change/",
+        "expert list": "/admin/experts/expert/",
+        "expert search": "/admin/experts/expert/?q=smith",
+        "autocomplete: related article": autocomplete("relatedlink", "related", "security"),
+        "autocomplete: author": autocomplete("articleauthor", "expert", "an"),
+        "schedule": "/admin/articles/article/schedule/",
+    }
+    results = {
+        label: {"url": path, **common.measure(client, path, requests=requests)}
+        for label, path in cases.items()
+    }
+    print(json.dumps({"cases": results}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[100000])
+    parser.add_argument("--databases", nargs="+", default=["postgres", "sqlite"])
+    parser.add_argument("--requests", type=int, default=10)
+    parser.add_argument("--child", nargs=3, metavar=("URL", "SIZE", "REQUESTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        url, size, requests = args.child
+        return child(url, int(size), int(requests))
+
+    runs = []
+    for database in args.databases:
+        for size in args.sizes:
+            print(f"admin benchmark: {database}, {size} articles…", file=sys.stderr, flush=True)
+            outcome = common.run_child(
+                Path(__file__), common.database_url(database, size), size, args.requests
+            )
+            runs.append({"database": database, "articles": size, **outcome})
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": common.machine(),
+        "runs": runs,
+    }
+    common.RESULTS.mkdir(parents=True, exist_ok=True)
+    (common.RESULTS / "admin.json").write_text(json.dumps(report, indent=2) + "\n")
+    table = [
+        "| database | articles | page | SQL queries | p50 ms | p95 ms |",
+        "| --- | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        for label, case in run["cases"].items():
+            cells = [
+                run["database"],
+                f"{run['articles']:,}",
+                label,
+                case["queries"],
+                case["p50_ms"],
+                case["p95_ms"],
+            ]
+            table.append("| " + " | ".join(map(str, cells)) + " |")
+    body = "\n".join(
+        [
+            f"Measured {report['when']} on {report['machine']}.",
+            f"In-process server time of each admin page for a signed-in editor over {args.requests} requests"
+            " after 3 warm-up requests (5,000 experts, 300 topics). Change lists show no full count"
+            " (`show_full_result_count = False`).",
+            "",
+            *table,
+        ]
+    )
+    write_section("Editorial admin", body)
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()
