@@ -42,7 +42,8 @@ def child(url, size, requests):
         "dashboard": "/admin/",
         "article list": "/admin/articles/article/",
         "article list, page 50": "/admin/articles/article/?p=50",
-        "article search": "/admin/articles/article/?q=security",
+        "article search: a common word": "/admin/articles/article/?q=security",
+        "article search: a title's slug": f"/admin/articles/article/?q={article.slug}",
         "article filter: drafts": "/admin/articles/article/?status__exact=draft",
         "article filter: category": f"/admin/articles/article/?category__id__exact={category.pk}",
         "article filter: awaiting review": "/admin/articles/article/?review_status__exact=submitted",
@@ -50,6 +51,7 @@ def child(url, size, requests):
         "expert list": "/admin/experts/expert/",
         "expert search": "/admin/experts/expert/?q=smith",
         "autocomplete: related article": autocomplete("relatedlink", "related", "security"),
+        "autocomplete: related, by slug": autocomplete("relatedlink", "related", article.slug),
         "autocomplete: author": autocomplete("articleauthor", "expert", "an"),
         "schedule": "/admin/articles/article/schedule/",
     }
