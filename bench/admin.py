@@ -9,7 +9,6 @@ and the "Editorial admin" section of docs/performance.md.
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -73,36 +72,17 @@ def main():
         url, size, requests = args.child
         return child(url, int(size), int(requests))
 
-    runs = []
-    for database in args.databases:
-        for size in args.sizes:
-            print(f"admin benchmark: {database}, {size} articles…", file=sys.stderr, flush=True)
-            outcome = common.run_child(
-                Path(__file__), common.database_url(database, size), size, args.requests
-            )
-            runs.append({"database": database, "articles": size, **outcome})
-    report = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": common.machine(),
-        "runs": runs,
-    }
-    common.RESULTS.mkdir(parents=True, exist_ok=True)
-    (common.RESULTS / "admin.json").write_text(json.dumps(report, indent=2) + "\n")
-    table = [
-        "| database | articles | page | SQL queries | p50 ms | p95 ms |",
-        "| --- | ---: | --- | ---: | ---: | ---: |",
-    ]
-    for run in runs:
-        for label, case in run["cases"].items():
-            cells = [
-                run["database"],
-                f"{run['articles']:,}",
-                label,
-                case["queries"],
-                case["p50_ms"],
-                case["p95_ms"],
-            ]
-            table.append("| " + " | ".join(map(str, cells)) + " |")
+    report = common.run_everywhere(
+        Path(__file__), "admin", databases=args.databases, sizes=args.sizes, requests=args.requests
+    )
+    table = common.markdown_table(
+        ["database", "#articles", "page", "#SQL queries", "#p50 ms", "#p95 ms"],
+        [
+            [run["database"], f"{run['articles']:,}", label, case["queries"], case["p50_ms"], case["p95_ms"]]
+            for run in report["runs"]
+            for label, case in run["cases"].items()
+        ],
+    )
     body = "\n".join(
         [
             f"Measured {report['when']} on {report['machine']}.",

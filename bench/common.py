@@ -146,3 +146,27 @@ def machine():
         pass
     versions = f"Python {platform.python_version()}, Django {django.get_version()}"
     return f"{os.cpu_count()} cores ({cpu}){memory}; {versions}"
+
+
+def run_everywhere(script, name, *, databases, sizes, requests):
+    """Run `script`'s child on each (database, size), save bench/results/<name>.json, return it."""
+    from datetime import UTC, datetime
+
+    runs = []
+    for database in databases:
+        for size in sizes:
+            print(f"{name} benchmark: {database}, {size} articles…", file=sys.stderr, flush=True)
+            outcome = run_child(script, database_url(database, size), size, requests)
+            runs.append({"database": database, "articles": size, **outcome})
+    report = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "runs": runs}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def markdown_table(header, rows):
+    """A Markdown table: `header` names the columns (a "#" prefix right-aligns one)."""
+    names = [column.lstrip("#") for column in header]
+    rule = ["---:" if column.startswith("#") else "---" for column in header]
+    lines = ["| " + " | ".join(names) + " |", "| " + " | ".join(rule) + " |"]
+    return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]

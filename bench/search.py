@@ -10,7 +10,6 @@ the search section of docs/performance.md.
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -71,27 +70,14 @@ def main():
         url, size, requests = args.child
         return child(url, int(size), int(requests))
 
-    runs = []
-    for database in args.databases:
-        for size in args.sizes:
-            print(f"search benchmark: {database}, {size} articles…", file=sys.stderr, flush=True)
-            url = common.database_url(database, size)
-            outcome = common.run_child(Path(__file__), url, size, args.requests)
-            runs.append({"database": database, "articles": size, **outcome})
-    report = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": common.machine(),
-        "runs": runs,
-    }
-    common.RESULTS.mkdir(parents=True, exist_ok=True)
-    (common.RESULTS / "search.json").write_text(json.dumps(report, indent=2) + "\n")
-    table = [
-        "| database | articles | search | published matches | SQL queries | p50 ms | p95 ms |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
-    ]
-    for run in runs:
-        for label, case in run["cases"].items():
-            cells = [
+    report = common.run_everywhere(
+        Path(__file__), "search", databases=args.databases, sizes=args.sizes, requests=args.requests
+    )
+    runs = report["runs"]
+    table = common.markdown_table(
+        ["database", "#articles", "search", "#published matches", "#SQL queries", "#p50 ms", "#p95 ms"],
+        [
+            [
                 run["database"],
                 f"{run['articles']:,}",
                 f"{label}: `{case['url'].split('?', 1)[1]}`",
@@ -100,7 +86,10 @@ def main():
                 case["p50_ms"],
                 case["p95_ms"],
             ]
-            table.append("| " + " | ".join(map(str, cells)) + " |")
+            for run in runs
+            for label, case in run["cases"].items()
+        ],
+    )
     generation = [
         f"- {run['database']}, {run['articles']:,} articles: generated in {run['generated_seconds']:.0f} s"
         for run in runs
