@@ -60,6 +60,7 @@ BENCH_DATABASES ?= sqlite postgres
 bench: $(VENV)/.installed .env
 	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/import_kb.py --size $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
+	$(BIN)/python bench/admin.py --sizes $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
 
 # Load and faults under gunicorn (stops and restarts PostgreSQL: not beside a test run); needs wrk.
 reliability: $(VENV)/.installed .env
