@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser screenshots lint format check bench reliability backup restore clean
+.PHONY: run serve test browser screenshots lint format check bench reliability backup restore clean
 
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
@@ -17,6 +17,17 @@ run: $(VENV)/.installed .env
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving at http://$(HOST):$(PORT)/ (editorial admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) </dev/null
+
+# The production server with production settings, on this machine over plain HTTP (a throwaway
+# SECRET_KEY unless one is set): collectstatic, migrate, then gunicorn (config/gunicorn.conf.py).
+serve: $(VENV)/.installed
+	@export DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=false SECURE_COOKIES=false \
+		SECURE_HSTS_SECONDS=0 BIND=$(HOST):$(PORT); \
+	$(BIN)/python manage.py collectstatic --noinput -v0 && \
+	$(BIN)/python manage.py migrate --noinput -v0 && \
+	echo "Serving with production settings at http://$(HOST):$(PORT)/ (Ctrl-C to stop)" && \
+	$(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 test: $(VENV)/.installed .env browser
 	$(BIN)/pytest $(PYTEST_ARGS)

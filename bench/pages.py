@@ -1,0 +1,100 @@
+"""Page benchmark: SQL queries and p50/p95 server time of every page type, by database and size.
+
+    python bench/pages.py [--sizes 1000 100000] [--databases postgres sqlite] [--requests 30]
+
+In-process (Django's test client, production settings), after warm-up requests. Same bench
+databases as the other benchmarks. Writes bench/results/pages.json and the "Pages" section of
+docs/performance.md. Throughput under gunicorn is in docs/reliability.md (bench/reliability.py).
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+from bench.report import write_section
+
+
+def child(url, size, requests):
+    common.setup_django()
+    common.ensure_corpus(size, experts=5000 if size >= 50_000 else 500, topics=300 if size >= 50_000 else 60)
+    from django.db.models import Count
+    from django.test import Client
+
+    from articles.models import Article, Topic
+    from experts.models import Expert
+
+    published = Article.objects.published()
+    article = published.first()
+    broad_topic = Topic.objects.annotate(n=Count("articles")).order_by("-n").first()
+    busiest = Expert.objects.annotate(n=Count("authorships")).order_by("-n").first()
+    year = published.first().published_at.year - 1
+    pages = {
+        "home": "/",
+        "article list": "/articles/",
+        "article list, by topic": f"/articles/?topic={broad_topic.slug}"
+        if broad_topic.kind == Topic.Kind.THEME
+        else f"/articles/?region={broad_topic.slug}",
+        "article list, by expert": f"/articles/?expert={busiest.slug}",
+        "article list, by dates": f"/articles/?date_from={year}-01-01&date_to={year}-06-30",
+        "article list, deep page": "/articles/?page=400",
+        "article": article.get_absolute_url(),
+        "expert list": "/experts/",
+        "expert profile (busiest)": busiest.get_absolute_url(),
+        "topic page (broadest)": broad_topic.get_absolute_url(),
+        "topics": "/topics/",
+        "search": "/search/?q=korea",
+        "feed": "/feeds/latest/",
+        "API article list": "/api/articles/",
+    }
+    client = Client()
+    results = {
+        label: {"url": path, **common.measure(client, path, requests=requests)}
+        for label, path in pages.items()
+    }
+    print(json.dumps({"cases": results}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 100000])
+    parser.add_argument("--databases", nargs="+", default=["postgres", "sqlite"])
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--child", nargs=3, metavar=("URL", "SIZE", "REQUESTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        url, size, requests = args.child
+        return child(url, int(size), int(requests))
+
+    report = common.run_everywhere(
+        Path(__file__), "pages", databases=args.databases, sizes=args.sizes, requests=args.requests
+    )
+    table = common.markdown_table(
+        ["database", "#articles", "page", "#SQL queries", "#p50 ms", "#p95 ms"],
+        [
+            [run["database"], f"{run['articles']:,}", label, case["queries"], case["p50_ms"], case["p95_ms"]]
+            for run in report["runs"]
+            for label, case in run["cases"].items()
+        ],
+    )
+    body = "\n".join(
+        [
+            f"Measured {report['when']} on {report['machine']}.",
+            f"In-process server time of each page type (view, queries, template; production settings, no"
+            f" page cache yet) over {args.requests} requests after 3 warm-up requests; the query count is"
+            " of one request. Target (issue 7, PostgreSQL, 100k): p95 under 30 ms for every page but"
+            " search, 50 ms for search. Listings count at most 10,000 results and page no further"
+            " (the deep page is capped at page 500).",
+            "",
+            *table,
+        ]
+    )
+    write_section("Pages", body)
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()
