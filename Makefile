@@ -69,6 +69,7 @@ check: $(VENV)/.installed .env
 BENCH_SIZES ?= 10000 100000
 BENCH_DATABASES ?= sqlite postgres
 bench: $(VENV)/.installed .env
+	$(BIN)/python bench/pages.py --sizes 1000 $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/import_kb.py --size $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/admin.py --sizes $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
