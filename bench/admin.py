@@ -6,7 +6,6 @@ Same bench databases as bench/search.py (generated on first use). Writes bench/r
 and the "Editorial admin" section of docs/performance.md.
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,6 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
-from bench.report import write_section
 
 
 def autocomplete(model_name, field_name, term):
@@ -61,40 +59,25 @@ def child(url, size, requests):
     print(json.dumps({"cases": results}))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", type=int, default=[100000])
-    parser.add_argument("--databases", nargs="+", default=["postgres", "sqlite"])
-    parser.add_argument("--requests", type=int, default=10)
-    parser.add_argument("--child", nargs=3, metavar=("URL", "SIZE", "REQUESTS"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        url, size, requests = args.child
-        return child(url, int(size), int(requests))
+def describe(requests):
+    return (
+        f"In-process server time of each admin page for a signed-in editor over {requests} requests"
+        " after 3 warm-up requests (5,000 experts, 300 topics). Change lists show no full count"
+        " (`show_full_result_count = False`)."
+    )
 
-    report = common.run_everywhere(
-        Path(__file__), "admin", databases=args.databases, sizes=args.sizes, requests=args.requests
+
+def main():
+    common.page_benchmark(
+        Path(__file__),
+        child,
+        name="admin",
+        section="Editorial admin",
+        describe=describe,
+        sizes=[100000],
+        databases=["postgres", "sqlite"],
+        requests=10,
     )
-    table = common.markdown_table(
-        ["database", "#articles", "page", "#SQL queries", "#p50 ms", "#p95 ms"],
-        [
-            [run["database"], f"{run['articles']:,}", label, case["queries"], case["p50_ms"], case["p95_ms"]]
-            for run in report["runs"]
-            for label, case in run["cases"].items()
-        ],
-    )
-    body = "\n".join(
-        [
-            f"Measured {report['when']} on {report['machine']}.",
-            f"In-process server time of each admin page for a signed-in editor over {args.requests} requests"
-            " after 3 warm-up requests (5,000 experts, 300 topics). Change lists show no full count"
-            " (`show_full_result_count = False`).",
-            "",
-            *table,
-        ]
-    )
-    write_section("Editorial admin", body)
-    print("\n".join(table))
 
 
 if __name__ == "__main__":

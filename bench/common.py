@@ -170,3 +170,35 @@ def markdown_table(header, rows):
     rule = ["---:" if column.startswith("#") else "---" for column in header]
     lines = ["| " + " | ".join(names) + " |", "| " + " | ".join(rule) + " |"]
     return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+
+
+def page_benchmark(script, child, *, name, section, describe, sizes, databases, requests):
+    """The command line of a benchmark that times pages: run `child` in a child process per
+    (database, size), or everywhere and write the table of queries and times to `section`."""
+    import argparse
+
+    from bench.report import write_section
+
+    parser = argparse.ArgumentParser(description=f"{name} benchmark (see {Path(script).name}'s docstring)")
+    parser.add_argument("--sizes", nargs="+", type=int, default=sizes)
+    parser.add_argument("--databases", nargs="+", default=databases)
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--child", nargs=3, metavar=("URL", "SIZE", "REQUESTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        url, size, child_requests = args.child
+        return child(url, int(size), int(child_requests))
+
+    report = run_everywhere(script, name, databases=args.databases, sizes=args.sizes, requests=args.requests)
+    table = markdown_table(
+        ["database", "#articles", "page", "#SQL queries", "#p50 ms", "#p95 ms"],
+        [
+            [run["database"], f"{run['articles']:,}", label, case["queries"], case["p50_ms"], case["p95_ms"]]
+            for run in report["runs"]
+            for label, case in run["cases"].items()
+        ],
+    )
+    intro = f"Measured {report['when']} on {report['machine']}."
+    write_section(section, "\n".join([intro, describe(args.requests), "", *table]))
+    print("\n".join(table))
+    return None

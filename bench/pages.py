@@ -7,7 +7,6 @@ databases as the other benchmarks. Writes bench/results/pages.json and the "Page
 docs/performance.md. Throughput under gunicorn is in docs/reliability.md (bench/reliability.py).
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
-from bench.report import write_section
 
 
 def child(url, size, requests):
@@ -58,42 +56,27 @@ def child(url, size, requests):
     print(json.dumps({"cases": results}))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 100000])
-    parser.add_argument("--databases", nargs="+", default=["postgres", "sqlite"])
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--child", nargs=3, metavar=("URL", "SIZE", "REQUESTS"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        url, size, requests = args.child
-        return child(url, int(size), int(requests))
+def describe(requests):
+    return (
+        f"In-process server time of each page type (view, queries, template; production settings, no"
+        f" page cache yet) over {requests} requests after 3 warm-up requests; the query count is"
+        " of one request. Target (issue 7, PostgreSQL, 100k): p95 under 30 ms for every page but"
+        " search, 50 ms for search. Listings count at most 10,000 results and page no further"
+        " (the deep page is capped at page 500)."
+    )
 
-    report = common.run_everywhere(
-        Path(__file__), "pages", databases=args.databases, sizes=args.sizes, requests=args.requests
+
+def main():
+    common.page_benchmark(
+        Path(__file__),
+        child,
+        name="pages",
+        section="Pages",
+        describe=describe,
+        sizes=[1000, 100000],
+        databases=["postgres", "sqlite"],
+        requests=30,
     )
-    table = common.markdown_table(
-        ["database", "#articles", "page", "#SQL queries", "#p50 ms", "#p95 ms"],
-        [
-            [run["database"], f"{run['articles']:,}", label, case["queries"], case["p50_ms"], case["p95_ms"]]
-            for run in report["runs"]
-            for label, case in run["cases"].items()
-        ],
-    )
-    body = "\n".join(
-        [
-            f"Measured {report['when']} on {report['machine']}.",
-            f"In-process server time of each page type (view, queries, template; production settings, no"
-            f" page cache yet) over {args.requests} requests after 3 warm-up requests; the query count is"
-            " of one request. Target (issue 7, PostgreSQL, 100k): p95 under 30 ms for every page but"
-            " search, 50 ms for search. Listings count at most 10,000 results and page no further"
-            " (the deep page is capped at page 500).",
-            "",
-            *table,
-        ]
-    )
-    write_section("Pages", body)
-    print("\n".join(table))
 
 
 if __name__ == "__main__":
