@@ -93,7 +93,7 @@ class ArticleAdmin(VersionAdmin):
     list_select_related = ["category", "source"]
     list_filter = ["status", "review_status", "needs_review", "category", "source", "published_at"]
     show_full_result_count = False  # no COUNT(*) of the whole archive on every page view
-    search_fields = ["title", "slug", "lead"]
+    search_fields = ["title"]  # shows the search box and allows autocomplete; get_search_results searches
     autocomplete_fields = ["topics", "category", "source"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleAuthorInline, RelatedLinkInline, ReviewStepInline]

@@ -22,6 +22,11 @@ from articles.related import related_articles
 SLUG_PATTERN = r"[-\w]+"
 
 
+def articles_api_url(request, **filters):
+    """The full address of the API's article list with these filters."""
+    return request.build_absolute_uri(f"{reverse('api:article-list')}?{urlencode(filters)}")
+
+
 @extend_schema_field(OpenApiTypes.URI)
 class WebUrlField(serializers.Field):
     """The full address of the object's page on the site."""
@@ -188,8 +193,7 @@ class TopicSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_articles_url(self, topic):
         field = "region" if topic.kind == Topic.Kind.REGION else "topic"
-        path = f"{reverse('api:article-list')}?{urlencode({field: topic.slug})}"
-        return self.context["request"].build_absolute_uri(path)
+        return articles_api_url(self.context["request"], **{field: topic.slug})
 
 
 class TopicViewSet(viewsets.ReadOnlyModelViewSet):

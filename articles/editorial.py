@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from reversion.models import Version
 
 from articles import services
-from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep
+from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep, Topic
 from experts.models import Expert
 
 COMPARED_FIELDS = [
@@ -98,11 +98,7 @@ def described(version):
     )
     experts = dict(Expert.objects.filter(pk__in=[a["expert_id"] for a in authors]).values_list("pk", "name"))
     titles = dict(Article.objects.filter(pk__in=[r["related_id"] for r in links]).values_list("pk", "title"))
-    topics = sorted(
-        Article.topics.field.related_model.objects.filter(pk__in=data.get("topics", [])).values_list(
-            "name", flat=True
-        )
-    )
+    topics = sorted(Topic.objects.filter(pk__in=data.get("topics", [])).values_list("name", flat=True))
     published = data.get("published_at")
     return {
         "Title": data.get("title", ""),
@@ -152,6 +148,7 @@ def compare_view(model_admin, request, object_id):
         "old": old,
         "new": new,
         "rows": rows,
+        "can_restore": model_admin.has_change_permission(request, article),
     }
     return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
@@ -283,7 +280,7 @@ def preview(model_admin, request, object_id):
     rule apply), the public article page is rendered from the saved state, then the transaction is
     rolled back: nothing of the preview stays, not even the admin's "saved" message.
     """
-    from articles.views import article_detail
+    from articles.views import article_detail, keep_private
 
     with transaction.atomic():
         saved = model_admin.changeform_view(request, object_id)
@@ -293,6 +290,4 @@ def preview(model_admin, request, object_id):
         page = article_detail(request, request.POST.get("slug", ""))
         transaction.set_rollback(True)
     list(messages.get_messages(request))  # drop "was saved": it was not
-    page["Cache-Control"] = "private, no-store"
-    page["X-Robots-Tag"] = "noindex, nofollow"
-    return page
+    return keep_private(page)

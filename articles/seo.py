@@ -41,8 +41,13 @@ def describe(text, length=160):
     return words[: length - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
+def feed(title, rss_route, atom_route, **kwargs):
+    """(title, RSS path, Atom path) of a feed, for the page's <link rel="alternate">."""
+    return (f"{SITE_NAME}: {title}", reverse(rss_route, kwargs=kwargs), reverse(atom_route, kwargs=kwargs))
+
+
 def latest_feed():
-    return (f"{SITE_NAME}: latest articles", reverse("articles:feed"), reverse("articles:atom"))
+    return feed("latest articles", "articles:feed", "articles:atom")
 
 
 def breadcrumbs(absolute, trail):

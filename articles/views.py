@@ -104,8 +104,7 @@ def search_results(request):
 
 
 def article_detail(request, slug):
-    articles = Article.objects.visible_to(request.user).select_related("category", "source")
-    article = get_object_or_404(articles.with_cards().prefetch_related("topics"), slug=slug)
+    article = _visible_article(request, slug)
     topics = list(article.topics.all())
     absolute = request.build_absolute_uri
     trail = [("Articles", reverse("articles:list"))]
@@ -129,10 +128,7 @@ def article_detail(request, slug):
         "citation_formats": citations.FORMATS,
     }
     response = render(request, "articles/article_detail.html", ctx)
-    if not article.is_public:  # a staff preview of a draft or scheduled piece
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return response if article.is_public else keep_private(response)  # a staff preview
 
 
 def article_citation(request, slug, style):
@@ -140,17 +136,13 @@ def article_citation(request, slug, style):
     citation_format = citations.FORMATS.get(style)
     if citation_format is None:
         raise Http404("No such citation format.")
-    articles = Article.objects.visible_to(request.user).select_related("source").with_cards()
-    article = get_object_or_404(articles.prefetch_related("topics"), slug=slug)
+    article = _visible_article(request, slug)
     url = request.build_absolute_uri(article.get_absolute_url())
     response = HttpResponse(
         citation_format.write(article, url), content_type=f"{citation_format.media_type}; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{citation_format.filename(article)}"'
-    if not article.is_public:
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return response if article.is_public else keep_private(response)
 
 
 def topic_list(request):
@@ -193,13 +185,7 @@ def topic_detail(request, slug):
         topic.name,
         seo.describe(topic.description) or f"Expert opinions on {topic.name}.",
         trail=trail,
-        feeds=(
-            (
-                f"{seo.SITE_NAME}: {topic.name}",
-                reverse("articles:topic_feed", kwargs={"slug": topic.slug}),
-                reverse("articles:topic_atom", kwargs={"slug": topic.slug}),
-            ),
-        ),
+        feeds=(seo.feed(topic.name, "articles:topic_feed", "articles:topic_atom", slug=topic.slug),),
     )
     return article_listing(
         request,
@@ -245,6 +231,19 @@ def robots_txt(request):
 def page_not_found(request, exception):
     meta = seo.PageMeta("Page not found", "There is no page at this address.")
     return render(request, "404.html", {"meta": meta}, status=404)
+
+
+def keep_private(response):
+    """A page only staff may see (a preview): never stored by a cache, never indexed."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _visible_article(request, slug):
+    """The article at `slug` as the page shows it: published, or any for staff (previews)."""
+    articles = Article.objects.visible_to(request.user).with_cards().prefetch_related("topics")
+    return get_object_or_404(articles, slug=slug)
 
 
 def _listing_meta(request, title, description, *, trail, feeds=()):

@@ -1,14 +1,11 @@
 """The read-only JSON API for experts (routes: config/api.py; field names: docs/api.md)."""
 
-from urllib.parse import urlencode
-
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from articles.api import SLUG_PATTERN, TopicRefSerializer, WebUrlField
+from articles.api import SLUG_PATTERN, TopicRefSerializer, WebUrlField, articles_api_url
 from experts.filters import ExpertFilterSet
 from experts.models import Expert, ExpertLink
 
@@ -53,8 +50,7 @@ class ExpertSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_articles_url(self, expert):
-        path = f"{reverse('api:article-list')}?{urlencode({'expert': expert.slug})}"
-        return self.context["request"].build_absolute_uri(path)
+        return articles_api_url(self.context["request"], expert=expert.slug)
 
 
 class ExpertViewSet(viewsets.ReadOnlyModelViewSet):

@@ -59,11 +59,7 @@ def expert_detail(request, slug):
     )
     top_topics = list(top_topics)
     absolute = request.build_absolute_uri
-    feed = (
-        f"{seo.SITE_NAME}: articles by {expert.name}",
-        reverse("experts:feed", kwargs={"slug": expert.slug}),
-        reverse("experts:atom", kwargs={"slug": expert.slug}),
-    )
+    feed = seo.feed(f"articles by {expert.name}", "experts:feed", "experts:atom", slug=expert.slug)
     trail = [
         ("Home", reverse("articles:home")),
         ("Experts", reverse("experts:list")),

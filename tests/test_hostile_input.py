@@ -145,8 +145,10 @@ def test_a_10k_character_search_is_refused_or_cut_cleanly(client, demo, path):
     if path.startswith("/api/"):
         assert response.status_code == 400
         assert "q" in response.json()
-    else:
+    else:  # the site ignores the search it cannot take, says so, and lists as without it
         assert response.status_code == 200
+        assert response.context["query"] == ""
+        assert "Some filters could not be used and were ignored" in response.text
 
 
 def test_a_huge_query_string_is_refused_cleanly(client, demo):
