@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
-from articles import editorial, search
+from articles import editorial, pagecache, search
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -214,9 +214,12 @@ class ArticleAdmin(VersionAdmin):
     )
     def publish(self, request, queryset):
         now = timezone.now()
-        count = queryset.filter(status=Article.Status.DRAFT).update(
+        drafts = queryset.filter(status=Article.Status.DRAFT)
+        chosen = list(drafts.values_list("pk", flat=True))
+        count = drafts.update(
             status=Article.Status.PUBLISHED, published_at=Coalesce("published_at", Value(now)), updated_at=now
         )
+        _forget_pages(chosen)
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -225,11 +228,20 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.filter(status=Article.Status.PUBLISHED).update(
-            status=Article.Status.DRAFT, updated_at=timezone.now()
-        )
+        published = queryset.filter(status=Article.Status.PUBLISHED)
+        chosen = list(published.values_list("pk", flat=True))
+        tags = pagecache.article_tags(chosen)  # the pages they are on, before they leave them
+        count = published.update(status=Article.Status.DRAFT, updated_at=timezone.now())
+        pagecache.invalidate(*tags)
+        _forget_pages(chosen)
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
             messages.SUCCESS,
         )
+
+
+def _forget_pages(article_ids):
+    """After a bulk status change (update() sends no signals): the pages and schedule it touches."""
+    pagecache.invalidate(*pagecache.article_tags(article_ids))
+    pagecache.schedule_changed()

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import search
+from articles import pagecache, search
 from articles.models import Article, ArticleAuthor, Category, Source, Topic
 from experts.models import Expert
 
@@ -162,6 +162,8 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
         created += size
         say(f"{created} articles\n")
     search.update_planner_statistics()
+    pagecache.invalidate_everything()  # bulk writes send no signals
+    pagecache.schedule_changed()
     return created
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from articles import pagecache
 from articles.models import Article, Topic
 from experts.models import Expert
 
@@ -14,6 +15,9 @@ SITE_NAME = "Expert Opinions"
 
 class LatestArticlesFeed(Feed):
     """The newest published articles of the whole knowledge base."""
+
+    def get_object(self, request):
+        pagecache.depends_on(request, pagecache.ARTICLES)
 
     def title(self, obj):
         return f"{SITE_NAME}: latest articles"
@@ -52,7 +56,9 @@ class LatestArticlesFeed(Feed):
 
 class ExpertFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Expert, slug=slug)
+        expert = get_object_or_404(Expert, slug=slug)
+        pagecache.depends_on(request, *pagecache.expert_page_tags(expert.pk))
+        return expert
 
     def title(self, obj):
         return f"{SITE_NAME}: articles by {obj.name}"
@@ -69,7 +75,9 @@ class ExpertFeed(LatestArticlesFeed):
 
 class TopicFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Topic, slug=slug)
+        topic = get_object_or_404(Topic, slug=slug)
+        pagecache.depends_on(request, *pagecache.topic_page_tags(topic.pk))
+        return topic
 
     def title(self, obj):
         return f"{SITE_NAME}: {obj.name}"

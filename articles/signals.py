@@ -1,16 +1,24 @@
-"""Keep derived data current: the topic tree's lineage and the full-text index.
+"""Keep derived data current: the topic tree's lineage, the full-text index and the page cache.
 
 The search index holds each article's title, lead, body, authors' names and topics' names, so a
 change to any of these (through the ORM) re-indexes the articles it touches. Bulk writes that skip
 signals (bulk_create, update) call articles.search.index_articles themselves.
+
+The page cache (articles/pagecache.py) forgets every page showing what a write touched, as the
+database has it before the write and after it. Bulk writes call articles.pagecache themselves.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from articles import search
-from articles.models import Article, ArticleAuthor, Topic
-from experts.models import Expert
+from articles import pagecache, search
+from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
+from experts.models import Expert, ExpertLink
+
+# Expert fields shown only on the expert's own pages; any other change (a name, a photo, an
+# organisation) shows on article cards across the site.
+EXPERT_PROFILE_FIELDS = {"bio", "country"}
+TOPIC_PAGE_FIELDS = {"description"}
 
 
 @receiver(post_delete, sender=Topic)
@@ -78,3 +86,106 @@ def remember_articles_of_deleted_topic(sender, instance, **kwargs):
 @receiver(post_delete, sender=Topic)
 def index_after_topic_delete(sender, instance, **kwargs):
     search.index_articles(getattr(instance, "_article_ids", []))
+
+
+# The page cache.
+
+
+@receiver(pre_save, sender=Article)
+@receiver(pre_delete, sender=Article)
+def forget_pages_of_article_before(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        pagecache.invalidate(*pagecache.article_tags([instance.pk]))
+
+
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+def forget_pages_of_article_after(sender, instance, raw=False, **kwargs):
+    if not raw:
+        pagecache.invalidate(*pagecache.article_tags([instance.pk]))
+        pagecache.schedule_changed()
+
+
+@receiver([pre_save, post_save, pre_delete, post_delete], sender=ArticleAuthor)
+def forget_pages_of_byline(sender, instance, raw=False, **kwargs):
+    if not raw:
+        pagecache.invalidate(*pagecache.article_tags([instance.article_id]))
+
+
+@receiver(m2m_changed, sender=Article.topics.through)
+def forget_pages_of_topic_links(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in {"pre_remove", "pre_clear", "post_add", "post_remove"}:
+        return
+    if not reverse:
+        articles = [instance.pk]
+    elif action == "pre_clear":
+        articles = instance.articles.values_list("pk", flat=True)
+    else:
+        articles = pk_set or []
+    pagecache.invalidate(*pagecache.article_tags(articles))
+
+
+@receiver([post_save, post_delete], sender=RelatedLink)
+def forget_page_of_related_links(sender, instance, raw=False, **kwargs):
+    if not raw:
+        pagecache.invalidate(pagecache.article_tag(instance.article_id))
+
+
+@receiver(pre_save, sender=Expert)
+@receiver(pre_save, sender=Topic)
+def remember_old_fields(sender, instance, **kwargs):
+    instance._fields_before_save = (
+        sender.objects.filter(pk=instance.pk).values().first() if instance.pk else None
+    )
+
+
+@receiver(post_save, sender=Expert)
+def forget_pages_of_expert(sender, instance, raw=False, **kwargs):
+    if not raw:
+        changed = _changed_fields(instance)
+        if changed <= EXPERT_PROFILE_FIELDS:
+            pagecache.invalidate(pagecache.expert_tag(instance.pk), pagecache.EXPERTS)
+        else:
+            pagecache.invalidate_everything()
+
+
+@receiver(post_save, sender=Topic)
+def forget_pages_of_topic(sender, instance, raw=False, **kwargs):
+    if not raw:
+        changed = _changed_fields(instance)
+        if changed <= TOPIC_PAGE_FIELDS:
+            pagecache.invalidate(pagecache.topic_tag(instance.pk), pagecache.TOPICS)
+        else:
+            pagecache.invalidate_everything()
+
+
+@receiver(m2m_changed, sender=Expert.topics.through)
+@receiver([post_save, post_delete], sender=ExpertLink)
+def forget_pages_of_expert_details(sender, instance, raw=False, **kwargs):
+    if not raw:
+        experts = [instance.expert_id] if isinstance(instance, ExpertLink) else _expert_ids(instance, kwargs)
+        pagecache.invalidate(pagecache.EXPERTS, *(pagecache.expert_tag(pk) for pk in experts))
+
+
+@receiver([post_delete], sender=Expert)
+@receiver([post_delete], sender=Topic)
+@receiver([post_save, post_delete], sender=Category)
+@receiver([post_save, post_delete], sender=Source)
+def forget_every_page(sender, raw=False, **kwargs):
+    """Shown on cards across the site, and rarely changed: every page goes."""
+    if not raw:
+        pagecache.invalidate_everything()
+
+
+def _changed_fields(instance):
+    before = instance._fields_before_save
+    if before is None:
+        return {"created"}
+    changed = {name for name, value in before.items() if getattr(instance, name) != value}  # attnames
+    return changed - {"updated_at"}
+
+
+def _expert_ids(instance, kwargs):
+    if isinstance(instance, Expert):
+        return [instance.pk]
+    return kwargs.get("pk_set") or []  # an expert added to or removed from a topic's experts

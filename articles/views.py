@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from articles import citations, search, seo
+from articles import citations, pagecache, search, seo
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Category, Source, Topic
 from articles.pagination import COUNT_CAP, CappedPaginator
@@ -54,6 +54,7 @@ def article_listing(request, queryset, template, meta, **context):
 
 
 def home(request):
+    pagecache.depends_on(request, pagecache.ARTICLES)
     published = Article.objects.published()
     recent = list(published.values_list("pk", flat=True)[:HOME_RECENT])
     ctx = {
@@ -75,6 +76,7 @@ def home(request):
 
 
 def article_list(request):
+    pagecache.depends_on(request, pagecache.ARTICLES)
     meta = _listing_meta(
         request,
         "Articles",
@@ -88,6 +90,7 @@ def article_list(request):
 
 
 def search_results(request):
+    pagecache.depends_on(request, pagecache.ARTICLES)
     query = " ".join(request.GET.get("q", "").split())[: search.MAX_QUERY_LENGTH]
     title = f"Search: {query}" if query else "Search"
     description = f"Expert opinions matching “{query}”." if query else "Search the expert opinions."
@@ -119,10 +122,13 @@ def article_detail(request, slug):
         image_alt=article.image_alt,
         structured_data=[seo.article(absolute, article, topics), seo.breadcrumbs(absolute, _home(trail))],
     )
+    related = related_articles(article)
+    if article.is_public:
+        _depends_on_article(request, article, topics, related)
     ctx = {
         "article": article,
         "topics": topics,
-        "related": related_articles(article),
+        "related": related,
         "meta": meta,
         "citation": citations.plain(article, absolute(article.get_absolute_url())),
         "citation_formats": citations.FORMATS,
@@ -146,6 +152,7 @@ def article_citation(request, slug, style):
 
 
 def topic_list(request):
+    pagecache.depends_on(request, pagecache.ARTICLES, pagecache.TOPICS)
     published = Article.objects.published().order_by()
     counts = dict(
         Article.topics.through.objects.filter(article__in=published)
@@ -171,6 +178,7 @@ def topic_list(request):
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
+    pagecache.depends_on(request, *pagecache.topic_page_tags(topic.pk))
     in_topic = Article.objects.published().for_topic(topic)
     top_experts = (
         Expert.objects.filter(authorships__article__in=in_topic.order_by())
@@ -201,6 +209,7 @@ def topic_detail(request, slug):
 
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
+    pagecache.depends_on(request, pagecache.ARTICLES)
     queryset = Article.objects.published().filter(category=category)
     meta = _listing_meta(
         request,
@@ -213,6 +222,7 @@ def category_detail(request, slug):
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
+    pagecache.depends_on(request, pagecache.ARTICLES)
     queryset = Article.objects.published().filter(source=source)
     meta = _listing_meta(
         request,
@@ -238,6 +248,20 @@ def keep_private(response):
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _depends_on_article(request, article, topics, related):
+    """An article page shows the article, its authors, and related pieces filled in from the
+    articles of its topics and experts."""
+    authors = [link.expert_id for link in article.article_authors.all()]
+    pagecache.depends_on(
+        request,
+        pagecache.article_tag(article.pk),
+        *(pagecache.article_tag(other.pk) for other in related),
+        *(pagecache.expert_tag(pk) for pk in authors),
+        *(pagecache.expert_articles_tag(pk) for pk in authors),
+        *(pagecache.topic_articles_tag(topic.pk) for topic in topics),
+    )
 
 
 def _visible_article(request, slug):

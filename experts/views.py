@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from articles import seo
+from articles import pagecache, seo
 from articles.models import Article, Topic
 from articles.views import article_listing
 from experts.filters import ExpertFilterSet, letters_in_use
@@ -13,6 +13,7 @@ EXPERTS_PER_PAGE = 60
 
 
 def expert_list(request):
+    pagecache.depends_on(request, pagecache.EXPERTS, pagecache.ARTICLES)  # with their article counts
     filterset = ExpertFilterSet(request.GET or None, queryset=Expert.objects.all())
     page = Paginator(filterset.qs, EXPERTS_PER_PAGE).get_page(request.GET.get("page"))
     experts = Expert.objects.with_article_counts(page.object_list)
@@ -50,6 +51,7 @@ def _topic_groups():
 
 def expert_detail(request, slug):
     expert = get_object_or_404(Expert.objects.prefetch_related("links"), slug=slug)
+    pagecache.depends_on(request, *pagecache.expert_page_tags(expert.pk))
     by_expert = Article.objects.published().for_expert(expert)
     top_topics = (
         Article.topics.through.objects.filter(article__in=by_expert.order_by())

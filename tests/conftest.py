@@ -27,8 +27,12 @@ def editor(db):
 
 
 @pytest.fixture
-def count_queries(client):
-    """Fetch a URL (expecting 200) and return how many SQL queries rendering it took."""
+def count_queries(client, settings):
+    """Fetch a URL (expecting 200) and return how many SQL queries rendering it took.
+
+    The page cache is off: these are the queries of a render (a cached page takes none).
+    """
+    settings.PAGE_CACHE_SECONDS = 0
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -39,3 +43,11 @@ def count_queries(client):
         return len(queries)
 
     return fetch
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no cached pages (the cache outlives a test's rolled-back data)."""
+    from django.core.cache import cache
+
+    cache.clear()

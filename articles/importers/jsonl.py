@@ -16,7 +16,7 @@ from itertools import groupby
 from django.db import transaction
 from django.db.models import Prefetch
 
-from articles import search
+from articles import pagecache, search
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
 from articles.richtext import clean_html
 from experts.models import Expert, ExpertLink
@@ -170,6 +170,8 @@ def _flush(kind, batch, report, known_terms):
             valid.append((number, item))
     with transaction.atomic():
         written, failures = WRITERS[kind].write([item for _, item in valid], known_terms=known_terms)
+        pagecache.invalidate_everything()  # bulk writes send no signals
+    pagecache.schedule_changed()
     for slug, error in failures:
         number = next(n for n, item in valid if item.get("slug", item.get("article")) == slug)
         report.errors.append(f"line {number}: {kind} {slug!r}: {error}")

@@ -1,0 +1,246 @@
+"""The page cache: whole public pages kept in Django's cache, dropped as soon as anything on them changes.
+
+A view declares what its page shows as *tags* (`depends_on(request, ...)`): "this article",
+"the articles of this expert", "the published archive"... A page is stored with the version of
+each of its tags; a write deletes the versions of the tags it touches (`invalidate()`), so every
+page showing the changed thing is re-rendered on its next request and no other. The signals in
+`articles.signals` call `invalidate()` for every ORM write; bulk writes call it themselves.
+
+Rules that keep it from ever serving a stale page:
+- Only pages that declared tags are stored; a view that declares nothing is never cached.
+- Anyone with a session cookie (editors, staff) bypasses the cache both ways: always fresh.
+- A write invalidates at once and again when its transaction commits (`on_commit`): a reader that
+  rendered the old rows between the two is invalidated by the second.
+- A write also changes a "writes" token before deleting versions; a page whose render saw the token
+  change is not stored (it may have read rows older than the versions it would be stored with).
+- Scheduled articles: the cache keeps the time of the next scheduled publication; the first
+  request after it invalidates the tags of the articles whose time came, as an edit would.
+- A tag version, the token or the schedule missing from the cache (evicted, a cold Redis) counts
+  as "changed": eviction can cost a render, never serve a stale page.
+"""
+
+import contextlib
+import hashlib
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+# Tags. SITE is on every page: writes too broad to trace (renaming a category shown on every card,
+# a bulk import) invalidate it and with it everything.
+SITE = "site"
+ARTICLES = "articles"  # the published archive as a whole: listings, counts, search, feeds
+EXPERTS = "experts"  # the list of experts
+TOPICS = "topics"  # the topic tree and its counts
+
+# What a cache backend raises when it cannot be reached: pages are then rendered, never an error.
+CACHE_ERRORS = (OSError, RedisError)
+logger = logging.getLogger(__name__)
+
+PAGE_PREFIX = "page:"
+TAG_PREFIX = "tag:"
+WRITES = "pagecache:writes"
+SCHEDULE = "pagecache:next-publication"
+HEADER = "X-Page-Cache"
+
+
+def article_tag(pk):
+    return f"article:{pk}"
+
+
+def expert_tag(pk):
+    return f"expert:{pk}"
+
+
+def topic_tag(pk):
+    return f"topic:{pk}"
+
+
+def expert_articles_tag(pk):
+    return f"expert-articles:{pk}"
+
+
+def topic_articles_tag(pk):
+    """The published articles under a topic or any of its subtopics."""
+    return f"topic-articles:{pk}"
+
+
+def expert_page_tags(pk):
+    """An expert's own pages (profile, feeds): the expert and their published articles."""
+    return expert_tag(pk), expert_articles_tag(pk)
+
+
+def topic_page_tags(pk):
+    """A topic's own pages (topic page, feeds): the topic and the published articles under it."""
+    return topic_tag(pk), topic_articles_tag(pk)
+
+
+def depends_on(request, *tags):
+    """Declare that the page answering `request` shows what these tags stand for (and may be cached)."""
+    request.page_cache_tags = getattr(request, "page_cache_tags", set()) | set(tags)
+
+
+def invalidate(*tags):
+    """Forget every cached page that shows any of these tags: now, and again once the write commits."""
+    tags = set(tags)
+    if not tags:
+        return
+    _forget(tags)
+    transaction.on_commit(lambda: _forget(tags))
+
+
+def invalidate_everything():
+    invalidate(SITE)
+
+
+def article_tags(pks):
+    """The tags of every page that shows any of these articles, as the database has them now.
+
+    A draft is on no public page but its own (which is never cached): only its own tag. Called
+    before and after a change, so that the pages of the old state and of the new one both go.
+    """
+    from articles.models import Article, ArticleAuthor, TopicLineage
+
+    pks = list(pks)
+    tags = {article_tag(pk) for pk in pks}
+    public = Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED)
+    public = list(public.values_list("pk", flat=True))
+    if public:
+        tags.add(ARTICLES)
+        authors = ArticleAuthor.objects.filter(article_id__in=public).values_list("expert_id", flat=True)
+        tags.update(expert_articles_tag(pk) for pk in authors)
+        lineage = TopicLineage.objects.filter(descendant__articles__in=public)  # topics and those above
+        tags.update(topic_articles_tag(pk) for pk in lineage.values_list("ancestor_id", flat=True))
+    return tags
+
+
+def schedule_changed():
+    """An article's publication time or status changed: recompute when the next one is due."""
+    _remember_next_publication()
+    transaction.on_commit(_remember_next_publication)
+
+
+class PageCacheMiddleware:
+    """Serve stored pages to readers; store the pages views declared tags for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _may_use_cache(request):
+            return self.get_response(request)
+        key = PAGE_PREFIX + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        try:
+            found = cache.get_many([key, WRITES, SCHEDULE])
+            writes_before = found.get(WRITES)
+            if _release_due_articles(found.get(SCHEDULE)):
+                writes_before = cache.get(WRITES)
+            entry = found.get(key)
+            if entry and cache.get_many(list(entry["tags"])) == entry["tags"]:
+                response = HttpResponse(entry["content"], headers=entry["headers"])
+                response[HEADER] = "hit"
+                return response
+        except CACHE_ERRORS as error:
+            logger.warning("Page cache unavailable, rendering %s: %s", request.path, error)
+            return self.get_response(request)
+
+        response = self.get_response(request)
+        tags = getattr(request, "page_cache_tags", None)
+        if tags and _may_store(request, response):
+            try:
+                _store(key, response, {SITE, *tags}, writes_before)
+            except CACHE_ERRORS as error:
+                logger.warning("Page cache unavailable, %s not stored: %s", request.path, error)
+            response[HEADER] = "miss"
+        return response
+
+
+def _store(key, response, tags, writes_before):
+    versions = _versions(tags)
+    # Read after the versions: a write sets the token before deleting versions.
+    if versions and cache.get(WRITES) == writes_before:
+        headers = {name: value for name, value in response.items() if name != HEADER}
+        page = {"content": response.content, "headers": headers, "tags": versions}
+        cache.set(key, page, settings.PAGE_CACHE_SECONDS)
+
+
+def _may_use_cache(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _may_store(request, response):
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        # A page that used the CSRF token would share one reader's token with every other.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def _versions(tags):
+    """The current version of each tag, creating those missing; None if a write raced us."""
+    keys = [TAG_PREFIX + tag for tag in tags]
+    versions = cache.get_many(keys)
+    missing = [key for key in keys if key not in versions]
+    for key in missing:
+        cache.add(key, uuid.uuid4().hex, None)
+    if missing:
+        versions |= cache.get_many(missing)
+    return versions if len(versions) == len(keys) else None
+
+
+def _forget(tags):
+    try:
+        cache.set(WRITES, uuid.uuid4().hex, None)
+        cache.delete_many([TAG_PREFIX + tag for tag in tags])
+    except CACHE_ERRORS as error:
+        # The write itself stands. A cache that is down serves nothing; one that comes back with
+        # its old contents (persistence on) could: docs/deployment.md says to run it without.
+        logger.error("Page cache unavailable, not invalidated: %s: %s", sorted(tags), error)
+
+
+def _remember_next_publication():
+    from articles.models import Article
+
+    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+    next_time = upcoming.order_by("published_at").values_list("published_at", flat=True).first()
+    try:
+        cache.set(SCHEDULE, (next_time,), None)
+    except CACHE_ERRORS as error:
+        logger.error("Page cache unavailable, next publication time not kept: %s", error)
+
+
+def _release_due_articles(schedule):
+    """Invalidate the pages of articles whose publication time has come. True if any went."""
+    from articles.models import Article
+
+    if schedule is None:
+        # Unknown (a cold cache, or evicted): a publication may have come unnoticed.
+        _forget({SITE})
+        with contextlib.suppress(DatabaseError):  # the database is away; the next request tries again
+            _remember_next_publication()
+        return True
+    (next_time,) = schedule
+    if next_time is None or next_time > timezone.now():
+        return False
+    try:
+        due = Article.objects.published().filter(published_at__gte=next_time).values_list("pk", flat=True)
+        tags = article_tags(due)
+        _remember_next_publication()
+    except DatabaseError:
+        return False  # the database is away: stored pages still serve; the release waits for it
+    _forget(tags)
+    return True

@@ -1,0 +1,369 @@
+"""The page cache: readers get stored pages, and never one that is stale after any kind of edit.
+
+Each edit test first has every page that shows the edited thing stored (a second request is a
+cache hit), then edits the way an editor or an import would, then asks again as a reader.
+"""
+
+import io
+import json
+import socket
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from articles import pagecache
+from articles.models import Article, RelatedLink
+from tests.factories import (
+    ArticleFactory,
+    ExpertFactory,
+    SourceFactory,
+    TopicFactory,
+    draft,
+    scheduled,
+)
+from tests.test_roles import article_form
+from tests.test_workflow import seen
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    """Ann writes on a subtopic of Europe, Bob on Asia; each page below shows some of it."""
+    europe = TopicFactory(name="Europe", slug="europe", kind="region")
+    baltics = TopicFactory(name="Baltic states", slug="baltics", kind="region", parent=europe)
+    asia = TopicFactory(name="Asia", slug="asia", kind="region")
+    ann = ExpertFactory(name="Ann Analyst", slug="ann", bio="<p>Ann's old bio.</p>")
+    bob = ExpertFactory(name="Bob Brown", slug="bob")
+    ours = ArticleFactory(
+        title="Baltic energy outlook",
+        slug="baltic-energy",
+        authors=[ann],
+        topics=[baltics],
+        source=SourceFactory(name="Valdai Club"),
+    )
+    theirs = ArticleFactory(title="Asian trade routes", slug="asian-trade", authors=[bob], topics=[asia])
+    return {
+        "europe": europe,
+        "baltics": baltics,
+        "asia": asia,
+        "ann": ann,
+        "bob": bob,
+        "ours": ours,
+        "theirs": theirs,
+    }
+
+
+# Every page that shows the article "ours" (its title) somewhere.
+PAGES_OF_OURS = [
+    "/",
+    "/articles/",
+    "/articles/?topic=europe",
+    "/search/?q=baltic",
+    "/articles/baltic-energy/",
+    "/experts/ann/",
+    "/topics/baltics/",
+    "/topics/europe/",
+    "/feeds/latest/",
+    "/experts/ann/feed/",
+    "/topics/europe/feed/atom/",
+]
+
+
+def stored(reader, urls):
+    """Ask for each page twice: the second answer must come from the cache."""
+    for url in urls:
+        assert reader.get(url).status_code == 200, url
+        response = reader.get(url)
+        assert response.headers.get(pagecache.HEADER) == "hit", url
+
+
+def text(reader, url):
+    response = reader.get(url)
+    assert response.status_code == 200, url
+    return response.text
+
+
+def test_a_stored_page_is_served_without_a_query(client, world, django_assert_num_queries):
+    first = client.get("/articles/baltic-energy/")
+    assert first.headers[pagecache.HEADER] == "miss"
+    with django_assert_num_queries(0):
+        again = client.get("/articles/baltic-energy/")
+    assert again.headers[pagecache.HEADER] == "hit"
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Content-Security-Policy"]  # the security headers are added to stored pages too
+
+
+def test_editing_an_article_refreshes_every_page_that_shows_it(client, world):
+    stored(client, PAGES_OF_OURS)
+    ours = world["ours"]
+    ours.title = "Baltic power outlook"
+    ours.save()
+    for url in PAGES_OF_OURS:
+        assert "Baltic power outlook" in text(client, url), url
+
+
+def test_editing_an_article_leaves_the_pages_that_do_not_show_it_stored(client, world):
+    unrelated = ["/experts/bob/", "/topics/asia/", "/articles/asian-trade/"]
+    stored(client, unrelated)
+    world["ours"].title = "Baltic power outlook"
+    world["ours"].save()
+    for url in unrelated:
+        assert client.get(url).headers[pagecache.HEADER] == "hit", url
+
+
+def test_a_published_draft_appears_and_an_unpublished_article_goes(client, world):
+    piece = draft(title="Nordic defence pact", authors=[world["ann"]], topics=[world["baltics"]])
+    stored(client, PAGES_OF_OURS)
+    piece.publish()
+    piece.save()
+    for url in [u for u in PAGES_OF_OURS if "baltic-energy" not in u and "q=" not in u]:
+        assert "Nordic defence pact" in text(client, url), url
+
+    stored(client, PAGES_OF_OURS)
+    world["ours"].unpublish()
+    world["ours"].save()
+    assert client.get("/articles/baltic-energy/").status_code == 404
+    for url in [u for u in PAGES_OF_OURS if "baltic-energy" not in u]:
+        assert "Baltic energy outlook" not in text(client, url), url
+
+
+def test_a_deleted_article_goes_from_every_page(client, world):
+    stored(client, PAGES_OF_OURS)
+    world["ours"].delete()
+    assert client.get("/articles/baltic-energy/").status_code == 404
+    for url in [u for u in PAGES_OF_OURS if "baltic-energy" not in u]:
+        assert "Baltic energy outlook" not in text(client, url), url
+
+
+def test_new_authors_and_topics_move_the_article_between_expert_and_topic_pages(client, world):
+    pages = ["/experts/ann/", "/experts/bob/", "/topics/europe/", "/topics/asia/", "/articles/baltic-energy/"]
+    stored(client, pages)
+    ours = world["ours"]
+    ours.article_authors.all().delete()
+    ours.article_authors.create(expert=world["bob"], position=0)
+    ours.topics.set([world["asia"]])
+    assert "Baltic energy outlook" not in text(client, "/experts/ann/")
+    assert "Baltic energy outlook" in text(client, "/experts/bob/")
+    assert "Baltic energy outlook" not in text(client, "/topics/europe/")
+    assert "Baltic energy outlook" in text(client, "/topics/asia/")
+    assert "Bob Brown" in text(client, "/articles/baltic-energy/")
+
+
+def test_related_links_added_and_removed_show_on_the_article_page(client, world):
+    world["ours"].topics.clear()  # so that the fill-in does not list "theirs" by itself
+    world["ours"].article_authors.all().delete()
+    stored(client, ["/articles/baltic-energy/"])
+    link = RelatedLink.objects.create(article=world["ours"], related=world["theirs"], position=0)
+    assert "Asian trade routes" in text(client, "/articles/baltic-energy/")
+
+    stored(client, ["/articles/baltic-energy/"])
+    world["theirs"].title = "Asian sea lanes"  # a related article's own edit shows too
+    world["theirs"].save()
+    assert "Asian sea lanes" in text(client, "/articles/baltic-energy/")
+
+    stored(client, ["/articles/baltic-energy/"])
+    link.delete()
+    assert "Asian sea lanes" not in text(client, "/articles/baltic-energy/")
+
+
+def test_renaming_an_expert_shows_on_cards_across_the_site(client, world):
+    stored(client, PAGES_OF_OURS)
+    world["ann"].name = "Ann Renamed"
+    world["ann"].save()
+    for url in [
+        "/",
+        "/articles/",
+        "/articles/baltic-energy/",
+        "/experts/ann/",
+        "/topics/europe/",
+        "/experts/",
+    ]:
+        assert "Ann Renamed" in text(client, url), url
+
+
+def test_an_expert_bio_refreshes_the_profile_only(client, world):
+    stored(client, ["/experts/ann/", "/", "/experts/bob/"])
+    world["ann"].bio = "<p>Ann's new bio.</p>"
+    world["ann"].save()
+    assert "Ann&#x27;s new bio." in text(client, "/experts/ann/") or "Ann's new bio." in text(
+        client, "/experts/ann/"
+    )
+    assert client.get("/").headers[pagecache.HEADER] == "hit"
+    assert client.get("/experts/bob/").headers[pagecache.HEADER] == "hit"
+
+
+def test_topic_names_and_descriptions_show_once_changed(client, world):
+    stored(client, ["/topics/europe/", "/topics/", "/articles/baltic-energy/"])
+    europe = world["europe"]
+    europe.description = "Everything west of the Urals."
+    europe.save()
+    assert "Everything west of the Urals." in text(client, "/topics/europe/")
+
+    stored(client, ["/topics/europe/", "/topics/", "/articles/baltic-energy/"])
+    world["baltics"].name = "Baltic region"
+    world["baltics"].save()
+    for url in ["/topics/europe/", "/topics/", "/articles/baltic-energy/"]:
+        assert "Baltic region" in text(client, url), url
+
+
+def test_category_and_source_renames_show_on_cards(client, world):
+    stored(client, ["/", "/articles/baltic-energy/"])
+    category = world["ours"].category
+    category.name = "Long reads"
+    category.save()
+    source = world["ours"].source
+    source.name = "Valdai Discussion Club"
+    source.save()
+    for url in ["/", "/articles/baltic-energy/"]:
+        page = text(client, url)
+        assert "Long reads" in page and "Valdai Discussion Club" in page, url
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(client, world, monkeypatch):
+    piece = scheduled(title="Arctic shipping forecast", authors=[world["ann"]], topics=[world["baltics"]])
+    pages = ["/", "/articles/", "/experts/ann/", "/topics/europe/", "/feeds/latest/"]
+    stored(client, pages)
+    for url in pages:
+        assert "Arctic shipping forecast" not in text(client, url), url
+
+    later = piece.published_at + timedelta(minutes=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    for url in pages:
+        assert "Arctic shipping forecast" in text(client, url), url
+
+
+def test_the_editors_admin_save_publish_and_unpublish_refresh_the_readers_pages(client, world, editor):
+    reader = Client()
+    desk = client
+    desk.force_login(editor)
+    ours = world["ours"]
+    stored(reader, PAGES_OF_OURS)
+    fields = {
+        "slug": ours.slug,
+        "status": "published",
+        "published_at_0": "2024-01-01",
+        "published_at_1": "10:00",
+        "topics": [world["baltics"].pk],
+        "source": ours.source_id,
+    }
+    response = desk.post(
+        f"/admin/articles/article/{ours.pk}/change/",
+        article_form(title="Baltic grid outlook", seen_updated_at=seen(desk, ours), **fields),
+    )
+    assert response.status_code == 302
+    for url in PAGES_OF_OURS:
+        assert "Baltic grid outlook" in text(reader, url), url
+
+    stored(reader, ["/", "/experts/ann/"])
+    action = {"_selected_action": [ours.pk], "index": "0"}
+    desk.post("/admin/articles/article/", {**action, "action": "unpublish"})
+    assert "Baltic grid outlook" not in text(reader, "/")
+    assert "Baltic grid outlook" not in text(reader, "/experts/ann/")
+    desk.post("/admin/articles/article/", {**action, "action": "publish"})
+    assert "Baltic grid outlook" in text(reader, "/")
+    assert "Baltic grid outlook" in text(reader, "/experts/ann/")
+
+
+def test_an_archive_import_refreshes_the_pages(client, world, tmp_path):
+    stored(client, ["/", "/articles/baltic-energy/"])
+    out = io.StringIO()
+    call_command("export_kb", stdout=out)
+    lines = []
+    for line in out.getvalue().splitlines():
+        item = json.loads(line)
+        if item.get("slug") == "baltic-energy" and "title" in item:
+            item["title"] = "Baltic imports outlook"
+        lines.append(json.dumps(item))
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    call_command("import_kb", str(path), stdout=io.StringIO())
+    for url in ["/", "/articles/baltic-energy/"]:
+        assert "Baltic imports outlook" in text(client, url), url
+
+
+def test_staff_always_get_a_fresh_page_and_never_fill_the_cache(client, world, editor):
+    stored(client, ["/"])
+    # A change the cache cannot know of (update() sends no signal): the reader's page is the stored
+    # one, the editor's is rendered from the database.
+    Article.objects.filter(pk=world["ours"].pk).update(title="Quietly changed title")
+    assert "Quietly changed title" not in text(client, "/")
+    desk = Client()
+    desk.force_login(editor)
+    response = desk.get("/")
+    assert "Quietly changed title" in response.text
+    assert pagecache.HEADER not in response.headers
+
+    preview = draft(title="Unpublished analysis")
+    assert desk.get(preview.get_absolute_url()).status_code == 200
+    assert client.get(preview.get_absolute_url()).status_code == 404  # the preview was not stored
+
+
+def test_a_page_rendered_while_something_changed_is_not_stored(rf, world):
+    def view_with_a_write_during_render(request):
+        pagecache.depends_on(request, pagecache.ARTICLES)
+        response = Client().get("/articles/")  # renders...
+        pagecache.invalidate(pagecache.ARTICLES)  # ...while an editor saves
+        return response
+
+    middleware = pagecache.PageCacheMiddleware(view_with_a_write_during_render)
+    middleware(rf.get("/articles/"))
+    assert Client().get("/articles/").headers[pagecache.HEADER] == "miss"
+
+
+def test_errors_and_not_found_pages_are_not_stored(client, world):
+    for _ in range(2):
+        response = client.get("/articles/no-such-piece/")
+        assert response.status_code == 404
+        assert pagecache.HEADER not in response.headers
+
+
+def _redis_reachable():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(
+    not _redis_reachable(), reason="NO REDIS at 127.0.0.1:6379: the Redis page cache is not tested"
+)
+def test_with_redis_two_app_servers_share_pages_and_invalidations(world, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": f"test-{timezone.now().timestamp()}",
+        }
+    }
+    cache.clear()
+    try:
+        first, second = Client(), Client()
+        assert first.get("/experts/ann/").headers[pagecache.HEADER] == "miss"
+        assert second.get("/experts/ann/").headers[pagecache.HEADER] == "hit"
+        world["ours"].title = "Baltic shared outlook"
+        world["ours"].save()
+        assert "Baltic shared outlook" in second.get("/experts/ann/").text
+    finally:
+        cache.clear()
+
+
+def test_with_the_cache_server_down_pages_render_and_edits_save(client, world, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    response = client.get("/experts/ann/")
+    assert response.status_code == 200
+    assert pagecache.HEADER not in response.headers
+    world["ours"].title = "Baltic offline outlook"
+    world["ours"].save()
+    assert "Baltic offline outlook" in client.get("/experts/ann/").text
