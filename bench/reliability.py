@@ -10,7 +10,6 @@ docs/reliability.md and bench/results/reliability.json.
 import argparse
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -24,40 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import DATA, POSTGRES_SERVER, RESULTS, ROOT, child_environment, database_url
+from bench.server import Server, manage, prepare, require_wrk, server_environment, wrk
 
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
-VENV_BIN = Path(sys.executable).parent
 DOC = ROOT / "docs" / "reliability.md"
-
-
-def manage(url, *args, check=True, **kwargs):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=server_environment(url), check=check, **kwargs
-    )
-
-
-def server_environment(url):
-    env = child_environment(url)
-    # Plain HTTP on loopback: no TLS redirect or secure-only cookies for this run.
-    env.update(SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false", SECURE_HSTS_SECONDS="0")
-    return env
-
-
-def prepare(url, articles):
-    manage(url, "migrate", "--noinput", stdout=subprocess.DEVNULL)
-    count = int(psql(url, "SELECT count(*) FROM articles_article"))
-    if count == 0:
-        print(f"Generating {articles:,} articles…", file=sys.stderr)
-        manage(url, "generate_corpus", "--articles", str(articles), "--experts", "1000", "--topics", "120")
-    manage(url, "collectstatic", "--noinput", stdout=subprocess.DEVNULL)
-
-
-def psql(url, sql):
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as connection:
-        return connection.execute(sql).fetchone()[0]
 
 
 def sample_paths(url):
@@ -84,100 +54,6 @@ def sample_paths(url):
     ]
 
 
-class Server:
-    """gunicorn with the production settings, as a deployment would run it."""
-
-    def __init__(self, url, workers=4):
-        self.process = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "config.wsgi",
-                f"--workers={workers}",
-                f"--bind=127.0.0.1:{PORT}",
-                "--timeout=30",
-                "--log-level=warning",
-            ],
-            cwd=ROOT,
-            env=server_environment(url),
-            start_new_session=True,
-        )
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(BASE + "/robots.txt", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("gunicorn did not start")
-
-    def memory_mb(self):
-        """Resident memory of the master and its workers."""
-        pids = [self.process.pid, *children(self.process.pid)]
-        total = 0
-        for pid in pids:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            except OSError:
-                pass
-        return round(total / 1024, 1)
-
-    def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-
-def children(pid):
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def wrk(paths, *, seconds, connections):
-    script = DATA / "paths.lua"
-    DATA.mkdir(parents=True, exist_ok=True)
-    quoted = ", ".join(json.dumps(path) for path in paths)
-    script.write_text(
-        f"local paths = {{{quoted}}}\nlocal i = 0\n"
-        "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
-    )
-    result = subprocess.run(
-        # A reader's browser waits longer than wrk's default 2 s: a slower answer is slow, not an error.
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "10s",
-            "--latency",
-            "-s",
-            str(script),
-            BASE,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    out = result.stdout
-
-    def number(pattern, default=0.0):
-        match = re.search(pattern, out)
-        return float(match.group(1)) if match else default
-
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return {
-        "requests": int(number(r"(\d+) requests in")),
-        "requests_per_second": number(r"Requests/sec:\s+([\d.]+)"),
-        "non_2xx_3xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
-        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
-        "latency_p50": re.search(r"50%\s+(\S+)", out).group(1),
-        "latency_p99": re.search(r"99%\s+(\S+)", out).group(1),
-        "output": out,
-    }
-
-
 def load_test(server, paths, *, seconds, connections):
     memory = []
     done = threading.Event()
@@ -190,7 +66,7 @@ def load_test(server, paths, *, seconds, connections):
     sampler = threading.Thread(target=sample)
     sampler.start()
     try:
-        result = wrk(paths, seconds=seconds, connections=connections)
+        result = wrk(server.base, paths, seconds=seconds, connections=connections)
     finally:
         done.set()
         sampler.join()
@@ -417,15 +293,14 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--kill-after", type=float, default=8.0)
     options = parser.parse_args()
-    if subprocess.run(["which", "wrk"], capture_output=True).returncode:
-        raise SystemExit("wrk is needed: apt-get install wrk")
+    require_wrk()
 
     from bench.common import machine, setup_django
 
     url = database_url("postgres", options.articles)
-    prepare(url, options.articles)
+    prepare(url, options.articles, experts=1000, topics=120)
     paths = sample_paths(url)
-    server = Server(url, workers=options.workers)
+    server = Server(url, port=PORT, workers=options.workers)
     try:
         load = load_test(server, paths, seconds=options.seconds, connections=options.connections)
         load.update(seconds=options.seconds, connections=options.connections)

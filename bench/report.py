@@ -12,8 +12,9 @@ not asserted by tests (query counts are, in `tests/`).
 """
 
 
-def write_section(title, body):
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
+def write_section(title, body, *, doc=DOC):
+    """Replace the section `title` of `doc` (or add it at the end), leaving the rest as it is."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else HEADER
     start, end = f"<!-- {title}: start -->", f"<!-- {title}: end -->"
     section = f"{start}\n## {title}\n\n{body.strip()}\n{end}"
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
@@ -22,5 +23,5 @@ def write_section(title, body):
         if pattern.search(text)
         else text.rstrip() + "\n\n" + section + "\n"
     )
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text, encoding="utf-8")
