@@ -94,12 +94,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stored pages are served from here, past nothing but the security headers. On a miss, the
+    # middleware below run: the cookies they set (a session, a CSRF token) keep a page from being stored.
+    "articles.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "articles.pagecache.PageCacheMiddleware",  # after sessions and CSRF: it reads their cookies
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -138,21 +140,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # The page cache (articles/pagecache.py) and anything else cached: this process's memory by default;
 # Redis when REDIS_URL is set, shared by every app server (they then invalidate each other's pages).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+LOCAL_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", default=5_000)},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kb"),
-        }
+        },
+        # Each process keeps copies of the pages it serves; what decides whether one is still
+        # current stays in Redis (articles/pagecache.py).
+        "local": LOCAL_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", default=5_000)},
-        }
-    }
+    CACHES = {"default": LOCAL_CACHE}
 # How long a public page may stay stored (seconds). Changes invalidate it at once whatever this is;
 # the limit only bounds the memory of pages nobody asks for. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=24 * 3600)

@@ -340,7 +340,8 @@ def test_with_redis_two_app_servers_share_pages_and_invalidations(world, setting
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": f"test-{timezone.now().timestamp()}",
-        }
+        },
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "near"},
     }
     cache.clear()
     try:
