@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test browser screenshots lint format check bench reliability backup restore clean
+.PHONY: run serve test browser screenshots lint format check bench scaleout reliability backup restore clean
 
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
@@ -65,14 +65,23 @@ check: $(VENV)/.installed .env
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Benchmarks (minutes: the first run generates 10k- and 100k-article archives on each database).
+# Benchmarks (minutes: the first run generates 1k-, 10k- and 100k-article archives on each
+# database). Every one prints its table and rewrites its section of docs/performance.md; the
+# serving benchmark needs PostgreSQL and wrk (apt-get install wrk), and uses Redis if it answers.
 BENCH_SIZES ?= 10000 100000
 BENCH_DATABASES ?= sqlite postgres
 bench: $(VENV)/.installed .env
+	@command -v wrk >/dev/null || { echo "wrk is needed for the serving benchmark: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/pages.py --sizes 1000 $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/import_kb.py --size $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/admin.py --sizes $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
+	$(BIN)/python bench/serving.py --articles $(lastword $(BENCH_SIZES))
+
+# Two app servers on one PostgreSQL and one Redis invalidating each other's cached pages
+# (docs/deployment.md); needs both servers running on this machine.
+scaleout: $(VENV)/.installed .env
+	$(BIN)/python bench/scaleout.py
 
 # Load and faults under gunicorn (stops and restarts PostgreSQL: not beside a test run); needs wrk.
 reliability: $(VENV)/.installed .env

@@ -23,7 +23,7 @@ def autocomplete(model_name, field_name, term):
 
 def child(url, size, requests):
     common.setup_django()
-    common.ensure_corpus(size, experts=5000, topics=300)
+    common.ensure_corpus(size, **common.corpus_shape(size))
     from django.contrib.auth.models import Group, User
     from django.test import Client
 

@@ -29,7 +29,7 @@ def child(url, mode, path, size):
     from articles.models import Article
 
     if mode == "export":
-        common.ensure_corpus(int(size), experts=5000, topics=300)
+        common.ensure_corpus(int(size), **common.corpus_shape(int(size)))
         started = time.perf_counter()
         call_command("export_kb", output=path)
         seconds = time.perf_counter() - started

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DATA, POSTGRES_SERVER, RESULTS, ROOT, child_environment, database_url
+from bench.common import DATA, POSTGRES_SERVER, RESULTS, ROOT, child_environment, corpus_shape, database_url
 from bench.server import Server, manage, prepare, require_wrk, server_environment, wrk
 
 PORT = 8765
@@ -298,7 +298,7 @@ def main():
     from bench.common import machine, setup_django
 
     url = database_url("postgres", options.articles)
-    prepare(url, options.articles, experts=1000, topics=120)
+    prepare(url, options.articles, **corpus_shape(options.articles))
     paths = sample_paths(url)
     server = Server(url, port=PORT, workers=options.workers)
     try:

@@ -148,8 +148,8 @@ def wrk(base, paths, *, seconds, connections, threads=2):
         "requests_per_second": number(r"Requests/sec:\s+([\d.]+)"),
         "non_2xx_3xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
         "socket_errors": sum(map(int, errors.groups())) if errors else 0,
-        "latency_p50": re.search(r"50%\s+(\S+)", out).group(1),
-        "latency_p99": re.search(r"99%\s+(\S+)", out).group(1),
+        "latency_p50": re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1),
+        "latency_p99": re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1),
         "output": out,
     }
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS, ROOT, database_url, machine, markdown_table
+from bench.common import RESULTS, ROOT, corpus_shape, database_url, machine, markdown_table
 from bench.report import write_section
 from bench.server import Server, prepare, psql, require_wrk, wrk
 
@@ -79,7 +79,7 @@ def main():
     require_wrk()
 
     url = database_url("postgres", options.articles)
-    prepare(url, options.articles, experts=5000, topics=300)
+    prepare(url, options.articles, **corpus_shape(options.articles))
     paths = pages(url)
     cache = redis_url()
     environment = {"WEB_CONCURRENCY": str(options.workers)}
