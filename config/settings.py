@@ -137,12 +137,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that is down answers "unavailable" within seconds instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
-# The page cache (articles/pagecache.py) and anything else cached: this process's memory by default;
-# Redis when REDIS_URL is set, shared by every app server (they then invalidate each other's pages).
+# The page cache (articles/pagecache.py) and anything else cached. Every process that serves pages
+# must see the others' invalidations, so the cache is shared: Redis when REDIS_URL is set (several
+# app servers); else, in production, files under CACHE_DIR (the workers of one machine); only the
+# development server, a single process, keeps it in memory. Beside a shared cache, each process
+# keeps copies of the pages it serves in memory ("local"); whether one is current is decided by the
+# shared cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_MAX_ENTRIES = env_int("CACHE_MAX_ENTRIES", default=5_000)
 LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", default=5_000)},
+    "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
 }
 if REDIS_URL:
     CACHES = {
@@ -151,12 +156,19 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kb"),
         },
-        # Each process keeps copies of the pages it serves; what decides whether one is still
-        # current stays in Redis (articles/pagecache.py).
         "local": LOCAL_CACHE,
     }
-else:
+elif DEBUG:
     CACHES = {"default": LOCAL_CACHE}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR") or BASE_DIR / "pagecache",
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
+        },
+        "local": LOCAL_CACHE,
+    }
 # How long a public page may stay stored (seconds). Changes invalidate it at once whatever this is;
 # the limit only bounds the memory of pages nobody asks for. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=24 * 3600)

@@ -10,7 +10,7 @@ import socket
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -331,14 +331,25 @@ def _redis_reachable():
     return True
 
 
-@pytest.mark.skipif(
-    not _redis_reachable(), reason="NO REDIS at 127.0.0.1:6379: the Redis page cache is not tested"
-)
-def test_with_redis_two_app_servers_share_pages_and_invalidations(world, settings):
+SHARED_CACHES = {
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15",
+    },
+    "files": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
+}
+
+
+@pytest.mark.parametrize("shared", SHARED_CACHES)
+def test_processes_sharing_a_cache_share_pages_and_invalidations(world, settings, shared, tmp_path):
+    """Production: Redis (several servers) or files (the workers of one machine), with each
+    process's own copies of pages in memory beside it."""
+    if shared == "redis" and not _redis_reachable():
+        pytest.skip("NO REDIS at 127.0.0.1:6379: the Redis page cache is not tested")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
+            **SHARED_CACHES[shared],
+            "LOCATION": SHARED_CACHES[shared].get("LOCATION", str(tmp_path / "cache")),
             "KEY_PREFIX": f"test-{timezone.now().timestamp()}",
         },
         "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "near"},
@@ -351,6 +362,14 @@ def test_with_redis_two_app_servers_share_pages_and_invalidations(world, setting
         world["ours"].title = "Baltic shared outlook"
         world["ours"].save()
         assert "Baltic shared outlook" in second.get("/experts/ann/").text
+
+        # A write in another process reaches this one only through the shared cache: this
+        # process's copy of the page must not be served after it.
+        assert first.get("/experts/bob/").headers[pagecache.HEADER] == "miss"
+        assert first.get("/experts/bob/").headers[pagecache.HEADER] == "hit"
+        shared_only = caches.create_connection("default")  # the other process's view: no local copies
+        shared_only.delete(pagecache.TAG_PREFIX + pagecache.expert_tag(world["bob"].pk))
+        assert first.get("/experts/bob/").headers[pagecache.HEADER] == "miss"
     finally:
         cache.clear()
 
