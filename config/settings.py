@@ -5,6 +5,7 @@ project root is read too, for local development; real environment variables win)
 cannot be parsed stops start-up with a message naming the variable.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -144,6 +145,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # keeps copies of the pages it serves in memory ("local"); whether one is current is decided by the
 # shared cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Keys carry the database's identity, so that pages of one database never answer for another that
+# shares the cache (a benchmark database, a second site on the same Redis).
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or hashlib.sha256(
+    "{HOST}:{PORT}/{NAME}".format_map(DATABASES["default"]).encode()
+).hexdigest()[:12]
 CACHE_MAX_ENTRIES = env_int("CACHE_MAX_ENTRIES", default=5_000)
 LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -154,7 +160,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kb"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         },
         "local": LOCAL_CACHE,
     }
@@ -165,6 +171,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("CACHE_DIR") or BASE_DIR / "pagecache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
         },
         "local": LOCAL_CACHE,
