@@ -21,6 +21,15 @@ EXPERT_PROFILE_FIELDS = {"bio", "country"}
 TOPIC_PAGE_FIELDS = {"description"}
 
 
+@receiver(pre_save, sender=Expert)
+@receiver(pre_save, sender=Topic)
+def remember_old_fields(sender, instance, **kwargs):
+    """What the row held before this save: the search index and the page cache compare."""
+    instance._fields_before_save = (
+        sender.objects.filter(pk=instance.pk).values().first() if instance.pk else None
+    )
+
+
 @receiver(post_delete, sender=Topic)
 def rebuild_topic_lineage_after_delete(sender, **kwargs):
     """Deleting a topic lifts its children to the top (parent SET_NULL): the tree has changed."""
@@ -58,23 +67,15 @@ def index_after_byline_change(sender, instance, raw=False, **kwargs):
         search.index_articles([instance.article_id])
 
 
-@receiver(pre_save, sender=Expert)
-@receiver(pre_save, sender=Topic)
-def remember_old_name(sender, instance, **kwargs):
-    instance._name_before_save = (
-        sender.objects.filter(pk=instance.pk).values_list("name", flat=True).first() if instance.pk else None
-    )
-
-
 @receiver(post_save, sender=Expert)
 def index_after_expert_rename(sender, instance, created, raw=False, **kwargs):
-    if not raw and not created and instance._name_before_save != instance.name:
+    if not raw and not created and "name" in _changed_fields(instance):
         search.index_articles(instance.authorships.values_list("article_id", flat=True))
 
 
 @receiver(post_save, sender=Topic)
 def index_after_topic_rename(sender, instance, created, raw=False, **kwargs):
-    if not raw and not created and instance._name_before_save != instance.name:
+    if not raw and not created and "name" in _changed_fields(instance):
         search.index_articles(instance.articles.values_list("pk", flat=True))
 
 
@@ -88,28 +89,27 @@ def index_after_topic_delete(sender, instance, **kwargs):
     search.index_articles(getattr(instance, "_article_ids", []))
 
 
-# The page cache.
+# The page cache. Raw saves too (fixtures, and restoring a version, which writes the old rows
+# raw): the pages of what was there before must go.
 
 
 @receiver(pre_save, sender=Article)
 @receiver(pre_delete, sender=Article)
-def forget_pages_of_article_before(sender, instance, raw=False, **kwargs):
-    if instance.pk and not raw:
+def forget_pages_of_article_before(sender, instance, **kwargs):
+    if instance.pk:
         pagecache.invalidate(*pagecache.article_tags([instance.pk]))
 
 
 @receiver(post_save, sender=Article)
 @receiver(post_delete, sender=Article)
-def forget_pages_of_article_after(sender, instance, raw=False, **kwargs):
-    if not raw:
-        pagecache.invalidate(*pagecache.article_tags([instance.pk]))
-        pagecache.schedule_changed()
+def forget_pages_of_article_after(sender, instance, **kwargs):
+    pagecache.invalidate(*pagecache.article_tags([instance.pk]))
+    pagecache.schedule_changed()
 
 
 @receiver([pre_save, post_save, pre_delete, post_delete], sender=ArticleAuthor)
-def forget_pages_of_byline(sender, instance, raw=False, **kwargs):
-    if not raw:
-        pagecache.invalidate(*pagecache.article_tags([instance.article_id]))
+def forget_pages_of_byline(sender, instance, **kwargs):
+    pagecache.invalidate(*pagecache.article_tags([instance.article_id]))
 
 
 @receiver(m2m_changed, sender=Article.topics.through)
@@ -126,55 +126,40 @@ def forget_pages_of_topic_links(sender, instance, action, reverse, pk_set, **kwa
 
 
 @receiver([post_save, post_delete], sender=RelatedLink)
-def forget_page_of_related_links(sender, instance, raw=False, **kwargs):
-    if not raw:
-        pagecache.invalidate(pagecache.article_tag(instance.article_id))
-
-
-@receiver(pre_save, sender=Expert)
-@receiver(pre_save, sender=Topic)
-def remember_old_fields(sender, instance, **kwargs):
-    instance._fields_before_save = (
-        sender.objects.filter(pk=instance.pk).values().first() if instance.pk else None
-    )
+def forget_page_of_related_links(sender, instance, **kwargs):
+    pagecache.invalidate(pagecache.article_tag(instance.article_id))
 
 
 @receiver(post_save, sender=Expert)
-def forget_pages_of_expert(sender, instance, raw=False, **kwargs):
-    if not raw:
-        changed = _changed_fields(instance)
-        if changed <= EXPERT_PROFILE_FIELDS:
-            pagecache.invalidate(pagecache.expert_tag(instance.pk), pagecache.EXPERTS)
-        else:
-            pagecache.invalidate_everything()
+def forget_pages_of_expert(sender, instance, **kwargs):
+    if _changed_fields(instance) <= EXPERT_PROFILE_FIELDS:
+        pagecache.invalidate(pagecache.expert_tag(instance.pk), pagecache.EXPERTS)
+    else:
+        pagecache.invalidate_everything()
 
 
 @receiver(post_save, sender=Topic)
-def forget_pages_of_topic(sender, instance, raw=False, **kwargs):
-    if not raw:
-        changed = _changed_fields(instance)
-        if changed <= TOPIC_PAGE_FIELDS:
-            pagecache.invalidate(pagecache.topic_tag(instance.pk), pagecache.TOPICS)
-        else:
-            pagecache.invalidate_everything()
+def forget_pages_of_topic(sender, instance, **kwargs):
+    if _changed_fields(instance) <= TOPIC_PAGE_FIELDS:
+        pagecache.invalidate(pagecache.topic_tag(instance.pk), pagecache.TOPICS)
+    else:
+        pagecache.invalidate_everything()
 
 
 @receiver(m2m_changed, sender=Expert.topics.through)
 @receiver([post_save, post_delete], sender=ExpertLink)
-def forget_pages_of_expert_details(sender, instance, raw=False, **kwargs):
-    if not raw:
-        experts = [instance.expert_id] if isinstance(instance, ExpertLink) else _expert_ids(instance, kwargs)
-        pagecache.invalidate(pagecache.EXPERTS, *(pagecache.expert_tag(pk) for pk in experts))
+def forget_pages_of_expert_details(sender, instance, **kwargs):
+    experts = [instance.expert_id] if isinstance(instance, ExpertLink) else _expert_ids(instance, kwargs)
+    pagecache.invalidate(pagecache.EXPERTS, *(pagecache.expert_tag(pk) for pk in experts))
 
 
 @receiver([post_delete], sender=Expert)
 @receiver([post_delete], sender=Topic)
 @receiver([post_save, post_delete], sender=Category)
 @receiver([post_save, post_delete], sender=Source)
-def forget_every_page(sender, raw=False, **kwargs):
+def forget_every_page(sender, **kwargs):
     """Shown on cards across the site, and rarely changed: every page goes."""
-    if not raw:
-        pagecache.invalidate_everything()
+    pagecache.invalidate_everything()
 
 
 def _changed_fields(instance):

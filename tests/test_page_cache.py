@@ -387,3 +387,34 @@ def test_with_the_cache_server_down_pages_render_and_edits_save(client, world, s
     world["ours"].title = "Baltic offline outlook"
     world["ours"].save()
     assert "Baltic offline outlook" in client.get("/experts/ann/").text
+
+
+def test_restoring_an_older_version_refreshes_the_readers_pages(client, world, editor):
+    """A restore writes the old rows raw; the pages of the state it replaces must go too."""
+    reader = Client()
+    desk = client
+    desk.force_login(editor)
+    ours = world["ours"]
+    fields = {"slug": ours.slug, "topics": [world["baltics"].pk], "published_at_0": "2024-01-01"}
+    for status in ("draft", "published"):
+        response = desk.post(
+            f"/admin/articles/article/{ours.pk}/change/",
+            article_form(
+                title="Baltic versioned outlook",
+                status=status,
+                published_at_1="10:00",
+                seen_updated_at=seen(desk, ours),
+                **fields,
+            ),
+        )
+        assert response.status_code == 302
+    stored(reader, ["/", "/topics/europe/"])
+    assert "Baltic versioned outlook" in text(reader, "/")
+
+    from reversion.models import Version
+
+    as_draft = Version.objects.get_for_object(ours)[1]  # newest first: the draft is the second
+    desk.post(f"/admin/articles/article/{ours.pk}/restore/{as_draft.pk}/")
+    for url in ["/", "/topics/europe/"]:
+        assert "Baltic versioned outlook" not in text(reader, url), url
+    assert reader.get("/articles/baltic-energy/").status_code == 404
