@@ -139,11 +139,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 # The page cache (articles/pagecache.py) and anything else cached. Every process that serves pages
-# must see the others' invalidations, so the cache is shared: Redis when REDIS_URL is set (several
-# app servers); else, in production, files under CACHE_DIR (the workers of one machine); only the
-# development server, a single process, keeps it in memory. Beside a shared cache, each process
-# keeps copies of the pages it serves in memory ("local"); whether one is current is decided by the
-# shared cache.
+# or writes content (gunicorn's workers, the development server, a management command importing an
+# archive) must see the others' invalidations, so the cache is shared: Redis when REDIS_URL is set
+# (several app servers), else files under CACHE_DIR (the processes of one machine). Beside it, each
+# process keeps copies of the pages it serves in memory ("local"); whether a copy is still current
+# is decided by the shared cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Keys carry the database's identity, so that pages of one database never answer for another that
 # shares the cache (a benchmark database, a second site on the same Redis).
@@ -164,8 +164,6 @@ if REDIS_URL:
         },
         "local": LOCAL_CACHE,
     }
-elif DEBUG:
-    CACHES = {"default": LOCAL_CACHE}
 else:
     CACHES = {
         "default": {

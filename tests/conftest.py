@@ -46,8 +46,10 @@ def count_queries(client, settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_page_cache():
-    """Each test starts with no cached pages (the cache outlives a test's rolled-back data)."""
+def _empty_page_cache(settings):
+    """Each test starts with no cached pages (a cache outlives a test's rolled-back data), in this
+    process's memory: the tests are one process, and the cache files may be a running site's."""
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
