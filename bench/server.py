@@ -58,20 +58,35 @@ def psql(url, sql):
         return connection.execute(sql).fetchone()[0]
 
 
-class Server:
-    """gunicorn with the production settings, as a deployment would run it."""
+# The production servers compared by bench/servers.py; the first is the one the project uses.
+SERVERS = {
+    "gunicorn (sync workers)": lambda port, workers: [
+        "gunicorn", "config.wsgi", f"--workers={workers}", f"--bind=127.0.0.1:{port}", "--timeout=30",
+        "--log-level=warning",
+    ],
+    "gunicorn (gthread, 4 threads)": lambda port, workers: [
+        "gunicorn", "config.wsgi", f"--workers={max(1, workers // 2)}", "--worker-class=gthread",
+        "--threads=4", f"--bind=127.0.0.1:{port}", "--log-level=warning",
+    ],
+    "granian (WSGI)": lambda port, workers: [
+        "granian", "--interface=wsgi", f"--workers={workers}", "--host=127.0.0.1", f"--port={port}",
+        "--log-level=warning", "config.wsgi:application",
+    ],
+    "uvicorn (ASGI)": lambda port, workers: [
+        "uvicorn", f"--workers={workers}", "--host=127.0.0.1", f"--port={port}", "--log-level=warning",
+        "config.asgi:application",
+    ],
+}  # fmt: skip
 
-    def __init__(self, url, *, port, workers=4, **environment):
+
+class Server:
+    """A production server (gunicorn unless told) with the production settings, as deployed."""
+
+    def __init__(self, url, *, port, workers=4, server="gunicorn (sync workers)", **environment):
         self.base = f"http://127.0.0.1:{port}"
+        program, *arguments = SERVERS[server](port, workers)
         self.process = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "config.wsgi",
-                f"--workers={workers}",
-                f"--bind=127.0.0.1:{port}",
-                "--timeout=30",
-                "--log-level=warning",
-            ],
+            [str(VENV_BIN / program), *arguments],
             cwd=ROOT,
             env=server_environment(url, **environment),
             start_new_session=True,
