@@ -4,8 +4,7 @@ so a change that adds a query to a page has to say so here."""
 
 import pytest
 
-from articles.models import Article, Category, Source, Topic
-from experts.models import Expert
+from articles.models import Article, Category, Source
 
 BUDGET = {
     "home": 5,
