@@ -67,7 +67,8 @@ check: $(VENV)/.installed .env
 
 # Benchmarks (minutes: the first run generates 1k-, 10k- and 100k-article archives on each
 # database). Every one prints its table and rewrites its section of docs/performance.md; the
-# serving benchmark needs PostgreSQL and wrk (apt-get install wrk), and uses Redis if it answers.
+# serving and servers benchmarks need PostgreSQL and wrk (apt-get install wrk), and use Redis if
+# it answers.
 BENCH_SIZES ?= 10000 100000
 BENCH_DATABASES ?= sqlite postgres
 bench: $(VENV)/.installed .env
@@ -77,6 +78,7 @@ bench: $(VENV)/.installed .env
 	$(BIN)/python bench/import_kb.py --size $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/admin.py --sizes $(lastword $(BENCH_SIZES)) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/serving.py --articles $(lastword $(BENCH_SIZES))
+	$(BIN)/python bench/servers.py --articles $(lastword $(BENCH_SIZES))
 
 # Two app servers on one PostgreSQL and one Redis invalidating each other's cached pages
 # (docs/deployment.md); needs both servers running on this machine.
