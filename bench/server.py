@@ -4,13 +4,15 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import DATA, ROOT, child_environment
+from bench.common import DATA, RESULTS, ROOT, child_environment, corpus_shape, database_url, machine
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -172,3 +174,68 @@ def wrk(base, paths, *, seconds, connections, threads=2):
 def require_wrk():
     if subprocess.run(["which", "wrk"], capture_output=True).returncode:
         raise SystemExit("wrk is needed: apt-get install wrk")
+
+
+class LoopbackRun:
+    """What the loopback benchmarks (serving.py, servers.py) share: their options, the archive,
+    the cache the servers use, wrk's warm-up and the JSON report."""
+
+    def __init__(self, description):
+        import argparse
+
+        parser = argparse.ArgumentParser(description=description)
+        parser.add_argument("--articles", type=int, default=100_000)
+        parser.add_argument("--seconds", type=int, default=10)
+        parser.add_argument("--connections", type=int, default=16)
+        parser.add_argument("--workers", type=int, default=4)
+        self.options = parser.parse_args()
+        require_wrk()
+        self.url = database_url("postgres", self.options.articles)
+        prepare(self.url, self.options.articles, **corpus_shape(self.options.articles))
+        # The servers share Redis when one answers, as a deployment of several would; else files.
+        self.environment = {"WEB_CONCURRENCY": str(self.options.workers)}
+        self.cache = "files"
+        if redis_reachable():
+            self.cache = "Redis"
+            prefix = f"bench-{datetime.now(UTC).timestamp()}"
+            self.environment.update(REDIS_URL="redis://127.0.0.1:6379/1", CACHE_KEY_PREFIX=prefix)
+
+    def server(self, port, **settings):
+        return Server(self.url, port=port, workers=self.options.workers, **self.environment, **settings)
+
+    def load(self, server, path):
+        """wrk on one path for the run's seconds, after 2 s that warm every worker."""
+        wrk(server.base, [path], seconds=2, connections=self.options.connections)
+        result = wrk(server.base, [path], seconds=self.options.seconds, connections=self.options.connections)
+        result.pop("output")
+        return result
+
+    def save(self, name, **results):
+        """bench/results/<name>.json with the run's conditions; returns the report."""
+        report = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            **{key: getattr(self.options, key) for key in ("articles", "workers", "connections", "seconds")},
+            "cache": self.cache,
+            **results,
+        }
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+        return report
+
+    def conditions(self):
+        """The run's conditions, for the text above its table."""
+        options = self.options
+        return (
+            f"production settings, PostgreSQL with {options.articles:,} articles, page cache in"
+            f" {self.cache}; wrk on the same 2 cores, {options.connections} connections,"
+            f" {options.seconds} s per figure after 2 s of warm-up"
+        )
+
+
+def redis_reachable():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True

@@ -9,18 +9,14 @@ cache off), and a static file served by whitenoise. Writes bench/results/servers
 "Server choice" section of docs/performance.md.
 """
 
-import argparse
-import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS, corpus_shape, database_url, machine, markdown_table
+from bench.common import markdown_table
 from bench.report import write_section
-from bench.server import SERVERS, Server, prepare, require_wrk, wrk
-from bench.serving import redis_url
+from bench.server import SERVERS, LoopbackRun
 
 PORT = 8767
 PAGE = "/"
@@ -28,53 +24,22 @@ STATIC = "/static/css/site.css"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
-    options = parser.parse_args()
-    require_wrk()
-    url = database_url("postgres", options.articles)
-    prepare(url, options.articles, **corpus_shape(options.articles))
-    environment = {}
-    if cache := redis_url():
-        environment.update(REDIS_URL=cache, CACHE_KEY_PREFIX=f"servers-{datetime.now(UTC).timestamp()}")
-
-    def load(server, path):
-        wrk(server.base, [path], seconds=2, connections=options.connections)  # warm every worker
-        result = wrk(server.base, [path], seconds=options.seconds, connections=options.connections)
-        result.pop("output")
-        return result
-
+    run = LoopbackRun(__doc__.splitlines()[0])
     rows = {}
     for name in SERVERS:
         print(f"servers benchmark: {name}…", file=sys.stderr, flush=True)
-        server = Server(url, port=PORT, workers=options.workers, server=name, **environment)
+        server = run.server(PORT, server=name)
         try:
-            rows[name] = {"cached page": load(server, PAGE), "static file": load(server, STATIC)}
+            rows[name] = {"cached page": run.load(server, PAGE), "static file": run.load(server, STATIC)}
         finally:
             server.stop()
-        server = Server(
-            url, port=PORT, workers=options.workers, server=name, PAGE_CACHE_SECONDS="0", **environment
-        )
+        server = run.server(PORT, server=name, PAGE_CACHE_SECONDS="0")
         try:
-            rows[name]["rendered page"] = load(server, PAGE)
+            rows[name]["rendered page"] = run.load(server, PAGE)
         finally:
             server.stop()
 
-    report = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "articles": options.articles,
-        "workers": options.workers,
-        "connections": options.connections,
-        "seconds": options.seconds,
-        "cache": "Redis" if cache else "files",
-        "servers": rows,
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "servers.json").write_text(json.dumps(report, indent=2) + "\n")
+    report = run.save("servers", servers=rows)
     kinds = ("cached page", "rendered page", "static file")
     table = markdown_table(
         ["server", *(f"#{kind} req/s" for kind in kinds), *(f"#{kind} p99" for kind in kinds), "#errors"],
@@ -89,11 +54,10 @@ def main():
         ],
     )
     intro = (
-        f"Measured {report['when']} on {report['machine']}. Each server with {options.workers} worker"
-        f" processes (gthread: half as many, 4 threads each), production settings, PostgreSQL with"
-        f" {options.articles:,} articles, page cache in {report['cache']}; wrk on the same 2 cores,"
-        f" {options.connections} connections, {options.seconds} s per figure after 2 s of warm-up."
+        f"Measured {report['when']} on {report['machine']}. Each server with {run.options.workers}"
+        f" worker processes (gthread: half as many, 4 threads each), {run.conditions()}."
         f" Cached and rendered: the home page (`{PAGE}`); static: `{STATIC}` through whitenoise."
+        " Errors are non-2xx answers and socket errors."
     )
     write_section("Server choice", "\n".join([intro, "", *table]))
     print("\n".join(table))
