@@ -66,9 +66,10 @@ def describe(requests):
     return (
         f"In-process server time of each page type (production settings) over {requests} requests"
         " after 3 warm-up requests, rendered (page cache off: view, queries, template) and then"
-        " served from the page cache (an anonymous reader; local memory); the query counts are of"
-        " one request. Target (issue 7, PostgreSQL, 100k): p95 under 30 ms for every page but"
-        " search, 50 ms for search. Listings count at most 10,000 results and page no further"
+        " served from the page cache (an anonymous reader; the production set-up without Redis: files"
+        " shared by the processes, each process's copy in memory); the query counts are of one"
+        " request. Target (issue 7, PostgreSQL, 100k): p95 under 30 ms for every page but search,"
+        " 50 ms for search. Listings count at most 10,000 results and page no further"
         " (the deep page is capped at page 500). The API is not page-cached."
     )
 
