@@ -172,15 +172,21 @@ def _lookup(key):
     writes_before = found.get(WRITES)
     if _release_due_articles(found.get(SCHEDULE)):
         return None, cache.get(WRITES)
-    if entry is None:
+    if entry is not None:
+        if _current(entry, found):
+            return entry, writes_before
+        entry = cache.get(key)  # this copy is out of date; another process may have a fresh one
+    else:
         entry = found.get(key)
-        if entry is None:
-            return None, writes_before
-        found = cache.get_many(list(entry["tags"]))
-        if near:
-            near.set(key, entry, settings.PAGE_CACHE_SECONDS)
-    current = all(found.get(tag) == version for tag, version in entry["tags"].items())
-    return (entry if current else None), writes_before
+    if entry is None or not _current(entry, cache.get_many(list(entry["tags"]))):
+        return None, writes_before
+    if near:
+        near.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    return entry, writes_before
+
+
+def _current(entry, versions):
+    return all(versions.get(tag) == version for tag, version in entry["tags"].items())
 
 
 def _store(key, response, tags, writes_before):
