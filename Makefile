@@ -114,4 +114,4 @@ $(VENV)/.installed: requirements.txt
 	@echo "Wrote .env for local development (DEBUG=true)."
 
 clean:
-	rm -rf $(VENV) staticfiles node_modules
+	rm -rf $(VENV) staticfiles node_modules pagecache
