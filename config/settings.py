@@ -147,9 +147,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Keys carry the database's identity, so that pages of one database never answer for another that
 # shares the cache (a benchmark database, a second site on the same Redis).
-CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or hashlib.sha256(
-    "{HOST}:{PORT}/{NAME}".format_map(DATABASES["default"]).encode()
-).hexdigest()[:12]
+CACHE_KEY_PREFIX = (
+    os.environ.get("CACHE_KEY_PREFIX")
+    or hashlib.sha256("{HOST}:{PORT}/{NAME}".format_map(DATABASES["default"]).encode()).hexdigest()[:12]
+)
 CACHE_MAX_ENTRIES = env_int("CACHE_MAX_ENTRIES", default=5_000)
 LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -158,7 +159,7 @@ LOCAL_CACHE = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ReusingRedisCache",  # Django's, one client per pool
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         },

@@ -334,7 +334,7 @@ def _redis_reachable():
 
 SHARED_CACHES = {
     "redis": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.ReusingRedisCache",
         "LOCATION": "redis://127.0.0.1:6379/15",
     },
     "files": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
@@ -385,7 +385,7 @@ def test_processes_sharing_a_cache_share_pages_and_invalidations(world, settings
 def test_with_the_cache_server_down_pages_render_and_edits_save(client, world, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ReusingRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
         }
     }
