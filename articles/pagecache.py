@@ -6,6 +6,10 @@ each of its tags; a write deletes the versions of the tags it touches (`invalida
 page showing the changed thing is re-rendered on its next request and no other. The signals in
 `articles.signals` call `invalidate()` for every ORM write; bulk writes call it themselves.
 
+The cache is shared by every process that serves or writes (Redis, or files on one machine: see
+settings.CACHES); each process also keeps the pages it serves in its own memory ("local") and
+asks the shared cache only whether their tags are still current: one round trip a page.
+
 Rules that keep it from ever serving a stale page:
 - Only pages that declared tags are stored; a view that declares nothing is never cached.
 - Anyone with a session cookie (editors, staff) bypasses the cache both ways: always fresh.
