@@ -219,7 +219,7 @@ class ArticleAdmin(VersionAdmin):
         count = drafts.update(
             status=Article.Status.PUBLISHED, published_at=Coalesce("published_at", Value(now)), updated_at=now
         )
-        _forget_pages(chosen)
+        _status_changed(chosen)
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -230,10 +230,9 @@ class ArticleAdmin(VersionAdmin):
     def unpublish(self, request, queryset):
         published = queryset.filter(status=Article.Status.PUBLISHED)
         chosen = list(published.values_list("pk", flat=True))
-        tags = pagecache.article_tags(chosen)  # the pages they are on, before they leave them
+        pages = pagecache.article_tags(chosen)  # the pages they are on, before they leave them
         count = published.update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        pagecache.invalidate(*tags)
-        _forget_pages(chosen)
+        _status_changed(chosen, pages_before=pages)
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
@@ -241,7 +240,8 @@ class ArticleAdmin(VersionAdmin):
         )
 
 
-def _forget_pages(article_ids):
-    """After a bulk status change (update() sends no signals): the pages and schedule it touches."""
-    pagecache.invalidate(*pagecache.article_tags(article_ids))
+def _status_changed(article_ids, *, pages_before=()):
+    """After a bulk status change (update() sends no signals): forget the pages of the old state
+    and of the new one, and recompute when the next scheduled piece is due."""
+    pagecache.invalidate(*pages_before, *pagecache.article_tags(article_ids))
     pagecache.schedule_changed()

@@ -15,10 +15,12 @@ from articles import pagecache, search
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
 from experts.models import Expert, ExpertLink
 
-# Expert fields shown only on the expert's own pages; any other change (a name, a photo, an
-# organisation) shows on article cards across the site.
-EXPERT_PROFILE_FIELDS = {"bio", "country"}
-TOPIC_PAGE_FIELDS = {"description"}
+# Fields of an expert or a topic shown only on its own pages, with the tags of those pages; a
+# change to any other field (a name, a photo, an organisation) shows on cards across the site.
+OWN_PAGE_FIELDS = {
+    Expert: ({"bio", "country"}, pagecache.expert_tag, pagecache.EXPERTS),
+    Topic: ({"description"}, pagecache.topic_tag, pagecache.TOPICS),
+}
 
 
 @receiver(pre_save, sender=Expert)
@@ -131,17 +133,11 @@ def forget_page_of_related_links(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=Expert)
-def forget_pages_of_expert(sender, instance, **kwargs):
-    if _changed_fields(instance) <= EXPERT_PROFILE_FIELDS:
-        pagecache.invalidate(pagecache.expert_tag(instance.pk), pagecache.EXPERTS)
-    else:
-        pagecache.invalidate_everything()
-
-
 @receiver(post_save, sender=Topic)
-def forget_pages_of_topic(sender, instance, **kwargs):
-    if _changed_fields(instance) <= TOPIC_PAGE_FIELDS:
-        pagecache.invalidate(pagecache.topic_tag(instance.pk), pagecache.TOPICS)
+def forget_pages_of_expert_or_topic(sender, instance, **kwargs):
+    own_fields, own_tag, list_tag = OWN_PAGE_FIELDS[sender]
+    if _changed_fields(instance) <= own_fields:
+        pagecache.invalidate(own_tag(instance.pk), list_tag)
     else:
         pagecache.invalidate_everything()
 

@@ -38,7 +38,7 @@ def world(db):
     europe = TopicFactory(name="Europe", slug="europe", kind="region")
     baltics = TopicFactory(name="Baltic states", slug="baltics", kind="region", parent=europe)
     asia = TopicFactory(name="Asia", slug="asia", kind="region")
-    ann = ExpertFactory(name="Ann Analyst", slug="ann", bio="<p>Ann's old bio.</p>")
+    ann = ExpertFactory(name="Ann Analyst", slug="ann", bio="<p>Writes on Baltic energy.</p>")
     bob = ExpertFactory(name="Bob Brown", slug="bob")
     ours = ArticleFactory(
         title="Baltic energy outlook",
@@ -190,11 +190,9 @@ def test_renaming_an_expert_shows_on_cards_across_the_site(client, world):
 
 def test_an_expert_bio_refreshes_the_profile_only(client, world):
     stored(client, ["/experts/ann/", "/", "/experts/bob/"])
-    world["ann"].bio = "<p>Ann's new bio.</p>"
+    world["ann"].bio = "<p>Now writes on Arctic shipping.</p>"
     world["ann"].save()
-    assert "Ann&#x27;s new bio." in text(client, "/experts/ann/") or "Ann's new bio." in text(
-        client, "/experts/ann/"
-    )
+    assert "Now writes on Arctic shipping." in text(client, "/experts/ann/")
     assert client.get("/").headers[pagecache.HEADER] == "hit"
     assert client.get("/experts/bob/").headers[pagecache.HEADER] == "hit"
 
