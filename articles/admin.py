@@ -1,12 +1,17 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from articles import editorial, pagecache, search
+from articles import editorial, pagecache, permissions, search
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -15,7 +20,6 @@ from articles.models import (
     ReviewStep,
     Source,
     Topic,
-    published_condition,
 )
 
 
@@ -110,13 +114,10 @@ class ArticleAdmin(VersionAdmin):
     def get_queryset(self, request):
         authors = ArticleAuthor.objects.select_related("expert").order_by("position")
         articles = super().get_queryset(request).prefetch_related(Prefetch("article_authors", authors))
-        if self.edits_everything(request):
-            return articles
-        own = Q(created_by=request.user)
         if request.resolver_match and request.resolver_match.url_name == "autocomplete":
-            # Choosing a related article: anything readers can see, and one's own drafts.
-            return articles.filter(own | published_condition())
-        return articles.filter(own)
+            # Choosing a related article: anything the user may read (readers' articles, own drafts).
+            return permissions.readable_articles(request.user, articles)
+        return permissions.desk_articles(request.user, articles)
 
     def get_urls(self):
         def wrap(view):
@@ -165,27 +166,53 @@ class ArticleAdmin(VersionAdmin):
         inlines = super().get_inlines(request, obj)
         return inlines if obj else [inline for inline in inlines if inline is not ReviewStepInline]
 
-    def edits_everything(self, request):
-        """Editors (who may publish) edit every article; Contributors only their own drafts."""
-        return self.has_publish_permission(request)
-
-    def may_touch(self, request, article):
-        return (
-            article is None
-            or self.edits_everything(request)
-            or (article.created_by_id == request.user.pk and article.status == Article.Status.DRAFT)
-        )
-
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self.may_touch(request, obj)
+        return super().has_change_permission(request, obj) and permissions.may_change(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self.may_touch(request, obj)
+        return super().has_delete_permission(request, obj) and permissions.may_change(request.user, obj)
+
+    def has_publish_permission(self, request):
+        return permissions.is_editor(request.user)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django answers an article that is not on the user's desk with a redirect (302); a 302 is
+        # also what django-reversion takes as "the revert was saved", so it must be a 404 here.
+        raise Http404("No such article on your desk.")
+
+    # django-reversion's views, checked here first: the article must be on the user's desk, the
+    # version one of its own, and the state it brings back one the user may leave it in.
+    def history_view(self, request, object_id, extra_context=None):
+        self._article_on_desk(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        article = self._article_on_desk(request, object_id)
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+        if request.method == "POST" and not permissions.may_restore(request.user, article, version):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not permissions.may_recover(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not permissions.may_recover(request.user):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    def _article_on_desk(self, request, object_id):
+        article = self.get_object(request, unquote(object_id))  # through get_queryset: the desk
+        if article is None:
+            raise Http404("No such article on your desk.")
+        return article
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        if not self.edits_everything(request):
+        if not permissions.is_editor(request.user):
             obj.status = Article.Status.DRAFT  # a Contributor's article stays a draft, whatever was sent
         super().save_model(request, obj, form, change)
 
@@ -195,9 +222,6 @@ class ArticleAdmin(VersionAdmin):
         if not self.has_publish_permission(request):
             fields += ["status", "published_at"]
         return fields
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm("articles.publish_article")
 
     @admin.display(description="state")
     def state(self, article):

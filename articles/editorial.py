@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from reversion.models import Version
 
-from articles import services
+from articles import permissions, services
 from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep, Topic
+from articles.pagination import whole_number
 from experts.models import Expert
 
 COMPARED_FIELDS = [
@@ -117,10 +118,10 @@ def compare_view(model_admin, request, object_id):
     versions = Version.objects.get_for_object(article).select_related("revision__user")
     if not model_admin.has_view_or_change_permission(request, article):
         raise PermissionDenied
-    chosen = [request.GET.get("old"), request.GET.get("new")]
+    chosen = [whole_number(request.GET.get(name, "")) for name in ("old", "new")]
     old, new = (
         (versions.filter(pk=chosen[0]).first(), versions.filter(pk=chosen[1]).first())
-        if all(v and v.isdigit() for v in chosen)
+        if all(number is not None for number in chosen)
         else (versions[1] if len(versions) > 1 else None, versions.first())
     )
     if old is None or new is None:
@@ -148,16 +149,17 @@ def compare_view(model_admin, request, object_id):
         "old": old,
         "new": new,
         "rows": rows,
-        "can_restore": model_admin.has_change_permission(request, article),
+        "can_restore": permissions.may_restore(request.user, article, old),
     }
     return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
 
 def restore_view(model_admin, request, object_id, version_id):
     article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
-    if request.method != "POST" or not model_admin.has_change_permission(request, article):
-        raise PermissionDenied
     version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+    # Checked against the state restored too: a Contributor cannot bring back an approved version.
+    if request.method != "POST" or not permissions.may_restore(request.user, article, version):
+        raise PermissionDenied
     with reversion.create_revision():
         version.revision.revert(delete=True)
         reversion.set_user(request.user)
@@ -203,7 +205,7 @@ def submit_view(model_admin, request, object_id):
 def review_view(model_admin, request, object_id):
     """An Editor approves (now or at a set time) or sends back a submitted draft, with a note."""
     article = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
-    if not model_admin.has_publish_permission(request):
+    if not model_admin.has_publish_permission(request) or article.status != Article.Status.DRAFT:
         raise PermissionDenied
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -255,9 +257,7 @@ def schedule_view(model_admin, request):
 def dashboard(user, *, rows=10):
     """What an editor's desk needs at a glance (a fixed number of queries)."""
     now = timezone.now()
-    articles = Article.objects.order_by()
-    if not user.has_perm("articles.publish_article"):
-        articles = articles.filter(created_by=user)
+    articles = permissions.desk_articles(user, Article.objects.order_by())
     return {
         "awaiting_review": articles.filter(
             review_status=ReviewStep.Action.SUBMITTED, status="draft"

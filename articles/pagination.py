@@ -7,6 +7,14 @@ from rest_framework.response import Response
 COUNT_CAP = 10_000  # results counted and paged at most, on the site and in the API
 
 
+def whole_number(text):
+    """`text` as a whole number if it is one in ASCII digits, else None.
+
+    str.isdigit() alone is not enough: "²" and "¹" are digits to it and not to int().
+    """
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 class CappedPaginator(Paginator):
     """A paginator that counts at most `cap` items.
 
@@ -48,13 +56,13 @@ class ApiPagination(PageNumberPagination):
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        number = request.query_params.get(self.page_query_param, "1")
-        if not number.isdigit() or int(number) < 1:
+        number = whole_number(request.query_params.get(self.page_query_param, "1"))
+        if number is None or number < 1:
             raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
         self.request = request
         self.paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         try:
-            self.page = self.paginator.page(int(number))
+            self.page = self.paginator.page(number)
         except InvalidPage as error:
             raise NotFound(f"There is no page {number}: {error}") from error
         return list(self.page)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from articles import citations, pagecache, search, seo
+from articles import citations, pagecache, permissions, search, seo
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Category, Source, Topic
 from articles.pagination import COUNT_CAP, CappedPaginator
@@ -265,9 +265,9 @@ def _depends_on_article(request, article, topics, related):
 
 
 def _visible_article(request, slug):
-    """The article at `slug` as the page shows it: published, or any for staff (previews)."""
-    articles = Article.objects.visible_to(request.user).with_cards().prefetch_related("topics")
-    return get_object_or_404(articles, slug=slug)
+    """The article at `slug` as the page shows it: published, or one the signed-in user may preview."""
+    articles = Article.objects.with_cards().prefetch_related("topics")
+    return get_object_or_404(permissions.readable_articles(request.user, articles), slug=slug)
 
 
 def _listing_meta(request, title, description, *, trail, feeds=()):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from articles import permissions
 from experts.models import Expert, ExpertLink
 
 
@@ -22,3 +23,14 @@ class ExpertAdmin(admin.ModelAdmin):
         ("Affiliation", {"fields": ["position", "organisation", "country"]}),
         ("Profile", {"fields": ["photo", "bio", "topics"]}),
     ]
+
+    # An expert's profile is public the moment it is saved: only Editors create, change or delete
+    # one (articles.permissions.may_change_expert); Contributors choose authors from the list.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and permissions.may_change_expert(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and permissions.may_change_expert(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and permissions.may_change_expert(request.user)

@@ -16,14 +16,69 @@ def demo(db):
 
 
 @pytest.fixture
-def editor(db):
+def member_of(db):
+    """Make a member of staff in an editorial group: member_of("Editors", username="chief")."""
     from django.contrib.auth.models import Group
 
     from tests.factories import UserFactory
 
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    def make(group, **fields):
+        user = UserFactory(is_staff=True, **fields)
+        user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(member_of):
+    return member_of("Editors", username="chief")
+
+
+@pytest.fixture
+def contributor(member_of):
+    return member_of("Contributors", username="writer")
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def article_form():
+    """What the admin's article form posts, with empty author, related-link and review inlines:
+    article_form(title="...", status="published", published_at_0="2020-01-01", published_at_1="10:00")."""
+
+    def form(**fields):
+        data = {
+            "title": "A new commentary",
+            "slug": "a-new-commentary",
+            "lead": "A lead.",
+            "body": "<p>Body.</p>",
+            "status": "draft",
+            "published_at_0": "",
+            "published_at_1": "",
+            "image_alt": "",
+            "image_caption": "",
+            "image_credit": "",
+            "original_url": "",
+        }
+        for prefix in ("article_authors", "related_links", "review_steps"):
+            data.update(
+                {
+                    f"{prefix}-TOTAL_FORMS": "0",
+                    f"{prefix}-INITIAL_FORMS": "0",
+                    f"{prefix}-MIN_NUM_FORMS": "0",
+                    f"{prefix}-MAX_NUM_FORMS": "1000",
+                }
+            )
+        data.update(fields)
+        return data
+
+    return form
 
 
 @pytest.fixture

@@ -39,14 +39,6 @@ def test_a_published_article_needs_a_date():
         ArticleFactory(published_at=None)
 
 
-def test_staff_see_drafts_and_readers_do_not(editor, django_user_model):
-    hidden = draft()
-    reader = django_user_model(username="reader")
-
-    assert hidden in Article.objects.visible_to(editor)
-    assert hidden not in Article.objects.visible_to(reader)
-
-
 def test_related_links_keep_the_editors_order():
     article, first, second, third = ArticleFactory.create_batch(4)
     relate(article, third, first, second)

@@ -4,29 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from tests.factories import ArticleFactory, ExpertFactory, UserFactory, draft, scheduled
-from tests.test_roles import article_form
 
 pytestmark = pytest.mark.django_db
-
-
-def member_of(group, **fields):
-    user = UserFactory(is_staff=True, **fields)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def contributor():
-    return member_of("Contributors", username="writer")
-
-
-@pytest.fixture
-def editor():
-    return member_of("Editors", username="chief")
 
 
 def seen(client, article):
@@ -98,7 +80,7 @@ def test_a_contributor_cannot_review_and_an_editor_cannot_review_what_is_not_the
     assert client.post(f"/admin/articles/article/{other.pk}/submit/").status_code == 404
 
 
-def test_every_save_keeps_a_version_that_can_be_compared_and_restored(client, editor):
+def test_every_save_keeps_a_version_that_can_be_compared_and_restored(article_form, client, editor):
     article = ArticleFactory(
         title="First title", lead="First lead", authors=[ExpertFactory(name="Ann Author")]
     )
@@ -132,7 +114,9 @@ def test_every_save_keeps_a_version_that_can_be_compared_and_restored(client, ed
     assert Version.objects.get_for_object(article).count() == 3  # the restore is a version too
 
 
-def test_a_stale_form_is_refused_with_what_changed_and_nothing_is_lost(client, editor):
+def test_a_stale_form_is_refused_with_what_changed_and_nothing_is_lost(
+    article_form, member_of, client, editor
+):
     article = ArticleFactory(title="Original title")
     other_editor = member_of("Editors", username="colleague")
     fields = {
@@ -231,7 +215,7 @@ def test_the_admin_takes_the_same_queries_for_1_or_30_articles(client, editor, u
     assert queries() == one
 
 
-def test_unsaved_changes_preview_as_readers_will_see_them_and_are_not_kept(client, editor):
+def test_unsaved_changes_preview_as_readers_will_see_them_and_are_not_kept(article_form, client, editor):
     article = ArticleFactory(title="Saved title", slug="saved", authors=[ExpertFactory(name="Old Author")])
     new_author = ExpertFactory(name="New Author")
     client.force_login(editor)

@@ -1,0 +1,324 @@
+"""Who may see and change what, as a matrix: roles × article states × every view that reads or
+writes an article (the public page, citations, the API, the admin's own views, the workflow's,
+django-reversion's history, revert and recover), and roles × the admin's expert views.
+
+The rules are written out here, in tables, independently of articles/permissions.py, so that a
+change to the code that loosens a rule fails a test. docs/security.md says the same in words.
+"""
+
+from datetime import timedelta
+
+import pytest
+import reversion
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Article
+from experts.models import Expert
+from tests.factories import ArticleFactory, ExpertFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "own contributor", "other contributor", "editor", "superuser"]
+STATES = ["draft", "scheduled", "published", "deleted"]
+EVERYONE = set(ROLES)
+DESK = {"editor", "superuser"}
+
+# Who reads the article on the public page and its citations (a signed-in writer previews).
+READERS = {
+    "draft": {"own contributor", *DESK},
+    "scheduled": {"own contributor", *DESK},
+    "published": EVERYONE,
+    "deleted": set(),
+}
+# Who opens it in the admin (its form, history, versions, comparison).
+ADMIN_READERS = {
+    "draft": {"own contributor", *DESK},
+    "scheduled": {"own contributor", *DESK},
+    "published": {"own contributor", *DESK},
+    "deleted": set(),
+}
+# Who changes it: saves, deletes, previews changes, reverts or restores one of its versions.
+WRITERS = {"draft": {"own contributor", *DESK}, "scheduled": DESK, "published": DESK, "deleted": set()}
+SUBMITTERS = {"draft": {"own contributor", *DESK}}  # hands a draft to the Editors
+PUBLISHERS = {"draft": DESK}  # approves it, or publishes it from the list
+RECOVERERS = {"deleted": DESK}  # brings a deleted article back
+
+TITLE, OLD_TITLE = "Current title of the piece", "Old title of the piece"
+
+
+@pytest.fixture
+def people(member_of):
+    owner = member_of("Contributors", username="owner")
+    return {
+        "anonymous": None,
+        "own contributor": owner,
+        "other contributor": member_of("Contributors", username="stranger"),
+        "editor": member_of("Editors", username="chief"),
+        "superuser": UserFactory(username="root", is_staff=True, is_superuser=True),
+    }
+
+
+def make_article(state, owner):
+    """An article of `owner` in `state` with two versions: OLD_TITLE (in the same state), then TITLE."""
+    fields = {
+        "draft": {"status": Article.Status.DRAFT, "published_at": None},
+        "scheduled": {"published_at": timezone.now() + timedelta(days=3)},
+    }.get(state, {})
+    with reversion.create_revision():
+        article = ArticleFactory(title=OLD_TITLE, slug="the-piece", created_by=owner, **fields)
+    with reversion.create_revision():
+        article.title = TITLE
+        article.save()
+    old_version = Version.objects.get_for_object(article).order_by("pk").first()
+    latest_version = Version.objects.get_for_object(article).order_by("pk").last()
+    if state == "deleted":
+        pk = article.pk
+        with reversion.create_revision():
+            article.delete()
+        article.pk = pk  # Django clears it; the views are asked about the id it had
+    return article, old_version, latest_version
+
+
+def form_for(article_form, article, **fields):
+    """The article's own form as its change page would post it (the state it is in kept)."""
+    published = timezone.localtime(article.published_at) if article.published_at else None
+    own = {
+        "title": TITLE,
+        "slug": article.slug,
+        "status": article.status,
+        "published_at_0": published.strftime("%Y-%m-%d") if published else "",
+        "published_at_1": published.strftime("%H:%M:%S") if published else "",
+    }
+    return article_form(**(own | fields))
+
+
+def signed_in(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def refused(response):
+    """A refusal that tells nothing of the article: 403, 404, or (signed out) the sign-in page."""
+    if response.status_code == 302:
+        return "/admin/login/" in response["Location"]
+    told = TITLE in response.text or OLD_TITLE in response.text
+    return response.status_code in (403, 404) and not told
+
+
+def current(pk):
+    return Article.objects.filter(pk=pk).first()
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_who_reads_an_article(client, people, role, state):
+    article, old, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+    public = {
+        "page": f"/articles/{article.slug}/",
+        "citation": f"/articles/{article.slug}/cite/bibtex/",
+        "plain citation": f"/articles/{article.slug}/cite/text/",
+    }
+    admin = {
+        "change form": f"/admin/articles/article/{article.pk}/change/",
+        "history": f"/admin/articles/article/{article.pk}/history/",
+        "a version": f"/admin/articles/article/{article.pk}/history/{old.pk}/",
+        "comparison": f"/admin/articles/article/{article.pk}/compare/",
+        "review page": f"/admin/articles/article/{article.pk}/review/",
+    }
+    for name, url in public.items():
+        response = client.get(url)
+        if role in READERS[state]:
+            assert response.status_code == 200 and TITLE in response.text, (name, response.status_code)
+        else:
+            assert refused(response), (name, response.status_code)
+    for name, url in admin.items():
+        response = client.get(url)
+        allowed = ADMIN_READERS if name != "review page" else PUBLISHERS
+        if role in allowed.get(state, ()):
+            assert response.status_code == 200, (name, response.status_code)
+        else:
+            assert refused(response), (name, response.status_code)
+    # The API lists what readers see, whoever asks: never a draft, even to its editor.
+    api = client.get(f"/api/articles/{article.slug}/")
+    assert api.status_code == (200 if state == "published" else 404)
+    # Nothing of the GETs above changed the article (a revision page reverts and rolls back).
+    if state != "deleted":
+        assert current(article.pk).title == TITLE
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_saves_changes(client, people, article_form, role, state):
+    article, _, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+    response = client.post(
+        f"/admin/articles/article/{article.pk}/change/", form_for(article_form, article, title="Rewritten")
+    )
+    changed = current(article.pk).title == "Rewritten"
+    assert changed == (role in WRITERS[state]), response.status_code
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_deletes(client, people, role, state):
+    article, _, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+    client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    assert (current(article.pk) is None) == (role in WRITERS[state])
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_previews_changes_and_nothing_is_kept(client, people, article_form, role, state):
+    article, _, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+    response = client.post(
+        f"/admin/articles/article/{article.pk}/change/",
+        form_for(article_form, article, title="Previewed title", _preview="Preview"),
+    )
+    if role in WRITERS[state]:
+        assert response.status_code == 200 and "Previewed title" in response.text
+    else:
+        assert refused(response) and "Previewed title" not in response.text
+    assert current(article.pk).title == TITLE
+
+
+@pytest.mark.parametrize("view", ["reversion's revert", "restore"])
+@pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_brings_back_an_older_version(client, people, article_form, role, state, view):
+    article, old, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+    if view == "restore":
+        response = client.post(f"/admin/articles/article/{article.pk}/restore/{old.pk}/")
+    else:  # the form of the old version, as reversion's page shows it, posted back
+        url = f"/admin/articles/article/{article.pk}/history/{old.pk}/"
+        response = client.post(url, form_for(article_form, article, title=OLD_TITLE))
+    restored = current(article.pk).title == OLD_TITLE
+    assert restored == (role in WRITERS[state]), response.status_code
+    assert current(article.pk).status == article.status  # each version kept the same state
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_post_with_only_a_csrf_token_reverts_nothing(client, people, role):
+    """The attack as found: an empty POST to reversion's revert view of an editor's live article."""
+    article, old, _ = make_article("published", people["editor"])
+    signed_in(client, people[role])
+    client.post(f"/admin/articles/article/{article.pk}/history/{old.pk}/")
+    assert current(article.pk).title == TITLE or role in DESK
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_recovers_a_deleted_article(client, people, article_form, role):
+    article, _, latest = make_article("deleted", people["own contributor"])
+    signed_in(client, people[role])
+    listing = client.get("/admin/articles/article/recover/")
+    assert (listing.status_code == 200) == (role in DESK)
+    client.post(f"/admin/articles/article/recover/{latest.pk}/", form_for(article_form, article))
+    assert (current(article.pk) is not None) == (role in RECOVERERS["deleted"])
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_submits_approves_and_publishes(client, people, role, state):
+    article, _, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+
+    client.post(f"/admin/articles/article/{article.pk}/submit/")
+    submitted = current(article.pk).review_status == "submitted"
+    assert submitted == (role in SUBMITTERS.get(state, ()))
+
+    client.post(f"/admin/articles/article/{article.pk}/review/", {"decision": "approve", "note": ""})
+    client.post("/admin/articles/article/", {"action": "publish", "_selected_action": [article.pk]})
+    now_public = current(article.pk).is_public
+    if state == "draft":
+        assert now_public == (role in PUBLISHERS["draft"])
+
+
+def test_a_contributor_cannot_publish_their_draft_by_restoring_its_approved_version(
+    client, people, article_form
+):
+    """Approved and published, then unpublished by an editor: the approved version stays out of reach."""
+    owner = people["own contributor"]
+    with reversion.create_revision():
+        article = ArticleFactory(title="Approved once", created_by=owner)
+    approved = Version.objects.get_for_object(article).get()
+    with reversion.create_revision():
+        article.unpublish()
+        article.title = "Back to draft"
+        article.save()
+    client.force_login(owner)
+
+    client.post(f"/admin/articles/article/{article.pk}/restore/{approved.pk}/")
+    url = f"/admin/articles/article/{article.pk}/history/{approved.pk}/"
+    client.post(url, article_form(title="Approved once", slug=article.slug))
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT and article.title == "Back to draft"
+    assert client.get(article.get_absolute_url()).status_code == 200  # they still preview their own
+    client.logout()
+    assert client.get(article.get_absolute_url()).status_code == 404
+    comparison = client.get(f"/admin/articles/article/{article.pk}/compare/")
+    assert "Restore the older version" not in comparison.text
+
+
+def test_version_ids_of_other_articles_tell_a_contributor_nothing(client, people):
+    mine, _, _ = make_article("draft", people["own contributor"])
+    with reversion.create_revision():
+        theirs = ArticleFactory(title="An editor's piece", created_by=people["editor"])
+    their_version = Version.objects.get_for_object(theirs).get()
+    client.force_login(people["own contributor"])
+
+    for url in (
+        f"/admin/articles/article/{mine.pk}/history/{their_version.pk}/",
+        f"/admin/articles/article/{theirs.pk}/history/{their_version.pk}/",
+        f"/admin/articles/article/{theirs.pk}/history/999999/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404 and "An editor&#x27;s piece" not in response.text, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_creates_changes_and_deletes_experts(client, people, role):
+    expert = ExpertFactory(name="Existing Expert")
+    signed_in(client, people[role])
+    may = role in DESK
+
+    client.post("/admin/experts/expert/add/", _expert_form(name="New Expert", slug="new-expert"))
+    assert Expert.objects.filter(slug="new-expert").exists() == may
+
+    client.post(f"/admin/experts/expert/{expert.pk}/change/", _expert_form(name="Renamed", slug=expert.slug))
+    expert.refresh_from_db()
+    assert (expert.name == "Renamed") == may
+
+    client.post(f"/admin/experts/expert/{expert.pk}/delete/", {"post": "yes"})
+    assert (not Expert.objects.filter(pk=expert.pk).exists()) == may
+
+
+def test_a_contributor_chooses_authors_from_the_experts_and_cannot_add_one(client, people):
+    ExpertFactory(name="Richard Weitz")
+    client.force_login(people["own contributor"])
+    assert client.get("/admin/experts/expert/").status_code == 200
+    assert client.get("/admin/experts/expert/add/").status_code == 403
+    found = client.get(
+        "/admin/autocomplete/",
+        {"term": "Weitz", "app_label": "articles", "model_name": "articleauthor", "field_name": "expert"},
+    )
+    assert [result["text"] for result in found.json()["results"]] == ["Richard Weitz"]
+
+
+def _expert_form(**fields):
+    data = {"name": "", "slug": "", "last_name": "", "position": "", "organisation": "", "country": ""}
+    data.update(
+        {
+            "links-TOTAL_FORMS": "0",
+            "links-INITIAL_FORMS": "0",
+            "links-MIN_NUM_FORMS": "0",
+            "links-MAX_NUM_FORMS": "1000",
+        }
+    )
+    data.update(fields)
+    return data
