@@ -1,20 +1,49 @@
-"""RSS and Atom feeds: the latest articles, an expert's and a topic's (each RSS, with an Atom twin)."""
+"""RSS and Atom feeds: the latest articles, an expert's and a topic's (each RSS, with an Atom twin).
+
+What leaves as HTML leaves escaped: an RSS <description> and an Atom <summary type="html"> are
+read as HTML by feed readers, so the plain-text lead and channel description go into them as
+escaped text (a "<img onerror=…>" typed into a lead shows as those characters, never runs).
+Titles, names and categories are text elements. Characters XML cannot carry are dropped from
+everything written, whatever is stored.
+"""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from articles import pagecache
 from articles.models import Article, Topic
+from articles.richtext import without_unsafe_characters
 from experts.models import Expert
 
 FEED_ITEMS = 30
 SITE_NAME = "Expert Opinions"
 
 
+class XmlSafeFeedMixin:
+    """A feed generator that drops what XML cannot carry from every value it is given."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*without_unsafe_characters(list(args)), **without_unsafe_characters(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*without_unsafe_characters(list(args)), **without_unsafe_characters(kwargs))
+
+
+class SafeRssFeed(XmlSafeFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class SafeAtomFeed(XmlSafeFeedMixin, Atom1Feed):
+    pass
+
+
 class LatestArticlesFeed(Feed):
     """The newest published articles of the whole knowledge base."""
+
+    feed_type = SafeRssFeed
 
     def get_object(self, request):
         pagecache.depends_on(request, pagecache.ARTICLES)
@@ -22,8 +51,12 @@ class LatestArticlesFeed(Feed):
     def title(self, obj):
         return f"{SITE_NAME}: latest articles"
 
-    def description(self, obj):
+    def summary(self, obj):
+        """What the feed is, as plain text."""
         return "The newest commentary by named experts on international affairs."
+
+    def description(self, obj):
+        return escape(self.summary(obj))  # RSS's channel description is HTML
 
     def link(self, obj):
         return reverse("articles:list")
@@ -39,7 +72,7 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.lead
+        return escape(item.lead)  # the lead is plain text; <description> and <summary> are HTML
 
     def item_pubdate(self, item):
         return item.published_at
@@ -63,7 +96,7 @@ class ExpertFeed(LatestArticlesFeed):
     def title(self, obj):
         return f"{SITE_NAME}: articles by {obj.name}"
 
-    def description(self, obj):
+    def summary(self, obj):
         return f"The newest commentary by {obj.name}{', ' + obj.organisation if obj.organisation else ''}."
 
     def link(self, obj):
@@ -82,7 +115,7 @@ class TopicFeed(LatestArticlesFeed):
     def title(self, obj):
         return f"{SITE_NAME}: {obj.name}"
 
-    def description(self, obj):
+    def summary(self, obj):
         return f"The newest commentary on {obj.name} and its subtopics."
 
     def link(self, obj):
@@ -93,12 +126,12 @@ class TopicFeed(LatestArticlesFeed):
 
 
 class AtomFeedMixin:
-    """The same feed in Atom, whose subtitle is what RSS calls the description."""
+    """The same feed in Atom, whose subtitle is what RSS calls the description (Atom's is text)."""
 
-    feed_type = Atom1Feed
+    feed_type = SafeAtomFeed
 
     def subtitle(self, obj):
-        return self.description(obj)
+        return self.summary(obj)
 
 
 class LatestArticlesAtomFeed(AtomFeedMixin, LatestArticlesFeed):

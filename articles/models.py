@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.richtext import clean_html
+from articles.richtext import clean_html, clean_text_fields
 
 
 class TopicQuerySet(models.QuerySet):
@@ -75,6 +75,7 @@ class Topic(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        clean_text_fields(self)
         super().save(*args, **kwargs)
         Topic.objects.rebuild_lineage()
 
@@ -130,6 +131,10 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        clean_text_fields(self)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"slug": self.slug})
 
@@ -148,6 +153,10 @@ class Source(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        clean_text_fields(self)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:source", kwargs={"slug": self.slug})
 
@@ -165,12 +174,6 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles a reader may see: published, with a publication time that has come."""
         return self.filter(published_condition())
-
-    def visible_to(self, user):
-        """Staff see every article (drafts included, for preview); everyone else published()."""
-        if user.is_active and user.is_staff:
-            return self.all()
-        return self.published()
 
     def for_topics(self, topics):
         """Articles under any of the given topics or their subtopics."""
@@ -287,6 +290,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        clean_text_fields(self)
         if not self.slug:
             self.slug = unique_slug(Article, self.title)
         self.body = clean_html(self.body)

@@ -4,6 +4,8 @@ Bodies are cleaned when saved and again when rendered, so markup that slipped in
 by any route (an old row, a raw SQL fix) still reaches a page only as allowed markup.
 """
 
+import re
+
 import nh3
 from django.conf import settings
 from django.utils.html import escape
@@ -21,6 +23,10 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# What XML 1.0 cannot carry (C0 controls but tab, line feed and carriage return; U+FFFE, U+FFFF;
+# lone surrogates): one in a title would make every feed that lists it unreadable.
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+CLEANING_ROUNDS = 5  # how often clean_html re-cleans its output at most (twice is the most seen)
 
 
 def clean_html(html):
@@ -28,15 +34,54 @@ def clean_html(html):
 
     Images must come from this site or from an origin in settings.RICHTEXT_IMAGE_ORIGINS: a
     picture from anywhere else would tell a third party who reads what (and the CSP blocks it).
+
+    The result is a fixed point (clean_html(clean_html(x)) == clean_html(x)): removing a tag can
+    leave markup that parses differently the next time (a <p> that was inside a removed <object>
+    now inside a <p>), so the output is cleaned again until it no longer changes. A backup that is
+    restored and exported again is then byte-identical.
     """
+    cleaned = _clean_once(plain_text(html or ""))
+    for _ in range(CLEANING_ROUNDS):
+        again = _clean_once(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
+def _clean_once(html):
     return nh3.clean(
-        html or "",
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_only_allowed_images,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+def plain_text(text):
+    """`text` without the characters XML cannot carry (see XML_UNSAFE)."""
+    return XML_UNSAFE.sub("", text)
+
+
+def without_unsafe_characters(value):
+    """`value` (text, or lists and dicts of it, as parsed from JSON) with plain_text() applied throughout."""
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(without_unsafe_characters(item) for item in value)
+    if isinstance(value, dict):
+        return {key: without_unsafe_characters(item) for key, item in value.items()}
+    return value
+
+
+def clean_text_fields(instance):
+    """Strip what XML cannot carry from every text field of a model instance, before it is saved."""
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname, None)
+        if isinstance(value, str):
+            setattr(instance, field.attname, plain_text(value))
 
 
 def _only_allowed_images(element, attribute, value):

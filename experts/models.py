@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 from articles.models import unique_slug
-from articles.richtext import clean_html
+from articles.richtext import clean_html, clean_text_fields
 
 
 class ExpertQuerySet(models.QuerySet):
@@ -71,6 +71,7 @@ class Expert(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        clean_text_fields(self)
         if not self.slug:
             self.slug = unique_slug(Expert, self.name)
         if not self.last_name and self.name.split():

@@ -1,11 +1,14 @@
 """RSS and Atom feeds: parsed by a real feed parser, published articles only, newest first."""
 
+import html
+import re
 from datetime import UTC, datetime
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 
-from articles.models import Topic
+from articles.models import Article, Topic
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,64 @@ def test_a_feed_takes_the_same_queries_for_1_or_30_items(client, count_queries):
     for _ in range(29):
         ArticleFactory(authors=[expert, ExpertFactory()], topics=[topic, TopicFactory()])
     assert count_queries("/topics/korea/feed/") == one
+
+
+PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+ALL_FEEDS = [*FEEDS, "/experts/the-expert/feed/", "/experts/the-expert/feed/atom/", "/topics/the-topic/feed/"]
+
+
+def html_in(text):
+    """The elements a feed reader would build from a field it reads as HTML."""
+    return [tag.name for tag in BeautifulSoup(text or "", "html.parser").find_all(True)]
+
+
+@pytest.mark.parametrize("url", [*ALL_FEEDS, "/topics/the-topic/feed/atom/"])
+def test_plain_text_leaves_the_feeds_as_text_never_as_markup(client, url):
+    """A lead, a topic's or an expert's name is plain text: a reader that renders a feed's HTML
+    fields (RSS <description>, Atom <summary type="html">) shows what was typed, and nothing runs."""
+    topic = TopicFactory(name=f"Topic {PAYLOAD}", slug="the-topic")
+    expert = ExpertFactory(name=f"Expert {PAYLOAD}", slug="the-expert", organisation=PAYLOAD)
+    ArticleFactory(title="A piece", lead=f"Lead {PAYLOAD}", authors=[expert], topics=[topic])
+
+    response, _ = parse(client, url)
+
+    shown = []
+    for element in ("description", "summary"):  # as XML gives them to the reader, then read as HTML
+        for value in re.findall(rf"<{element}[^>]*>(.*?)</{element}>", response.content.decode(), re.S):
+            assert html_in(html.unescape(value)) == [], (element, value)
+            shown.append(BeautifulSoup(html.unescape(value), "html.parser").get_text())
+    assert f"Lead {PAYLOAD}" in shown
+
+
+@pytest.mark.parametrize("url", ALL_FEEDS)
+def test_a_control_character_typed_or_stored_never_breaks_a_feed(client, editor, article_form, url):
+    """U+000B in a title once made every feed that listed it answer 500 until the article was edited."""
+    topic = TopicFactory(name="Korea", slug="the-topic")
+    expert = ExpertFactory(name="Richard Weitz", slug="the-expert")
+    client.force_login(editor)
+    response = client.post(
+        "/admin/articles/article/add/",
+        article_form(
+            title="Vertical\x0btab",
+            lead="Form\x0cfeed lead",
+            status="published",
+            published_at_0="2020-01-01",
+            published_at_1="10:00",
+            topics=[topic.pk],
+            **{
+                "article_authors-TOTAL_FORMS": "1",
+                "article_authors-0-expert": str(expert.pk),
+                "article_authors-0-position": "0",
+            },
+        ),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    typed = Article.objects.get(slug="a-new-commentary")
+    assert typed.title == "Verticaltab"
+    stored = ArticleFactory(title="Stored", authors=[expert], topics=[topic])
+    Article.objects.filter(pk=stored.pk).update(title="Stored\x0b by SQL", lead="\x1b[31m")  # skips save()
+    client.logout()
+
+    _, feed = parse(client, url)
+
+    assert {entry.title for entry in feed.entries} >= {"Verticaltab", "Stored by SQL"}

@@ -1,6 +1,9 @@
 """Full-text search, as readers use it; the same tests run on SQLite (FTS5) and PostgreSQL."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from articles import search
 from articles.models import Article
@@ -122,6 +125,16 @@ def test_a_snippet_never_carries_markup_from_the_text(client):
     assert "&lt;script&gt;" in response.context["articles"][0].snippet
 
 
+def test_characters_stored_in_the_text_never_become_highlights(client):
+    """U+E000/U+E001 once marked highlights: typed into a body they became unbalanced <mark>s."""
+    ArticleFactory(title="Plain", body="<p>Before \ue000evil\ue001 and \ue001 korea appears \ue000 here.</p>")
+
+    snippet = results(client, "korea").context["articles"][0].snippet
+
+    assert snippet.count("<mark>") == snippet.count("</mark>") == 1
+    assert "<mark>korea</mark>" in snippet and "<mark>evil" not in snippet
+
+
 def test_experts_whose_names_match_appear_above_the_results(client):
     weitz = ExpertFactory(name="Richard Weitz")
     ExpertFactory(name="Richard Roe")
@@ -144,6 +157,24 @@ def test_did_you_mean_corrects_a_misspelled_name_or_term(client, typed, meant):
     )
 
     assert results(client, typed).context["suggestion"] == meant
+
+
+@pytest.mark.parametrize("change", ["unpublished", "rescheduled", "edited away"])
+def test_did_you_mean_offers_only_words_that_find_a_published_article_now(client, change):
+    article = ArticleFactory(title="Pyongyang talks")
+    ArticleFactory(title="Gas pipelines")
+    assert results(client, "pyongyng").context["suggestion"] == "pyongyang"
+
+    if change == "unpublished":
+        article.unpublish()
+    elif change == "rescheduled":
+        article.published_at = timezone.now() + timedelta(days=2)
+    else:
+        article.title = "Seoul talks"
+    article.save()
+
+    assert results(client, "pyongyng").context["suggestion"] is None
+    assert "pyongyang" not in results(client, "pyongyng").text.lower()
 
 
 def test_no_suggestion_when_every_word_is_known(client):

@@ -1,7 +1,9 @@
 """A corpus of XSS payloads, stored through the admin and both importers, never reaches a page as
 live markup: no script, no event handler, no javascript: URL, no foreign frame, style or image."""
 
+import html
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -113,6 +115,25 @@ def test_payloads_saved_through_the_admin_never_become_live_markup(admin_client)
         assert_safe(admin_client, url)
     for body in Article.objects.values_list("body", flat=True):  # cleaned when saved, too
         assert not live_markup(body), body
+    for url in (
+        "/feeds/latest/",
+        "/feeds/latest/atom/",
+        "/experts/author/feed/",
+        "/experts/author/feed/atom/",
+    ):
+        assert not feed_markup(admin_client, url), url
+
+
+def feed_markup(client, url):
+    """What a feed reader would run in the fields it reads as HTML (RSS <description>, Atom
+    <summary type="html">): each field's XML text, read as HTML."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    found = []
+    for element in ("description", "summary"):
+        for value in re.findall(rf"<{element}[^>]*>(.*?)</{element}>", response.content.decode(), re.S):
+            found += [tag.name for tag in BeautifulSoup(html.unescape(value), "html.parser").find_all(True)]
+    return found
 
 
 def test_payloads_in_an_imported_page_never_become_live_markup(client, tmp_path):

@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 
 from articles import pagecache, search
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
-from articles.richtext import clean_html
+from articles.richtext import clean_html, without_unsafe_characters
 from experts.models import Expert, ExpertLink
 
 BATCH = 1000
@@ -140,7 +140,7 @@ def import_lines(lines: Iterable[str]):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = without_unsafe_characters(json.loads(line))  # bulk writes skip save()'s cleaning
             if not isinstance(item, dict) or item.get("type") not in WRITERS:
                 raise ItemError("not an object with a known type")
         except (ValueError, ItemError) as error:

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from articles.richtext import plain_text
+
 DATE_LINE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 CREDIT = re.compile(
     r"^(?P<caption>.*?)\s*(?P<credit>(?:Photo|Photograph|Image|Picture|Source):\s*\S.*)$", re.S
@@ -93,7 +95,8 @@ def read_text(raw):
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise PageError(f"the file is not UTF-8 text (byte {error.start})") from error
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Control characters (a stray form feed from a PDF copy) have no place in a page; XML refuses them.
+    return plain_text(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def parse_page(text):

@@ -10,6 +10,7 @@ Both read the reader's text through articles.search.query, so both understand th
 """
 
 import re
+import secrets
 
 from django.db import connection
 from django.utils.html import escape
@@ -33,8 +34,8 @@ __all__ = [
     "update_planner_statistics",
 ]
 
-MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters no text contains
 INDEX_BATCH = 1000
+SUGGESTIONS_TRIED = 5  # known words tried, closest first, for a word the archive does not have
 MATCH_LIMIT = 2_000  # longer id lists cost PostgreSQL more to plan than the match saves
 
 
@@ -84,11 +85,15 @@ def snippets(articles, text):
     query = parse(text)
     if not query or not articles:
         return {}
-    raw = backend().snippets([article.pk for article in articles], query, MARK_START, MARK_END)
+    # Markers made up for this call: stored text cannot contain them, so only the backend's
+    # highlights become <mark> (a fixed character could be typed into an article).
+    token = secrets.token_hex(8)
+    start, end = f"hl{token}start", f"hl{token}end"
+    raw = backend().snippets([article.pk for article in articles], query, start, end)
     return {
-        article_id: escape(passage).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+        article_id: escape(passage).replace(start, "<mark>").replace(end, "</mark>")
         for article_id, passage in raw.items()
-        if MARK_START in passage
+        if start in passage
     }
 
 
@@ -118,7 +123,7 @@ def did_you_mean(text):
     corrections = {}
     for word in words:
         if word not in known:
-            suggestion = backend().suggest(word)
+            suggestion = _leading_somewhere(backend().suggest(word, SUGGESTIONS_TRIED))
             if suggestion and suggestion != word:
                 corrections[word] = suggestion
     if not corrections:
@@ -132,6 +137,21 @@ def did_you_mean(text):
         return suggestion.capitalize() if word[:1].isupper() else suggestion
 
     return re.sub(r"\w+", correct, text[:MAX_QUERY_LENGTH])
+
+
+def _leading_somewhere(candidates):
+    """The first candidate word that finds a published article now.
+
+    The vocabulary keeps every word ever published (removing one would mean knowing that no other
+    article has it); a word whose articles were unpublished, rescheduled or edited since is
+    passed over here, so a suggestion never leads to an empty page or hints at a hidden piece.
+    """
+    published = Article.objects.published()
+    for candidate in candidates:
+        query = parse(candidate)
+        if query and backend().filter(published, query).exists():
+            return candidate
+    return None
 
 
 def index_articles(article_ids, *, known_terms=None):

@@ -103,13 +103,11 @@ def clear():
     ArticleSearch.objects.all().delete()
 
 
-def suggest(word):
-    """The known word most similar to `word` by trigrams (pg_trgm, GIN-indexed)."""
-    match = (
+def suggest(word, limit):
+    """The known words most similar to `word` by trigrams (pg_trgm, GIN-indexed), closest first."""
+    return list(
         SearchTerm.objects.filter(term__trigram_similar=word)
         .annotate(similarity=TrigramSimilarity("term", word))
         .order_by("-similarity", "term")
-        .values_list("term", flat=True)
-        .first()
+        .values_list("term", flat=True)[:limit]
     )
-    return match

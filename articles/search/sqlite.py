@@ -95,12 +95,12 @@ def clear():
         cursor.execute(f"DELETE FROM {ArticleFts._meta.db_table}")
 
 
-def suggest(word):
-    """The known word closest to `word` among those sharing its first two letters and about its length."""
+def suggest(word, limit):
+    """The known words closest to `word` among those sharing its first two letters and about its
+    length, closest first."""
     prefix = word[:2]
     candidates = SearchTerm.objects.filter(term__gte=prefix, term__lt=prefix + "\uffff").values_list(
         "term", flat=True
     )
     near = [term for term in candidates.iterator() if abs(len(term) - len(word)) <= 2]
-    matches = difflib.get_close_matches(word, near, n=1, cutoff=0.75)
-    return matches[0] if matches else None
+    return difflib.get_close_matches(word, near, n=limit, cutoff=0.75)
