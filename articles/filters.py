@@ -23,6 +23,24 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+# Days a date filter takes: a day before or after these has no next or previous day to compute a
+# range with (9999-12-31 + 1 day overflows), and no article is dated there.
+FIRST_DAY, LAST_DAY = datetime.date(1000, 1, 1), datetime.date(9998, 12, 31)
+
+
+class DayField(forms.DateField):
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(
+                f"Enter a date between {FIRST_DAY} and {LAST_DAY}.", code="out_of_range"
+            )
+
+
+class DayFilter(django_filters.DateFilter):
+    field_class = DayField
+
+
 class ArticleFilterSet(django_filters.FilterSet):
     SORTS = [("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first")]
 
@@ -48,12 +66,8 @@ class ArticleFilterSet(django_filters.FilterSet):
     source = django_filters.ModelChoiceFilter(
         label="Source", to_field_name="slug", queryset=Source.objects.all()
     )
-    date_from = django_filters.DateFilter(
-        label="From", method="filter_date_from", widget=forms.DateInput({"type": "date"})
-    )
-    date_to = django_filters.DateFilter(
-        label="To", method="filter_date_to", widget=forms.DateInput({"type": "date"})
-    )
+    date_from = DayFilter(label="From", method="filter_date_from", widget=forms.DateInput({"type": "date"}))
+    date_to = DayFilter(label="To", method="filter_date_to", widget=forms.DateInput({"type": "date"}))
     year = YearFilter(
         label="Year", field_name="published_at", lookup_expr="year", min_value=1900, max_value=2100
     )

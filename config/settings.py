@@ -254,7 +254,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Images in rich text may come from these origins besides our own (space-separated list in the
+# Images in rich text may come from these origins besides our own (comma-separated list in the
 # environment, e.g. "https://images.example.org"); the sanitiser and the CSP both read it.
 RICHTEXT_IMAGE_ORIGINS = env_list("RICHTEXT_IMAGE_ORIGINS", default=[])
 
@@ -278,6 +278,13 @@ SECURE_CSP = {
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind reverse proxies every request comes from a proxy's address, and locking "username from that
+# address" would lock the user out for everyone. TRUSTED_PROXY_COUNT says how many proxies of ours
+# stand in front (each appends the address it was reached from to X-Forwarded-For); the client's
+# address is then read from that header (config.client_ip). 0, the default: the connection's own
+# address, and X-Forwarded-For is ignored (anyone can send one). See docs/security.md.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

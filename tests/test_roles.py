@@ -4,7 +4,6 @@ manage users; admin sign-in locks out after repeated failures."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article
@@ -13,51 +12,7 @@ from tests.factories import ArticleFactory, UserFactory, draft
 pytestmark = pytest.mark.django_db
 
 
-def member_of(group):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def contributor():
-    return member_of("Contributors")
-
-
-@pytest.fixture
-def editor():
-    return member_of("Editors")
-
-
-def article_form(**fields):
-    """What the admin's article form posts, with empty author and related-link inlines."""
-    data = {
-        "title": "A new commentary",
-        "slug": "a-new-commentary",
-        "lead": "A lead.",
-        "body": "<p>Body.</p>",
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "image_alt": "",
-        "image_caption": "",
-        "image_credit": "",
-        "original_url": "",
-    }
-    for prefix in ("article_authors", "related_links", "review_steps"):
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
-    data.update(fields)
-    return data
-
-
-def test_a_contributor_writes_a_draft_that_is_theirs_and_stays_a_draft(client, contributor):
+def test_a_contributor_writes_a_draft_that_is_theirs_and_stays_a_draft(article_form, client, contributor):
     client.force_login(contributor)
 
     response = client.post(
@@ -72,7 +27,7 @@ def test_a_contributor_writes_a_draft_that_is_theirs_and_stays_a_draft(client, c
     assert client.get(f"/admin/articles/article/{article.pk}/change/").status_code == 200
 
 
-def test_a_contributor_sees_and_edits_only_their_own_drafts(client, contributor):
+def test_a_contributor_sees_and_edits_only_their_own_drafts(article_form, client, contributor):
     own = draft(title="Mine", created_by=contributor)
     others = draft(title="Someone else's draft", created_by=UserFactory())
     published_own = ArticleFactory(title="Mine, published", created_by=contributor)
@@ -82,7 +37,7 @@ def test_a_contributor_sees_and_edits_only_their_own_drafts(client, contributor)
     assert "Mine" in listing
     assert "Someone else&#x27;s draft" not in listing and "Someone else's draft" not in listing
 
-    assert client.get(f"/admin/articles/article/{others.pk}/change/").status_code == 302  # "doesn't exist"
+    assert client.get(f"/admin/articles/article/{others.pk}/change/").status_code == 404
     client.post(f"/admin/articles/article/{others.pk}/change/", article_form(title="Hijacked", slug="x"))
     others.refresh_from_db()
     assert others.title == "Someone else's draft"
@@ -105,7 +60,7 @@ def test_a_contributor_cannot_publish_or_delete_others_work(client, contributor)
     client.force_login(contributor)
 
     client.post("/admin/articles/article/", {"action": "publish", "_selected_action": [own.pk]})
-    assert client.get(f"/admin/articles/article/{others.pk}/delete/").status_code == 302
+    assert client.get(f"/admin/articles/article/{others.pk}/delete/").status_code == 404
 
     own.refresh_from_db()
     assert own.status == Article.Status.DRAFT
@@ -127,7 +82,7 @@ def test_related_article_choices_offer_a_contributor_no_one_elses_drafts(client,
     assert titles == {"Korea published", "Korea my draft"}
 
 
-def test_an_editor_publishes_schedules_and_edits_everyones_articles(client, editor):
+def test_an_editor_publishes_schedules_and_edits_everyones_articles(article_form, client, editor):
     theirs = draft(title="A contributor's draft", created_by=UserFactory())
     client.force_login(editor)
 
@@ -164,7 +119,7 @@ def test_an_editor_publishes_schedules_and_edits_everyones_articles(client, edit
 
 
 @pytest.mark.parametrize("role", ["Contributors", "Editors"])
-def test_only_superusers_manage_users(client, role):
+def test_only_superusers_manage_users(member_of, client, role):
     client.force_login(member_of(role))
     for url in ("/admin/auth/user/", "/admin/auth/user/add/", "/admin/auth/group/"):
         assert client.get(url).status_code == 403, (role, url)
@@ -195,3 +150,34 @@ def test_signing_in_works_below_the_limit(client):
     response = client.post("/admin/login/?next=/admin/", {"username": "ed", "password": "pass-word-123"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
+
+
+def sign_in(client, password, *, via, client_address=None):
+    """A sign-in through a proxy at `via`, which says it was reached from `client_address`."""
+    headers = {"REMOTE_ADDR": via}
+    if client_address:
+        headers["HTTP_X_FORWARDED_FOR"] = client_address
+    return client.post("/admin/login/?next=/admin/", {"username": "ed", "password": password}, **headers)
+
+
+def test_behind_a_trusted_proxy_an_attacker_locks_out_only_their_own_address(client, settings):
+    """Every client shares the proxy's address: counted by it, one attacker would lock the editor
+    out for everyone. With TRUSTED_PROXY_COUNT the client's own address is counted."""
+    settings.AXES_FAILURE_LIMIT, settings.TRUSTED_PROXY_COUNT = 3, 1
+    UserFactory(username="ed", is_staff=True)
+    for _ in range(3):
+        sign_in(client, "wrong", via="10.0.0.1", client_address="203.0.113.9")
+    assert sign_in(client, "pass-word-123", via="10.0.0.1", client_address="203.0.113.9").status_code == 429
+
+    # A header the attacker writes stands left of what the proxy appends, and is not read.
+    spoofed = sign_in(client, "pass-word-123", via="10.0.0.1", client_address="198.51.100.7, 203.0.113.9")
+    assert spoofed.status_code == 429
+    assert sign_in(client, "pass-word-123", via="10.0.0.1", client_address="198.51.100.7").status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forwarded_header_is_ignored(client, settings):
+    settings.AXES_FAILURE_LIMIT, settings.TRUSTED_PROXY_COUNT = 3, 0
+    UserFactory(username="ed", is_staff=True)
+    for number in range(3):  # a new made-up address each time does not escape the count
+        sign_in(client, "wrong", via="192.0.2.1", client_address=f"203.0.113.{number}")
+    assert sign_in(client, "pass-word-123", via="192.0.2.1", client_address="198.51.100.7").status_code == 429

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles.pagination import whole_number
 from articles.seo import SITE_NAME, PageMeta
 
 register = template.Library()
@@ -34,9 +35,9 @@ def canonical_url(context):
     if request is None:  # the 500 page is rendered without one
         return ""
     url = request.build_absolute_uri(request.path)
-    page = request.GET.get("page", "")
-    if page.isdigit() and int(page) > 1:
-        url += f"?page={int(page)}"
+    page = whole_number(request.GET.get("page", ""))
+    if page and page > 1:
+        url += f"?page={page}"
     return url
 
 
