@@ -161,12 +161,19 @@ def test_who_saves_changes(client, people, article_form, role, state):
     assert changed == (role in WRITERS[state]), response.status_code
 
 
+@pytest.mark.parametrize("how", ["delete page", "bulk action"])
 @pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
 @pytest.mark.parametrize("role", ROLES)
-def test_who_deletes(client, people, role, state):
+def test_who_deletes(client, people, role, state, how):
     article, _, _ = make_article(state, people["own contributor"])
     signed_in(client, people[role])
-    client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    if how == "delete page":
+        client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    else:
+        client.post(
+            "/admin/articles/article/",
+            {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"},
+        )
     assert (current(article.pk) is None) == (role in WRITERS[state])
 
 
