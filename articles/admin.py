@@ -11,7 +11,8 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import editorial, pagecache, permissions, search
+from articles import editorial, permissions, search
+from articles.derived import content_changed, pages_showing
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -243,7 +244,7 @@ class ArticleAdmin(VersionAdmin):
         count = drafts.update(
             status=Article.Status.PUBLISHED, published_at=Coalesce("published_at", Value(now)), updated_at=now
         )
-        _status_changed(chosen)
+        content_changed(articles=chosen)  # update() sends no signal
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -254,18 +255,11 @@ class ArticleAdmin(VersionAdmin):
     def unpublish(self, request, queryset):
         published = queryset.filter(status=Article.Status.PUBLISHED)
         chosen = list(published.values_list("pk", flat=True))
-        pages = pagecache.article_tags(chosen)  # the pages they are on, before they leave them
+        pages = pages_showing(chosen)  # the pages they are on, before they leave them
         count = published.update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        _status_changed(chosen, pages_before=pages)
+        content_changed(articles=chosen, pages_before=pages)  # update() sends no signal
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
             messages.SUCCESS,
         )
-
-
-def _status_changed(article_ids, *, pages_before=()):
-    """After a bulk status change (update() sends no signals): forget the pages of the old state
-    and of the new one, and recompute when the next scheduled piece is due."""
-    pagecache.invalidate(*pages_before, *pagecache.article_tags(article_ids))
-    pagecache.schedule_changed()

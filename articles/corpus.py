@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import pagecache, search
+from articles import search
+from articles.derived import content_changed
 from articles.models import Article, ArticleAuthor, Category, Source, Topic
 from experts.models import Expert
 
@@ -158,12 +159,10 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
                 tags += [Article.topics.through(article=article, topic=topic) for topic in picked.values()]
             ArticleAuthor.objects.bulk_create(authors)
             Article.topics.through.objects.bulk_create(tags)
-            search.index_articles([article.pk for article in batch], known_terms=known_terms)
+            content_changed(articles=[a.pk for a in batch], whole_site=True, known_terms=known_terms)
         created += size
         say(f"{created} articles\n")
     search.update_planner_statistics()
-    pagecache.invalidate_everything()  # bulk writes send no signals
-    pagecache.schedule_changed()
     return created
 
 
@@ -180,9 +179,9 @@ def _make_topics(corpus, count):
         parent = rng.choice(rows + children[: len(children) // 2])
         name = f"{corpus.pseudo_name()} {'Policy' if parent.kind == Topic.Kind.THEME else 'Region'}"
         topic = Topic(name=name, slug=f"{slugify(name)}-{len(children)}", kind=parent.kind, parent=parent)
-        topic.save_base(raw=True)  # no lineage rebuild per topic: it is rebuilt once below
+        Topic.objects.bulk_create([topic])  # no signal, so no lineage rebuild per topic: once below
         children.append(topic)
-    Topic.objects.rebuild_lineage()
+    content_changed(tree=True, whole_site=True)
     return rows + children
 
 

@@ -76,8 +76,7 @@ class Topic(models.Model):
 
     def save(self, *args, **kwargs):
         clean_text_fields(self)
-        super().save(*args, **kwargs)
-        Topic.objects.rebuild_lineage()
+        super().save(*args, **kwargs)  # the lineage follows: articles.derived.content_changed(tree=True)
 
     def get_absolute_url(self):
         return reverse("articles:topic", kwargs={"slug": self.slug})
@@ -101,7 +100,8 @@ class Topic(models.Model):
 class TopicLineage(models.Model):
     """One (ancestor, descendant) pair of the topic tree, a topic being its own ancestor at depth 0.
 
-    Kept by Topic.save() and the delete signal; it lets "a topic includes its subtopics" be one
+    Kept by articles.derived.content_changed(tree=True), which every change of the tree reports
+    to; it lets "a topic includes its subtopics" be one
     indexed join in filters and facet counts on both databases.
     """
 

@@ -33,6 +33,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import DatabaseError, transaction
+from django.db.models import F, Value
 from django.http import HttpResponse
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -115,14 +116,35 @@ def article_tags(pks):
 
     pks = list(pks)
     tags = {article_tag(pk) for pk in pks}
-    public = Article.objects.filter(pk__in=pks, status=Article.Status.PUBLISHED)
-    public = list(public.values_list("pk", flat=True))
-    if public:
-        tags.add(ARTICLES)
-        authors = ArticleAuthor.objects.filter(article_id__in=public).values_list("expert_id", flat=True)
-        tags.update(expert_articles_tag(pk) for pk in authors)
-        lineage = TopicLineage.objects.filter(descendant__articles__in=public)  # topics and those above
-        tags.update(topic_articles_tag(pk) for pk in lineage.values_list("ancestor_id", flat=True))
+    if not pks:
+        return tags
+    # One query: the published ones, their authors, and their topics with the topics above them.
+    published = Article.Status.PUBLISHED
+    rows = (
+        Article.objects.filter(pk__in=pks, status=published)
+        .order_by()
+        .annotate(kind=Value("archive"), ref=F("pk"))
+        .values_list("kind", "ref")
+        .union(
+            ArticleAuthor.objects.filter(article_id__in=pks, article__status=published)
+            .order_by()
+            .annotate(kind=Value("expert"), ref=F("expert_id"))
+            .values_list("kind", "ref"),
+            TopicLineage.objects.filter(descendant__articles__in=pks, descendant__articles__status=published)
+            .order_by()
+            .annotate(kind=Value("topic"), ref=F("ancestor_id"))
+            .values_list("kind", "ref"),
+            all=True,
+        )
+        .order_by()
+    )
+    for kind, ref in rows:
+        if kind == "archive":
+            tags.add(ARTICLES)
+        elif kind == "expert":
+            tags.add(expert_articles_tag(ref))
+        else:
+            tags.add(topic_articles_tag(ref))
     return tags
 
 

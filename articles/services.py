@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import pagecache, search
+from articles import pagecache
+from articles.derived import content_changed
 from articles.importers.pages import PUBLISHERS, ExpertMention, parse_page, read_text
 from articles.models import (
     Article,
@@ -101,7 +102,7 @@ def load_demo_content(data, *, pages):
             if articles[slug].pk not in linked:
                 RelatedLink.objects.create(article=article, related=articles[slug], position=position)
                 position += 1
-    pagecache.invalidate_everything()  # some of it was written in bulk, without signals
+    content_changed(whole_site=True, index=False)  # expert links were written in bulk, without signals
     return len(articles)
 
 
@@ -215,8 +216,7 @@ def _set_authors(article, experts, result):
             ArticleAuthor(article=article, expert_id=expert_id, position=position)
             for position, expert_id in enumerate(wanted)
         )
-        search.index_articles([article.pk])  # bulk_create sends no signal
-        pagecache.invalidate(*pagecache.article_tags([article.pk]))  # deleting sent the old authors'
+        content_changed(articles=[article.pk])  # bulk_create sends no signal; deleting reported the old
         result.changes.append(f"set the authors of {article.slug!r}")
 
 
@@ -231,7 +231,7 @@ def _set_related(article, related, result):
             RelatedLink(article=article, related_id=pk, position=position)
             for position, pk in enumerate(wanted)
         )
-        pagecache.invalidate(pagecache.article_tag(article.pk))  # bulk_create sends no signal
+        content_changed(pages=[pagecache.article_tag(article.pk)], index=False)  # bulk_create sends no signal
         result.changes.append(f"set the related articles of {article.slug!r}")
 
 

@@ -1,17 +1,15 @@
-"""Keep derived data current: the topic tree's lineage, the full-text index and the page cache.
+"""ORM writes report what they changed to articles.derived.content_changed(), and do nothing else.
 
-The search index holds each article's title, lead, body, authors' names and topics' names, so a
-change to any of these (through the ORM) re-indexes the articles it touches. Bulk writes that skip
-signals (bulk_create, update) call articles.search.index_articles themselves.
-
-The page cache (articles/pagecache.py) forgets every page showing what a write touched, as the
-database has it before the write and after it. Bulk writes call articles.pagecache themselves.
+Writes that send no signals (bulk_create, update: the importers, the admin's bulk actions, the
+corpus generator) call content_changed() themselves. The pre_* receivers only remember what a row
+was before the write, for the receivers after it: which pages showed it, which fields changed.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from articles import pagecache, search
+from articles import pagecache
+from articles.derived import content_changed, pages_showing
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
 from experts.models import Expert, ExpertLink
 
@@ -23,62 +21,77 @@ OWN_PAGE_FIELDS = {
 }
 
 
+# Articles. Raw saves too (fixtures, and restoring a version, which writes the old rows raw): the
+# pages of what was there before must go; the index follows at the restore's own save.
+
+
+@receiver(pre_save, sender=Article)
+@receiver(pre_delete, sender=Article)
+def remember_pages_of_article(sender, instance, **kwargs):
+    instance._pages_before = pages_showing([instance.pk]) if instance.pk else set()
+
+
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+def article_changed(sender, instance, raw=False, **kwargs):
+    content_changed(
+        articles=[instance.pk], pages_before=getattr(instance, "_pages_before", ()), index=not raw
+    )
+
+
+@receiver([pre_save, pre_delete], sender=ArticleAuthor)
+def remember_pages_of_byline(sender, instance, **kwargs):
+    instance._pages_before = pages_showing([instance.article_id])
+
+
+@receiver([post_save, post_delete], sender=ArticleAuthor)
+def byline_changed(sender, instance, raw=False, **kwargs):
+    content_changed(
+        articles=[instance.article_id], pages_before=getattr(instance, "_pages_before", ()), index=not raw
+    )
+
+
+@receiver(m2m_changed, sender=Article.topics.through)
+def article_topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """An article's topics (or a topic's articles, from the other side) changed."""
+    if action in {"pre_add", "pre_remove", "pre_clear"}:
+        articles = [instance.pk] if not reverse else _articles_of(instance, action, pk_set)
+        instance._topic_change = (articles, pages_showing(articles))
+    elif action in {"post_add", "post_remove", "post_clear"}:
+        articles, pages_before = getattr(instance, "_topic_change", ([], set()))
+        content_changed(articles=articles if reverse else [instance.pk], pages_before=pages_before)
+
+
+@receiver([post_save, post_delete], sender=RelatedLink)
+def related_links_changed(sender, instance, **kwargs):
+    content_changed(pages=[pagecache.article_tag(instance.article_id)], index=False)
+
+
+# Experts and topics.
+
+
 @receiver(pre_save, sender=Expert)
 @receiver(pre_save, sender=Topic)
 def remember_old_fields(sender, instance, **kwargs):
-    """What the row held before this save: the search index and the page cache compare."""
+    """What the row held before this save: which fields changed decides what else changes."""
     instance._fields_before_save = (
         sender.objects.filter(pk=instance.pk).values().first() if instance.pk else None
     )
 
 
-@receiver(post_delete, sender=Topic)
-def rebuild_topic_lineage_after_delete(sender, **kwargs):
-    """Deleting a topic lifts its children to the top (parent SET_NULL): the tree has changed."""
-    Topic.objects.rebuild_lineage()
-
-
-@receiver(post_save, sender=Article)
-def index_saved_article(sender, instance, raw=False, **kwargs):
-    if not raw:
-        search.index_articles([instance.pk])
-
-
-@receiver(post_delete, sender=Article)
-def forget_deleted_article(sender, instance, **kwargs):
-    search.forget_articles([instance.pk])
-
-
-@receiver(m2m_changed, sender=Article.topics.through)
-def index_after_topics_change(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in {"post_add", "post_remove", "post_clear", "pre_clear"}:
-        return
-    if not reverse:
-        search.index_articles([instance.pk])
-    elif action == "pre_clear":
-        instance._articles_before_clear = list(instance.articles.values_list("pk", flat=True))
-    elif action == "post_clear":
-        search.index_articles(getattr(instance, "_articles_before_clear", []))
-    else:
-        search.index_articles(pk_set or [])
-
-
-@receiver([post_save, post_delete], sender=ArticleAuthor)
-def index_after_byline_change(sender, instance, raw=False, **kwargs):
-    if not raw and Article.objects.filter(pk=instance.article_id).exists():
-        search.index_articles([instance.article_id])
-
-
 @receiver(post_save, sender=Expert)
-def index_after_expert_rename(sender, instance, created, raw=False, **kwargs):
-    if not raw and not created and "name" in _changed_fields(instance):
-        search.index_articles(instance.authorships.values_list("article_id", flat=True))
-
-
 @receiver(post_save, sender=Topic)
-def index_after_topic_rename(sender, instance, created, raw=False, **kwargs):
-    if not raw and not created and "name" in _changed_fields(instance):
-        search.index_articles(instance.articles.values_list("pk", flat=True))
+def expert_or_topic_saved(sender, instance, created, raw=False, **kwargs):
+    changed = _changed_fields(instance)
+    own_fields, own_tag, list_tag = OWN_PAGE_FIELDS[sender]
+    renamed = [instance.pk] if not created and not raw and "name" in changed else []
+    content_changed(
+        experts=renamed if sender is Expert else (),
+        topics=renamed if sender is Topic else (),
+        pages=[own_tag(instance.pk), list_tag],
+        whole_site=not changed <= own_fields,
+        tree=sender is Topic and bool(changed & {"created", "parent_id"}),
+    )
 
 
 @receiver(pre_delete, sender=Topic)
@@ -87,79 +100,35 @@ def remember_articles_of_deleted_topic(sender, instance, **kwargs):
 
 
 @receiver(post_delete, sender=Topic)
-def index_after_topic_delete(sender, instance, **kwargs):
-    search.index_articles(getattr(instance, "_article_ids", []))
-
-
-# The page cache. Raw saves too (fixtures, and restoring a version, which writes the old rows
-# raw): the pages of what was there before must go.
-
-
-@receiver(pre_save, sender=Article)
-@receiver(pre_delete, sender=Article)
-def forget_pages_of_article_before(sender, instance, **kwargs):
-    if instance.pk:
-        pagecache.invalidate(*pagecache.article_tags([instance.pk]))
-
-
-@receiver(post_save, sender=Article)
-@receiver(post_delete, sender=Article)
-def forget_pages_of_article_after(sender, instance, **kwargs):
-    pagecache.invalidate(*pagecache.article_tags([instance.pk]))
-    pagecache.schedule_changed()
-
-
-@receiver([pre_save, post_save, pre_delete, post_delete], sender=ArticleAuthor)
-def forget_pages_of_byline(sender, instance, **kwargs):
-    pagecache.invalidate(*pagecache.article_tags([instance.article_id]))
-
-
-@receiver(m2m_changed, sender=Article.topics.through)
-def forget_pages_of_topic_links(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in {"pre_remove", "pre_clear", "post_add", "post_remove"}:
-        return
-    if not reverse:
-        articles = [instance.pk]
-    elif action == "pre_clear":
-        articles = instance.articles.values_list("pk", flat=True)
-    else:
-        articles = pk_set or []
-    pagecache.invalidate(*pagecache.article_tags(articles))
-
-
-@receiver([post_save, post_delete], sender=RelatedLink)
-def forget_page_of_related_links(sender, instance, **kwargs):
-    pagecache.invalidate(pagecache.article_tag(instance.article_id))
-
-
-@receiver(post_save, sender=Expert)
-@receiver(post_save, sender=Topic)
-def forget_pages_of_expert_or_topic(sender, instance, **kwargs):
-    own_fields, own_tag, list_tag = OWN_PAGE_FIELDS[sender]
-    if _changed_fields(instance) <= own_fields:
-        pagecache.invalidate(own_tag(instance.pk), list_tag)
-    else:
-        pagecache.invalidate_everything()
+def topic_deleted(sender, instance, **kwargs):
+    """Its articles lose it from their index; its children move to the top (parent SET_NULL)."""
+    content_changed(articles=getattr(instance, "_article_ids", []), tree=True, whole_site=True)
 
 
 @receiver(m2m_changed, sender=Expert.topics.through)
 @receiver([post_save, post_delete], sender=ExpertLink)
-def forget_pages_of_expert_details(sender, instance, **kwargs):
+def expert_details_changed(sender, instance, **kwargs):
     experts = [instance.expert_id] if isinstance(instance, ExpertLink) else _expert_ids(instance, kwargs)
-    pagecache.invalidate(pagecache.EXPERTS, *(pagecache.expert_tag(pk) for pk in experts))
+    content_changed(pages=[pagecache.EXPERTS, *(pagecache.expert_tag(pk) for pk in experts)], index=False)
 
 
 @receiver([post_delete], sender=Expert)
-@receiver([post_delete], sender=Topic)
 @receiver([post_save, post_delete], sender=Category)
 @receiver([post_save, post_delete], sender=Source)
-def forget_every_page(sender, **kwargs):
-    """Shown on cards across the site, and rarely changed: every page goes."""
-    pagecache.invalidate_everything()
+def shown_everywhere_changed(sender, **kwargs):
+    """Shown on cards across the site, and rarely changed: every page goes. (A deleted expert's
+    bylines are deleted with it, each reported by its own signal.)"""
+    content_changed(whole_site=True)
+
+
+def _articles_of(topic, action, pk_set):
+    if action == "pre_clear":
+        return list(topic.articles.values_list("pk", flat=True))
+    return list(pk_set or [])
 
 
 def _changed_fields(instance):
-    before = instance._fields_before_save
+    before = getattr(instance, "_fields_before_save", None)
     if before is None:
         return {"created"}
     changed = {name for name, value in before.items() if getattr(instance, name) != value}  # attnames

@@ -16,7 +16,8 @@ from itertools import groupby
 from django.db import transaction
 from django.db.models import Prefetch
 
-from articles import pagecache, search
+from articles import search
+from articles.derived import content_changed
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
 from articles.richtext import clean_html, without_unsafe_characters
 from experts.models import Expert, ExpertLink
@@ -153,8 +154,6 @@ def import_lines(lines: Iterable[str]):
         batch.append((number, item))
     if batch:
         _flush(kind, batch, report, known_terms)
-    if report.counts.get("topic"):
-        Topic.objects.rebuild_lineage()
     search.update_planner_statistics()
     return report
 
@@ -170,8 +169,6 @@ def _flush(kind, batch, report, known_terms):
             valid.append((number, item))
     with transaction.atomic():
         written, failures = WRITERS[kind].write([item for _, item in valid], known_terms=known_terms)
-        pagecache.invalidate_everything()  # bulk writes send no signals
-    pagecache.schedule_changed()
     for slug, error in failures:
         number = next(n for n, item in valid if item.get("slug", item.get("article")) == slug)
         report.errors.append(f"line {number}: {kind} {slug!r}: {error}")
@@ -189,6 +186,13 @@ def _upsert(model, rows, fields):
     return dict(model.objects.filter(slug__in=[row.slug for row in rows]).values_list("slug", "pk"))
 
 
+def _renamed(model, items):
+    """Ids of the existing rows whose name the items change (their articles' index holds it)."""
+    names = {item["slug"]: item.get("name", "") for item in items}
+    existing = model.objects.filter(slug__in=list(names)).values_list("pk", "slug", "name")
+    return [pk for pk, slug, name in existing if names[slug] != name]
+
+
 def _ids(model, slugs):
     return dict(model.objects.filter(slug__in=set(slugs)).values_list("slug", "pk"))
 
@@ -203,6 +207,7 @@ class SimpleWriter:
     def write(self, items, *, known_terms):
         rows = [self.model(slug=item["slug"], **{f: item.get(f, "") for f in self.fields}) for item in items]
         _upsert(self.model, rows, self.fields)
+        content_changed(whole_site=True)  # bulk writes send no signals; names show on every card
         return len(rows), []
 
 
@@ -221,12 +226,14 @@ class TopicWriter(SimpleWriter):
             if parent and parent not in known and parent not in parents
         ]
         items = [item for item in items if item["slug"] not in dict(failures)]
+        renamed = _renamed(Topic, items)
         rows = [Topic(slug=item["slug"], **{f: item.get(f, "") for f in self.fields}) for item in items]
         ids = _upsert(Topic, rows, self.fields)
         known.update(ids)
         for row in rows:
             row.pk, row.parent_id = ids[row.slug], known.get(parents[row.slug]) if parents[row.slug] else None
         Topic.objects.bulk_update(rows, ["parent"])
+        content_changed(topics=renamed, tree=True, whole_site=True, known_terms=known_terms)
         return len(rows), failures
 
 
@@ -240,6 +247,7 @@ class ExpertWriter(SimpleWriter):
             if slug not in topic_ids
         ]
         items = [item for item in items if item["slug"] not in dict(failures)]
+        renamed = _renamed(Expert, items)
         rows = [
             Expert(
                 slug=item["slug"], photo=item.get("photo", ""), **{f: item.get(f, "") for f in self.fields}
@@ -261,6 +269,8 @@ class ExpertWriter(SimpleWriter):
             for item in items
             for position, (label, url) in enumerate(item.get("links", []))
         )
+        # Renamed experts' articles are found by the new name from now on, not by the old one.
+        content_changed(experts=renamed, whole_site=True, known_terms=known_terms)
         return len(rows), failures
 
 
@@ -325,7 +335,7 @@ class ArticleWriter:
             for item in items
             for slug in item.get("topics", [])
         )
-        search.index_articles(ids.values(), known_terms=known_terms)
+        content_changed(articles=ids.values(), whole_site=True, known_terms=known_terms)
         return len(rows), failures
 
 
@@ -352,6 +362,7 @@ class RelatedWriter:
             for item in items
             for position, slug in enumerate(dict.fromkeys(item["related"]))
         )
+        content_changed(whole_site=True, index=False)
         return len(items), failures
 
 

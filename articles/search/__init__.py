@@ -156,6 +156,7 @@ def _leading_somewhere(candidates):
 
 def index_articles(article_ids, *, known_terms=None):
     """(Re)index the given articles, and add the words of the published ones to the vocabulary.
+    Articles that no longer exist leave the index.
 
     A bulk writer passes the same `known_terms` set to every call, so that words already added
     are not offered again (only a saving: the database ignores a known word anyway).
@@ -163,7 +164,11 @@ def index_articles(article_ids, *, known_terms=None):
     known_terms = set() if known_terms is None else known_terms
     article_ids = list(article_ids)
     for start in range(0, len(article_ids), INDEX_BATCH):
-        documents = documents_for(article_ids[start : start + INDEX_BATCH])
+        batch = article_ids[start : start + INDEX_BATCH]
+        documents = documents_for(batch)
+        gone = set(batch) - {document.article_id for document in documents}
+        if gone:  # deleted since: out of the index
+            backend().delete(sorted(gone))
         backend().write(documents)
         words = set().union(*(document.words() for document in documents if document.is_public))
         new_words = words - known_terms

@@ -1,0 +1,70 @@
+"""Everything derived from the content, brought up to date by one entry point: content_changed().
+
+Every writer reports what it changed here — a model's save (through the receivers in
+articles.signals, which do nothing else), the admin's bulk actions, the importers (import_pages,
+import_kb), the demo loader, the corpus generator and a restored version — and this module updates,
+in bulk where the writer is bulk:
+
+- the topic lineage (when the tree changed),
+- the full-text index and the "did you mean" vocabulary (the articles changed, and those whose
+  authors' or topics' names changed),
+- the page cache: it forgets exactly the pages that showed the change, as the database had it
+  before the write (`pages_before`, from pages_showing()) and as it has it now, and recomputes when
+  the next scheduled piece is due.
+
+A writer that cannot say precisely what it touched passes `whole_site=True`: every cached page goes.
+"""
+
+from articles import pagecache, search
+from articles.models import Article, ArticleAuthor, Topic
+
+
+def pages_showing(article_ids):
+    """The cache tags of the pages that show these articles now: take them before a write that may
+    move the articles off those pages (unpublishing, retagging, a new byline), and pass them on."""
+    return pagecache.article_tags(article_ids)
+
+
+def content_changed(
+    *,
+    articles=(),
+    experts=(),
+    topics=(),
+    pages=(),
+    pages_before=(),
+    tree=False,
+    whole_site=False,
+    index=True,
+    known_terms=None,
+):
+    """Bring every piece of derived data in line with a write that changed these rows.
+
+    articles: ids of articles whose own fields, byline, topics or status changed (or that were
+        deleted: they leave the index).
+    experts, topics: ids of experts and topics whose *names* changed: their articles are indexed
+        again (the index holds authors' and topics' names).
+    pages: further cache tags the write touched (an expert's own page, the list of experts...).
+    pages_before: what pages_showing() gave before the write.
+    tree: the topic tree changed (a topic added, moved or deleted).
+    index: False when the writer indexed the articles itself in the same batch.
+    known_terms: a bulk writer's set of vocabulary words already written (see search.index_articles).
+    """
+    article_ids = set(articles)
+    if experts:
+        authored = ArticleAuthor.objects.filter(expert_id__in=list(experts))
+        article_ids.update(authored.values_list("article_id", flat=True))
+    if topics:
+        tagged = Article.topics.through.objects.filter(topic_id__in=list(topics))
+        article_ids.update(tagged.values_list("article_id", flat=True))
+    if tree:
+        Topic.objects.rebuild_lineage()
+    if index and article_ids:
+        search.index_articles(sorted(article_ids), known_terms=known_terms)  # deleted ones leave it
+    tags = set(pages) | set(pages_before)
+    if whole_site:
+        tags.add(pagecache.SITE)
+    elif article_ids:
+        tags |= pagecache.article_tags(article_ids)
+    pagecache.invalidate(*tags)
+    if article_ids or whole_site:
+        pagecache.schedule_changed()
