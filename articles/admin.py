@@ -154,7 +154,9 @@ class ArticleAdmin(VersionAdmin):
         """Words through the full-text index (drafts are indexed too) instead of LIKE over every
         lead; a piece of a title (a word half typed) or an exact slug finds its article too.
         Used by the change list and by the related-article autocomplete."""
-        term = search_term.strip()[:300]
+        term = search.normalise(search_term)
+        if term is None:  # longer than any search the site takes
+            return queryset.none(), False
         if not term:
             return queryset, False
         matches = search.Matches(term)
@@ -239,7 +241,7 @@ class ArticleAdmin(VersionAdmin):
     )
     def publish(self, request, queryset):
         now = timezone.now()
-        drafts = queryset.filter(status=Article.Status.DRAFT)
+        drafts = queryset.drafts()
         chosen = list(drafts.values_list("pk", flat=True))
         count = drafts.update(
             status=Article.Status.PUBLISHED, published_at=Coalesce("published_at", Value(now)), updated_at=now
@@ -253,7 +255,7 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        published = queryset.filter(status=Article.Status.PUBLISHED)
+        published = queryset.released()
         chosen = list(published.values_list("pk", flat=True))
         pages = pages_showing(chosen)  # the pages they are on, before they leave them
         count = published.update(status=Article.Status.DRAFT, updated_at=timezone.now())

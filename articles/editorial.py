@@ -236,12 +236,7 @@ def _review_page(model_admin, request, article, *, form):
 
 def schedule_view(model_admin, request):
     """The pieces scheduled for publication, by date."""
-    now = timezone.now()
-    scheduled = (
-        model_admin.get_queryset(request)
-        .filter(status=Article.Status.PUBLISHED, published_at__gt=now)
-        .order_by("published_at", "id")
-    )
+    scheduled = model_admin.get_queryset(request).scheduled().order_by("published_at", "id")
     days = {}
     for article in scheduled[:500]:
         days.setdefault(timezone.localtime(article.published_at).date(), []).append(article)
@@ -256,18 +251,13 @@ def schedule_view(model_admin, request):
 
 def dashboard(user, *, rows=10):
     """What an editor's desk needs at a glance (a fixed number of queries)."""
-    now = timezone.now()
     articles = permissions.desk_articles(user, Article.objects.order_by())
     return {
-        "awaiting_review": articles.filter(
-            review_status=ReviewStep.Action.SUBMITTED, status="draft"
-        ).order_by("-updated_at")[:rows],
-        "scheduled": articles.filter(status="published", published_at__gt=now).order_by("published_at")[
-            :rows
-        ],
-        "recently_published": articles.filter(status="published", published_at__lte=now).order_by(
-            "-published_at"
-        )[:rows],
+        "awaiting_review": articles.drafts()
+        .filter(review_status=ReviewStep.Action.SUBMITTED)
+        .order_by("-updated_at")[:rows],
+        "scheduled": articles.scheduled().order_by("published_at")[:rows],
+        "recently_published": articles.published().order_by("-published_at")[:rows],
         "flagged": articles.filter(needs_review=True).order_by("-updated_at")[:rows],
         "experts_to_complete": Expert.objects.filter(Q(photo="") | Q(bio="")).order_by("last_name")[:rows],
     }

@@ -19,6 +19,17 @@ TopicRow = namedtuple("TopicRow", "pk name slug kind parent_id")  # lighter than
 TOPICS_SHOWN = 30  # a facet lists at most this many topics (and every chosen one)
 
 
+class SearchTextField(forms.CharField):
+    """The search text, spaces folded before its length is checked (search.normalise)."""
+
+    def to_python(self, value):
+        return " ".join(super().to_python(value).split())
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchTextField
+
+
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -44,7 +55,7 @@ class DayFilter(django_filters.DateFilter):
 class ArticleFilterSet(django_filters.FilterSet):
     SORTS = [("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first")]
 
-    q = django_filters.CharFilter(label="Search", method="filter_search", max_length=search.MAX_QUERY_LENGTH)
+    q = SearchFilter(label="Search", method="filter_search", max_length=search.MAX_QUERY_LENGTH)
     topic = django_filters.ModelMultipleChoiceFilter(
         label="Topic",
         to_field_name="slug",

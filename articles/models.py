@@ -87,10 +87,6 @@ class Topic(models.Model):
                 {"parent": "A topic cannot be placed under itself or one of its subtopics."}
             )
 
-    def descendant_ids(self):
-        """Ids of this topic and every topic below it."""
-        return Topic.objects.subtree_ids([self.pk])
-
     def ancestors(self):
         """The topics above this one, outermost first (one query)."""
         links = self.ancestor_links.filter(depth__gt=0).select_related("ancestor").order_by("-depth")
@@ -175,6 +171,17 @@ class ArticleQuerySet(models.QuerySet):
         """Articles a reader may see: published, with a publication time that has come."""
         return self.filter(published_condition())
 
+    def scheduled(self):
+        """Approved for publication at a time still to come: hidden until then."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def released(self):
+        """Published or scheduled: what unpublishing takes back."""
+        return self.exclude(status=Article.Status.DRAFT)
+
     def for_topics(self, topics):
         """Articles under any of the given topics or their subtopics."""
         tagged = Article.topics.through.objects.filter(topic__ancestor_links__ancestor__in=topics)
@@ -194,6 +201,14 @@ class ArticleQuerySet(models.QuerySet):
                 queryset=ArticleAuthor.objects.select_related("expert").order_by("position"),
             )
         )
+
+
+class ReviewAction(models.TextChoices):
+    """A step of an article's review (ReviewStep.action), and so where its review stands."""
+
+    SUBMITTED = "submitted", "Submitted for review"
+    RETURNED = "returned", "Sent back"
+    APPROVED = "approved", "Approved"
 
 
 class Article(models.Model):
@@ -233,12 +248,7 @@ class Article(models.Model):
     review_status = models.CharField(
         "review",
         max_length=10,
-        choices=[
-            ("", "Not submitted"),
-            ("submitted", "Awaiting review"),
-            ("returned", "Sent back"),
-            ("approved", "Approved"),
-        ],
+        choices=[("", "Not submitted"), *ReviewAction.choices],  # the latest step's action
         default="",
         blank=True,
         db_index=True,
@@ -373,10 +383,7 @@ class RelatedLink(models.Model):
 class ReviewStep(models.Model):
     """One step of an article's review: who submitted, sent back or approved it, when, and why."""
 
-    class Action(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted for review"
-        RETURNED = "returned", "Sent back"
-        APPROVED = "approved", "Approved"
+    Action = ReviewAction
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_steps")
     action = models.CharField(max_length=10, choices=Action)

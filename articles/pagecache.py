@@ -109,28 +109,30 @@ def invalidate_everything():
 def article_tags(pks):
     """The tags of every page that shows any of these articles, as the database has them now.
 
-    A draft is on no public page but its own (which is never cached): only its own tag. Called
+    A draft or a scheduled piece is on no public page but its own (never cached): only its own tag. Called
     before and after a change, so that the pages of the old state and of the new one both go.
     """
-    from articles.models import Article, ArticleAuthor, TopicLineage
+    from articles.models import Article, ArticleAuthor, TopicLineage, published_condition
 
     pks = list(pks)
     tags = {article_tag(pk) for pk in pks}
     if not pks:
         return tags
     # One query: the published ones, their authors, and their topics with the topics above them.
-    published = Article.Status.PUBLISHED
     rows = (
-        Article.objects.filter(pk__in=pks, status=published)
+        Article.objects.filter(pk__in=pks)
+        .filter(published_condition())
         .order_by()
         .annotate(kind=Value("archive"), ref=F("pk"))
         .values_list("kind", "ref")
         .union(
-            ArticleAuthor.objects.filter(article_id__in=pks, article__status=published)
+            ArticleAuthor.objects.filter(published_condition("article__"), article_id__in=pks)
             .order_by()
             .annotate(kind=Value("expert"), ref=F("expert_id"))
             .values_list("kind", "ref"),
-            TopicLineage.objects.filter(descendant__articles__in=pks, descendant__articles__status=published)
+            TopicLineage.objects.filter(
+                published_condition("descendant__articles__"), descendant__articles__in=pks
+            )
             .order_by()
             .annotate(kind=Value("topic"), ref=F("ancestor_id"))
             .values_list("kind", "ref"),
@@ -290,8 +292,9 @@ def _forget(tags):
 def _remember_next_publication():
     from articles.models import Article
 
-    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-    next_time = upcoming.order_by("published_at").values_list("published_at", flat=True).first()
+    next_time = (
+        Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+    )
     try:
         cache.set(SCHEDULE, (next_time,), None)
     except CACHE_ERRORS as error:

@@ -84,14 +84,12 @@ def article_list(request):
         trail=[("Articles", request.path)],
         feeds=(seo.latest_feed(),),
     )
-    return article_listing(
-        request, Article.objects.published(), "articles/article_list.html", meta, nav="articles"
-    )
+    return article_listing(request, Article.objects.published(), "articles/article_list.html", meta)
 
 
 def search_results(request):
     pagecache.depends_on(request, pagecache.ARTICLES)
-    query = " ".join(request.GET.get("q", "").split())[: search.MAX_QUERY_LENGTH]
+    query = search.normalise(request.GET.get("q", "")) or ""  # as the filter form reads it
     title = f"Search: {query}" if query else "Search"
     description = f"Expert opinions matching “{query}”." if query else "Search the expert opinions."
     meta = seo.PageMeta(

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from articles.models import Article, SearchTerm
 from articles.search import postgres, sqlite
 from articles.search.documents import documents_for
-from articles.search.query import MAX_QUERY_LENGTH, parse
+from articles.search.query import MAX_QUERY_LENGTH, normalise, parse
 from experts.models import Expert
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "forget_articles",
     "index_articles",
     "matching_experts",
+    "normalise",
     "rebuild_index",
     "search",
     "snippets",

@@ -15,7 +15,16 @@ only runs of letters and digits survive as words, so what reaches a database is 
 import re
 from dataclasses import dataclass, field
 
-MAX_QUERY_LENGTH = 200
+MAX_QUERY_LENGTH = 200  # the search form's limit, its inputs' maxlength, the API's and the admin's
+
+
+def normalise(text):
+    """A search text as every part of the site takes it: runs of spaces folded into one; None when
+    longer than MAX_QUERY_LENGTH (the site then ignores it and says so, the API answers 400)."""
+    folded = " ".join((text or "").split())
+    return folded if len(folded) <= MAX_QUERY_LENGTH else None
+
+
 MAX_TERMS = 8
 
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
