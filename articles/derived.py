@@ -19,6 +19,23 @@ from articles import pagecache, search
 from articles.models import Article, ArticleAuthor, Topic
 
 
+def remember_fields(instance):
+    """Keep what the row held before a save (a pre_save receiver calls this); fields_changed() compares."""
+    model = type(instance)
+    instance._fields_before_save = (
+        model.objects.filter(pk=instance.pk).values().first() if instance.pk else None
+    )
+
+
+def fields_changed(instance):
+    """The fields (attnames) a save changed, as remembered by remember_fields(); {"created"} for a new row."""
+    before = getattr(instance, "_fields_before_save", None)
+    if before is None:
+        return {"created"}
+    changed = {name for name, value in before.items() if getattr(instance, name) != value}
+    return changed - {"updated_at"}
+
+
 def pages_showing(article_ids):
     """The cache tags of the pages that show these articles now: take them before a write that may
     move the articles off those pages (unpublishing, retagging, a new byline), and pass them on."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from reversion.models import Version
 
-from articles import permissions, services
+from articles import permissions, review
 from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep, Topic
 from articles.pagination import whole_number
 from experts.models import Expert
@@ -196,7 +196,7 @@ def submit_view(model_admin, request, object_id):
     if not model_admin.has_change_permission(request, article) or article.status != Article.Status.DRAFT:
         raise PermissionDenied
     if request.method == "POST":
-        services.submit_for_review(article, request.user)
+        review.submit_for_review(article, request.user)
         messages.success(request, "Submitted for review: an editor will approve it or send it back.")
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
     return _review_page(model_admin, request, article, form=None)
@@ -210,13 +210,13 @@ def review_view(model_admin, request, object_id):
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["decision"] == "approve":
-            services.approve(
+            review.approve(
                 article, request.user, form.cleaned_data["note"], when=form.cleaned_data["publish_at"]
             )
             state = "scheduled" if article.is_scheduled else "published"
             messages.success(request, f"Approved and {state}.")
         else:
-            services.send_back(article, request.user, form.cleaned_data["note"])
+            review.send_back(article, request.user, form.cleaned_data["note"])
             messages.success(request, "Sent back to the author with your note.")
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
     return _review_page(model_admin, request, article, form=form)

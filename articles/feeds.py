@@ -1,4 +1,5 @@
-"""RSS and Atom feeds: the latest articles, an expert's and a topic's (each RSS, with an Atom twin).
+"""RSS and Atom feeds: the latest articles and a topic's (each RSS, with an Atom twin); an
+expert's are experts.feeds, built on these.
 
 What leaves as HTML leaves escaped: an RSS <description> and an Atom <summary type="html"> are
 read as HTML by feed readers, so the plain-text lead and channel description go into them as
@@ -16,7 +17,6 @@ from django.utils.html import escape
 from articles import pagecache
 from articles.models import Article, Topic
 from articles.richtext import without_unsafe_characters
-from experts.models import Expert
 
 FEED_ITEMS = 30
 SITE_NAME = "Expert Opinions"
@@ -87,25 +87,6 @@ class LatestArticlesFeed(Feed):
         return [topic.name for topic in item.topics.all()]
 
 
-class ExpertFeed(LatestArticlesFeed):
-    def get_object(self, request, slug):
-        expert = get_object_or_404(Expert, slug=slug)
-        pagecache.depends_on(request, *pagecache.expert_page_tags(expert.pk))
-        return expert
-
-    def title(self, obj):
-        return f"{SITE_NAME}: articles by {obj.name}"
-
-    def summary(self, obj):
-        return f"The newest commentary by {obj.name}{', ' + obj.organisation if obj.organisation else ''}."
-
-    def link(self, obj):
-        return obj.get_absolute_url()
-
-    def articles(self, obj):
-        return Article.objects.published().for_expert(obj)
-
-
 class TopicFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
         topic = get_object_or_404(Topic, slug=slug)
@@ -135,10 +116,6 @@ class AtomFeedMixin:
 
 
 class LatestArticlesAtomFeed(AtomFeedMixin, LatestArticlesFeed):
-    pass
-
-
-class ExpertAtomFeed(AtomFeedMixin, ExpertFeed):
     pass
 
 

@@ -9,16 +9,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from articles import pagecache
-from articles.derived import content_changed, pages_showing
+from articles.derived import content_changed, fields_changed, pages_showing, remember_fields
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
-from experts.models import Expert, ExpertLink
 
-# Fields of an expert or a topic shown only on its own pages, with the tags of those pages; a
-# change to any other field (a name, a photo, an organisation) shows on cards across the site.
-OWN_PAGE_FIELDS = {
-    Expert: ({"bio", "country"}, pagecache.expert_tag, pagecache.EXPERTS),
-    Topic: ({"description"}, pagecache.topic_tag, pagecache.TOPICS),
-}
+# A topic's fields shown only on its own pages; a change to any other (its name) shows on cards
+# across the site.
+TOPIC_OWN_PAGE_FIELDS = {"description"}
 
 
 # Articles. Raw saves too (fixtures, and restoring a version, which writes the old rows raw): the
@@ -67,30 +63,22 @@ def related_links_changed(sender, instance, **kwargs):
     content_changed(pages=[pagecache.article_tag(instance.article_id)], index=False)
 
 
-# Experts and topics.
+# Topics (experts.signals reports experts' changes).
 
 
-@receiver(pre_save, sender=Expert)
 @receiver(pre_save, sender=Topic)
-def remember_old_fields(sender, instance, **kwargs):
-    """What the row held before this save: which fields changed decides what else changes."""
-    instance._fields_before_save = (
-        sender.objects.filter(pk=instance.pk).values().first() if instance.pk else None
-    )
+def remember_old_topic(sender, instance, **kwargs):
+    remember_fields(instance)
 
 
-@receiver(post_save, sender=Expert)
 @receiver(post_save, sender=Topic)
-def expert_or_topic_saved(sender, instance, created, raw=False, **kwargs):
-    changed = _changed_fields(instance)
-    own_fields, own_tag, list_tag = OWN_PAGE_FIELDS[sender]
-    renamed = [instance.pk] if not created and not raw and "name" in changed else []
+def topic_saved(sender, instance, created, raw=False, **kwargs):
+    changed = fields_changed(instance)
     content_changed(
-        experts=renamed if sender is Expert else (),
-        topics=renamed if sender is Topic else (),
-        pages=[own_tag(instance.pk), list_tag],
-        whole_site=not changed <= own_fields,
-        tree=sender is Topic and bool(changed & {"created", "parent_id"}),
+        topics=[instance.pk] if not created and not raw and "name" in changed else (),
+        pages=[pagecache.topic_tag(instance.pk), pagecache.TOPICS],
+        whole_site=not changed <= TOPIC_OWN_PAGE_FIELDS,
+        tree=bool(changed & {"created", "parent_id"}),
     )
 
 
@@ -105,19 +93,10 @@ def topic_deleted(sender, instance, **kwargs):
     content_changed(articles=getattr(instance, "_article_ids", []), tree=True, whole_site=True)
 
 
-@receiver(m2m_changed, sender=Expert.topics.through)
-@receiver([post_save, post_delete], sender=ExpertLink)
-def expert_details_changed(sender, instance, **kwargs):
-    experts = [instance.expert_id] if isinstance(instance, ExpertLink) else _expert_ids(instance, kwargs)
-    content_changed(pages=[pagecache.EXPERTS, *(pagecache.expert_tag(pk) for pk in experts)], index=False)
-
-
-@receiver([post_delete], sender=Expert)
 @receiver([post_save, post_delete], sender=Category)
 @receiver([post_save, post_delete], sender=Source)
 def shown_everywhere_changed(sender, **kwargs):
-    """Shown on cards across the site, and rarely changed: every page goes. (A deleted expert's
-    bylines are deleted with it, each reported by its own signal.)"""
+    """Shown on cards across the site, and rarely changed: every page goes."""
     content_changed(whole_site=True)
 
 
@@ -125,17 +104,3 @@ def _articles_of(topic, action, pk_set):
     if action == "pre_clear":
         return list(topic.articles.values_list("pk", flat=True))
     return list(pk_set or [])
-
-
-def _changed_fields(instance):
-    before = getattr(instance, "_fields_before_save", None)
-    if before is None:
-        return {"created"}
-    changed = {name for name, value in before.items() if getattr(instance, name) != value}  # attnames
-    return changed - {"updated_at"}
-
-
-def _expert_ids(instance, kwargs):
-    if isinstance(instance, Expert):
-        return [instance.pk]
-    return kwargs.get("pk_set") or []  # an expert added to or removed from a topic's experts

@@ -5,52 +5,13 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from articles import citations, pagecache, permissions, search, seo
-from articles.filters import ArticleFilterSet
+from articles.listing import article_listing
 from articles.models import Article, Category, Source, Topic
-from articles.pagination import COUNT_CAP, CappedPaginator
 from articles.related import related_articles
 from experts.models import Expert
 
-ARTICLES_PER_PAGE = 20
-FACET_COUNT_LIMIT = 1_000  # above this many results, filter choices are shown without counts
 HOME_LATEST = 8
 HOME_RECENT = 50
-
-
-def article_listing(request, queryset, template, meta, **context):
-    """Filter, count and paginate `queryset` (already published()) and render `template`.
-
-    Every page that lists articles goes through here, so they all filter, paginate and count the
-    same way and in the same fixed number of queries.
-    """
-    filterset = ArticleFilterSet(request.GET or None, queryset=queryset)
-    cards = filterset.qs.with_cards().defer("body")  # cards show the lead; bodies are long
-    paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=COUNT_CAP, count_from=filterset.unranked_qs)
-    page = paginator.get_page(request.GET.get("page"))
-    articles = list(page.object_list)
-    query = filterset.search_text
-    if query:
-        passages = search.snippets(articles, query)
-        for article in articles:
-            article.snippet = passages.get(article.pk)
-        context.update(
-            experts_found=search.matching_experts(query),
-            suggestion=search.did_you_mean(query),
-            search_ranked=filterset.search_ranked,
-            match_limit=search.MATCH_LIMIT,
-        )
-    context.update(
-        meta=meta.for_page(page.number),
-        filterset=filterset,
-        query=query,
-        page_obj=page,
-        articles=articles,
-        # Counts only for narrow results, and not when a search matched too much to rank: each
-        # count would repeat that large match.
-        facets=filterset.facets(counted=paginator.counted <= FACET_COUNT_LIMIT and filterset.search_ranked),
-        active_filters=filterset.active_filters(),
-    )
-    return render(request, template, context)
 
 
 def home(request):

@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from articles.sitemaps import SITEMAPS
+from articles.sitemaps import ArticleSitemap, TopicSitemap
 from articles.views import robots_txt
+from experts.sitemaps import ExpertSitemap
+
+SITEMAPS = {"articles": ArticleSitemap, "experts": ExpertSitemap, "topics": TopicSitemap}
 
 admin.site.site_header = "Expert Opinions — editorial admin"
 admin.site.site_title = "Expert Opinions admin"

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from articles.feeds import ExpertAtomFeed, ExpertFeed
 from experts import views
+from experts.feeds import ExpertAtomFeed, ExpertFeed
 
 app_name = "experts"
 

@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from articles import pagecache, seo
+from articles.listing import article_listing
 from articles.models import Article, Topic
-from articles.views import article_listing
 from experts.filters import ExpertFilterSet, letters_in_use
 from experts.models import Expert
 

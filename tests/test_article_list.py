@@ -211,7 +211,7 @@ def test_the_list_is_reachable_yesterday_and_tomorrow_alike(client):
 
 def test_counts_and_pages_stop_at_the_cap(client, monkeypatch):
     """Neither COUNT nor OFFSET may grow with the archive: past the cap the list says "N+"."""
-    monkeypatch.setattr("articles.views.COUNT_CAP", 30)
+    monkeypatch.setattr("articles.listing.COUNT_CAP", 30)
     ArticleFactory.create_batch(45)
 
     response = client.get("/articles/?page=9")
@@ -222,7 +222,7 @@ def test_counts_and_pages_stop_at_the_cap(client, monkeypatch):
 
 
 def test_facets_of_large_results_come_without_counts(client, monkeypatch):
-    monkeypatch.setattr("articles.views.FACET_COUNT_LIMIT", 2)
+    monkeypatch.setattr("articles.listing.FACET_COUNT_LIMIT", 2)
     topic = TopicFactory(slug="korea", name="Korea")
     expert = ExpertFactory(slug="weitz", name="Richard Weitz")
     ArticleFactory.create_batch(3, topics=[topic], authors=[expert], published_at=on(2017, 4, 18))
@@ -237,7 +237,7 @@ def test_facets_of_large_results_come_without_counts(client, monkeypatch):
 
 
 def test_the_unfiltered_list_of_a_large_archive_shows_choices_without_counts(client, monkeypatch):
-    monkeypatch.setattr("articles.views.FACET_COUNT_LIMIT", 2)
+    monkeypatch.setattr("articles.listing.FACET_COUNT_LIMIT", 2)
     CategoryFactory(slug="news", name="News")
     ArticleFactory.create_batch(3)
 

@@ -8,7 +8,7 @@ Two kinds are recognised by their shape:
 - a Russia Direct opinion piece: no title or date, the lead first, then a photo caption ending in
   its credit ("Photo: AP"), the body with `Also read: "<title>"` lines, and its disclaimer.
 
-parse_page() only reads; articles.importers.services writes. A page it cannot read raises
+parse_page() only reads; articles.importers.page_import writes. A page it cannot read raises
 PageError with the reason.
 """
 

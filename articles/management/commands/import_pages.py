@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
+from articles.importers.page_import import save_page
 from articles.importers.pages import PageError, parse_page, read_text
-from articles.services import save_page
 
 
 class DryRun(Exception):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from articles.services import load_demo_content
+from articles.importers.demo import load_demo_content
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 

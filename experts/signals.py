@@ -1,0 +1,46 @@
+"""Experts' writes report what they changed to articles.derived.content_changed(), nothing else."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from articles import pagecache
+from articles.derived import content_changed, fields_changed, remember_fields
+from experts.models import Expert, ExpertLink
+
+# Fields shown only on the expert's own page; a change to any other (a name, a photo, an
+# organisation) shows on cards and bylines across the site.
+OWN_PAGE_FIELDS = {"bio", "country"}
+
+
+@receiver(pre_save, sender=Expert)
+def remember_old_expert(sender, instance, **kwargs):
+    remember_fields(instance)
+
+
+@receiver(post_save, sender=Expert)
+def expert_saved(sender, instance, created, raw=False, **kwargs):
+    changed = fields_changed(instance)
+    content_changed(
+        experts=[instance.pk] if not created and not raw and "name" in changed else (),  # in the index
+        pages=[pagecache.expert_tag(instance.pk), pagecache.EXPERTS],
+        whole_site=not changed <= OWN_PAGE_FIELDS,
+    )
+
+
+@receiver(m2m_changed, sender=Expert.topics.through)
+@receiver([post_save, post_delete], sender=ExpertLink)
+def expert_details_changed(sender, instance, **kwargs):
+    """Research interests and links: on the expert's page and the list of experts only."""
+    if isinstance(instance, ExpertLink):
+        experts = [instance.expert_id]
+    elif isinstance(instance, Expert):
+        experts = [instance.pk]
+    else:  # experts added to or removed from a topic's experts
+        experts = kwargs.get("pk_set") or []
+    content_changed(pages=[pagecache.EXPERTS, *(pagecache.expert_tag(pk) for pk in experts)], index=False)
+
+
+@receiver(post_delete, sender=Expert)
+def expert_deleted(sender, **kwargs):
+    """Named on cards across the site: every page goes (its bylines went with it, each reported)."""
+    content_changed(whole_site=True)

@@ -1,0 +1,94 @@
+"""The module layers of docs/architecture.md, checked on the source: imports flow one way (a module
+imports only from its own layer or lower ones), and no app imports another app's views or URLs."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("articles", "experts")
+
+# From the bottom: text and pagination helpers; models; what works on content (the write path,
+# search, permissions, filters, importers...); what answers requests (views, admin, feeds, API).
+LAYERS = [
+    {"articles.richtext", "articles.search.query", "articles.pagination"},
+    {"articles.models", "experts.models"},
+    {
+        "articles.derived", "articles.pagecache", "articles.permissions", "articles.search",
+        "articles.filters", "experts.filters", "articles.seo", "articles.citations", "articles.related",
+        "articles.review", "articles.corpus", "articles.importers", "articles.signals", "experts.signals",
+    },
+]  # fmt: skip
+PRESENTATION = len(LAYERS)  # views, urls, admin, editorial, feeds, sitemaps, api, listing, commands
+
+
+def layer(module):
+    for number, names in enumerate(LAYERS):
+        if any(module == name or module.startswith(name + ".") for name in names):
+            return number
+    return PRESENTATION
+
+
+def modules():
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            yield name, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def imports(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            for alias in node.names:  # "from articles import views"
+                yield f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def ours(name):
+    return name.split(".")[0] in APPS and name not in APPS  # "from articles import x" is checked as x
+
+
+def known(name, names):
+    return name in names or any(other.startswith(name + ".") for other in names)
+
+
+def test_no_app_imports_another_apps_views_or_urls():
+    wrong = [
+        (module, imported)
+        for module, tree in modules()
+        for imported in imports(tree)
+        if ours(imported)
+        and imported.split(".")[0] != module.split(".")[0]
+        and any(part in ("views", "urls") for part in imported.split(".")[1:])
+    ]
+    assert wrong == []
+
+
+def test_imports_flow_one_way_through_the_layers():
+    names = {module for module, _ in modules()}
+    wrong = [
+        (module, imported)
+        for module, tree in modules()
+        for imported in imports(tree)
+        if ours(imported) and known(imported, names) and layer(imported) > layer(module)
+    ]
+    assert wrong == []
+
+
+def test_every_module_is_placed_in_a_layer_on_purpose():
+    """A new module below the presentation layer must be named in LAYERS (and in the docs)."""
+    presentation = {"views", "urls", "admin", "editorial", "feeds", "sitemaps", "api", "listing"}
+    unplaced = [
+        module
+        for module, _ in modules()
+        if layer(module) == PRESENTATION
+        and module.split(".")[-1] not in presentation
+        and "management" not in module
+        and module.split(".")[-1]
+        not in {"apps", "context_processors", "templatetags", "__init__", "articles", "experts"}
+        and "templatetags" not in module
+    ]
+    assert unplaced == []
