@@ -46,7 +46,7 @@ class LatestArticlesFeed(Feed):
     feed_type = SafeRssFeed
 
     def get_object(self, request):
-        pagecache.depends_on(request, pagecache.ARTICLES)
+        pagecache.depends_on(request, *pagecache.archive_page())
 
     def title(self, obj):
         return f"{SITE_NAME}: latest articles"

@@ -78,14 +78,77 @@ def topic_articles_tag(pk):
     return f"topic-articles:{pk}"
 
 
-def expert_page_tags(pk):
-    """An expert's own pages (profile, feeds): the expert and their published articles."""
-    return expert_tag(pk), expert_articles_tag(pk)
+# The contract, in one place. What each cached page shows (its views declare it with these), and
+# below, what each kind of write forgets; tests/test_page_cache.py checks the two agree, write by
+# write and page by page.
+
+
+def archive_page():
+    """Pages of the published archive as a whole: home, the article list, search, a category's or
+    a source's list, the latest feeds."""
+    return {ARTICLES}
+
+
+def topic_list_page():
+    """The tree of topics with the number of articles under each."""
+    return {ARTICLES, TOPICS}
 
 
 def topic_page_tags(pk):
     """A topic's own pages (topic page, feeds): the topic and the published articles under it."""
-    return topic_tag(pk), topic_articles_tag(pk)
+    return {topic_tag(pk), topic_articles_tag(pk)}
+
+
+def expert_list_page():
+    """The experts A-Z, with their article counts."""
+    return {EXPERTS, ARTICLES}
+
+
+def expert_page_tags(pk):
+    """An expert's own pages (profile, feeds): the expert and their published articles."""
+    return {expert_tag(pk), expert_articles_tag(pk)}
+
+
+def article_page(pk, *, related, authors, topics):
+    """An article's page: the article, its related pieces (the fill-in comes from the articles of
+    its topics and experts), its authors."""
+    return {
+        article_tag(pk),
+        *(article_tag(other) for other in related),
+        *(expert_tag(expert) for expert in authors),
+        *(expert_articles_tag(expert) for expert in authors),
+        *(topic_articles_tag(topic) for topic in topics),
+    }
+
+
+# What writes forget. Articles: article_tags() below, before and after the write. Experts and
+# topics: their own pages only when only their own-page fields changed, else every page (their
+# names are on cards and bylines everywhere). Category and source names: every page.
+
+EXPERT_OWN_PAGE_FIELDS = {"bio", "country"}
+TOPIC_OWN_PAGE_FIELDS = {"description"}
+
+
+def expert_edited(pk, changed_fields):
+    if changed_fields <= EXPERT_OWN_PAGE_FIELDS:
+        return {expert_tag(pk), EXPERTS}
+    return {SITE}
+
+
+def topic_edited(pk, changed_fields):
+    if changed_fields <= TOPIC_OWN_PAGE_FIELDS:
+        return {topic_tag(pk), TOPICS}
+    return {SITE}
+
+
+def expert_details_edited(pks):
+    """Research interests and links: the experts' own pages and the list of experts."""
+    return {EXPERTS, *(expert_tag(pk) for pk in pks)}
+
+
+def related_links_edited(pk):
+    """An editor's related links show on the article's own page only."""
+    return {article_tag(pk)}
 
 
 def depends_on(request, *tags):

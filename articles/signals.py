@@ -12,11 +12,6 @@ from articles import pagecache
 from articles.derived import content_changed, fields_changed, pages_showing, remember_fields
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
 
-# A topic's fields shown only on its own pages; a change to any other (its name) shows on cards
-# across the site.
-TOPIC_OWN_PAGE_FIELDS = {"description"}
-
-
 # Articles. Raw saves too (fixtures, and restoring a version, which writes the old rows raw): the
 # pages of what was there before must go; the index follows at the restore's own save.
 
@@ -60,7 +55,7 @@ def article_topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 @receiver([post_save, post_delete], sender=RelatedLink)
 def related_links_changed(sender, instance, **kwargs):
-    content_changed(pages=[pagecache.article_tag(instance.article_id)], index=False)
+    content_changed(pages=pagecache.related_links_edited(instance.article_id), index=False)
 
 
 # Topics (experts.signals reports experts' changes).
@@ -76,8 +71,7 @@ def topic_saved(sender, instance, created, raw=False, **kwargs):
     changed = fields_changed(instance)
     content_changed(
         topics=[instance.pk] if not created and not raw and "name" in changed else (),
-        pages=[pagecache.topic_tag(instance.pk), pagecache.TOPICS],
-        whole_site=not changed <= TOPIC_OWN_PAGE_FIELDS,
+        pages=pagecache.topic_edited(instance.pk, changed),
         tree=bool(changed & {"created", "parent_id"}),
     )
 

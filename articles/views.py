@@ -15,7 +15,7 @@ HOME_RECENT = 50
 
 
 def home(request):
-    pagecache.depends_on(request, pagecache.ARTICLES)
+    pagecache.depends_on(request, *pagecache.archive_page())
     published = Article.objects.published()
     recent = list(published.values_list("pk", flat=True)[:HOME_RECENT])
     ctx = {
@@ -37,7 +37,7 @@ def home(request):
 
 
 def article_list(request):
-    pagecache.depends_on(request, pagecache.ARTICLES)
+    pagecache.depends_on(request, *pagecache.archive_page())
     meta = _listing_meta(
         request,
         "Articles",
@@ -49,7 +49,7 @@ def article_list(request):
 
 
 def search_results(request):
-    pagecache.depends_on(request, pagecache.ARTICLES)
+    pagecache.depends_on(request, *pagecache.archive_page())
     query = search.normalise(request.GET.get("q", "")) or ""  # as the filter form reads it
     title = f"Search: {query}" if query else "Search"
     description = f"Expert opinions matching “{query}”." if query else "Search the expert opinions."
@@ -111,7 +111,7 @@ def article_citation(request, slug, style):
 
 
 def topic_list(request):
-    pagecache.depends_on(request, pagecache.ARTICLES, pagecache.TOPICS)
+    pagecache.depends_on(request, *pagecache.topic_list_page())
     published = Article.objects.published().order_by()
     counts = dict(
         Article.topics.through.objects.filter(article__in=published)
@@ -168,7 +168,7 @@ def topic_detail(request, slug):
 
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    pagecache.depends_on(request, pagecache.ARTICLES)
+    pagecache.depends_on(request, *pagecache.archive_page())
     queryset = Article.objects.published().filter(category=category)
     meta = _listing_meta(
         request,
@@ -181,7 +181,7 @@ def category_detail(request, slug):
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    pagecache.depends_on(request, pagecache.ARTICLES)
+    pagecache.depends_on(request, *pagecache.archive_page())
     queryset = Article.objects.published().filter(source=source)
     meta = _listing_meta(
         request,
@@ -210,17 +210,11 @@ def keep_private(response):
 
 
 def _depends_on_article(request, article, topics, related):
-    """An article page shows the article, its authors, and related pieces filled in from the
-    articles of its topics and experts."""
     authors = [link.expert_id for link in article.article_authors.all()]
-    pagecache.depends_on(
-        request,
-        pagecache.article_tag(article.pk),
-        *(pagecache.article_tag(other.pk) for other in related),
-        *(pagecache.expert_tag(pk) for pk in authors),
-        *(pagecache.expert_articles_tag(pk) for pk in authors),
-        *(pagecache.topic_articles_tag(topic.pk) for topic in topics),
+    pages = pagecache.article_page(
+        article.pk, related=[other.pk for other in related], authors=authors, topics=[t.pk for t in topics]
     )
+    pagecache.depends_on(request, *pages)
 
 
 def _visible_article(request, slug):

@@ -7,10 +7,6 @@ from articles import pagecache
 from articles.derived import content_changed, fields_changed, remember_fields
 from experts.models import Expert, ExpertLink
 
-# Fields shown only on the expert's own page; a change to any other (a name, a photo, an
-# organisation) shows on cards and bylines across the site.
-OWN_PAGE_FIELDS = {"bio", "country"}
-
 
 @receiver(pre_save, sender=Expert)
 def remember_old_expert(sender, instance, **kwargs):
@@ -22,8 +18,7 @@ def expert_saved(sender, instance, created, raw=False, **kwargs):
     changed = fields_changed(instance)
     content_changed(
         experts=[instance.pk] if not created and not raw and "name" in changed else (),  # in the index
-        pages=[pagecache.expert_tag(instance.pk), pagecache.EXPERTS],
-        whole_site=not changed <= OWN_PAGE_FIELDS,
+        pages=pagecache.expert_edited(instance.pk, changed),
     )
 
 
@@ -37,7 +32,7 @@ def expert_details_changed(sender, instance, **kwargs):
         experts = [instance.pk]
     else:  # experts added to or removed from a topic's experts
         experts = kwargs.get("pk_set") or []
-    content_changed(pages=[pagecache.EXPERTS, *(pagecache.expert_tag(pk) for pk in experts)], index=False)
+    content_changed(pages=pagecache.expert_details_edited(experts), index=False)
 
 
 @receiver(post_delete, sender=Expert)

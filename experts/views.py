@@ -13,7 +13,7 @@ EXPERTS_PER_PAGE = 60
 
 
 def expert_list(request):
-    pagecache.depends_on(request, pagecache.EXPERTS, pagecache.ARTICLES)  # with their article counts
+    pagecache.depends_on(request, *pagecache.expert_list_page())
     filterset = ExpertFilterSet(request.GET or None, queryset=Expert.objects.all())
     page = Paginator(filterset.qs, EXPERTS_PER_PAGE).get_page(request.GET.get("page"))
     experts = Expert.objects.with_article_counts(page.object_list)

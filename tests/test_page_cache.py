@@ -448,3 +448,98 @@ def test_restoring_an_older_version_refreshes_the_readers_pages(article_form, cl
     for url in ["/", "/topics/europe/"]:
         assert "Baltic versioned outlook" not in text(reader, url), url
     assert reader.get("/articles/baltic-energy/").status_code == 404
+
+
+# The contract, write by write: exactly the pages that show the change are forgotten, the others
+# are served from the cache. The world: Ann writes "Baltic energy" (Baltics, under Europe; category
+# and source of its own), Bob "Asian trade" (Asia).
+CONTRACT_PAGES = {
+    "home": "/",
+    "archive": "/articles/",
+    "search": "/search/?q=energy",
+    "topics": "/topics/",
+    "europe": "/topics/europe/",
+    "europe feed": "/topics/europe/feed/",
+    "asia": "/topics/asia/",
+    "experts": "/experts/",
+    "ann": "/experts/ann/",
+    "ann feed": "/experts/ann/feed/",
+    "bob": "/experts/bob/",
+    "ours": "/articles/baltic-energy/",
+    "theirs": "/articles/asian-trade/",
+    "feed": "/feeds/latest/",
+}
+ARCHIVE = {"home", "archive", "search", "topics", "experts", "feed"}  # the published archive as a whole
+EVERY_PAGE = set(CONTRACT_PAGES)
+
+
+def retitle_ours(world):
+    world["ours"].title = "Baltic energy revisited"
+    world["ours"].save()
+
+
+def unpublish_theirs(world):
+    world["theirs"].unpublish()
+    world["theirs"].save()
+
+
+def move_ours_to_asia(world):
+    world["ours"].topics.set([world["asia"]])
+
+
+def give_ours_to_bob(world):
+    world["ours"].article_authors.update(expert=world["bob"])  # no signal: report it as a writer must
+    from articles.derived import content_changed
+
+    content_changed(
+        articles=[world["ours"].pk], pages_before={pagecache.expert_articles_tag(world["ann"].pk)}
+    )
+
+
+def edit_anns_bio(world):
+    world["ann"].bio = "<p>Now writes on Baltic security.</p>"
+    world["ann"].save()
+
+
+def rename_bob(world):
+    world["bob"].name = "Robert Brown"
+    world["bob"].save()
+
+
+def describe_europe(world):
+    world["europe"].description = "The continent."
+    world["europe"].save()
+
+
+def add_a_link_to_bobs_profile(world):
+    world["bob"].links.create(label="Home", url="https://example.org/bob")
+
+
+def relate_ours_to_theirs(world):
+    RelatedLink.objects.create(article=world["ours"], related=world["theirs"], position=0)
+
+
+@pytest.mark.parametrize(
+    ("write", "forgotten"),
+    [
+        (retitle_ours, ARCHIVE | {"europe", "europe feed", "ann", "ann feed", "ours"}),
+        (unpublish_theirs, ARCHIVE | {"asia", "bob", "theirs"}),
+        # Theirs too: its related fill-in comes from the articles of Asia and of Bob.
+        (move_ours_to_asia, ARCHIVE | {"europe", "europe feed", "asia", "ann", "ann feed", "ours", "theirs"}),
+        (give_ours_to_bob, ARCHIVE | {"europe", "europe feed", "ann", "ann feed", "bob", "ours", "theirs"}),
+        (edit_anns_bio, {"experts", "ann", "ann feed", "ours"}),
+        (rename_bob, EVERY_PAGE),  # a name is on cards and bylines everywhere
+        (describe_europe, {"topics", "europe", "europe feed"}),
+        (add_a_link_to_bobs_profile, {"experts", "bob", "theirs"}),
+        (relate_ours_to_theirs, {"ours"}),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_a_write_forgets_exactly_the_pages_that_show_it(client, world, write, forgotten):
+    stored(client, CONTRACT_PAGES.values())
+
+    write(world)
+
+    answers = {name: client.get(url) for name, url in CONTRACT_PAGES.items()}
+    missed = {name for name, answer in answers.items() if answer.headers.get(pagecache.HEADER) != "hit"}
+    assert missed == forgotten

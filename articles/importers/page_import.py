@@ -137,7 +137,9 @@ def _set_related(article, related, result):
             RelatedLink(article=article, related_id=pk, position=position)
             for position, pk in enumerate(wanted)
         )
-        content_changed(pages=[pagecache.article_tag(article.pk)], index=False)  # bulk_create sends no signal
+        content_changed(
+            pages=pagecache.related_links_edited(article.pk), index=False
+        )  # bulk_create sends no signal
         result.changes.append(f"set the related articles of {article.slug!r}")
 
 
