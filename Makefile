@@ -29,8 +29,10 @@ serve: $(VENV)/.installed
 	echo "Serving with production settings at http://$(HOST):$(PORT)/ (Ctrl-C to stop)" && \
 	$(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
+# A worker per core (pytest-xdist); the browser tests all go to one worker, so one Chromium runs.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed .env browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # What the browser tests need beyond Python: Debian's Chromium (installed when we are root with
 # apt-get), and axe-core and the Nu HTML Checker from the npm registry. Without them those tests

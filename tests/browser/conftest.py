@@ -110,3 +110,11 @@ def axe(browser):
 
     yield check
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """With parallel workers (pytest-xdist's loadgroup), every browser test goes to one worker:
+    one Chromium for the run, and the other core free for the rest of the suite."""
+    for item in items:
+        if "browser" in item.nodeid.split("/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
