@@ -48,6 +48,18 @@ def superuser(db):
 
 
 @pytest.fixture
+def seen():
+    """What an article's change form remembers of the version it shows: seen(client, article)."""
+    import re
+
+    def read(client, article):
+        html = client.get(f"/admin/articles/article/{article.pk}/change/").text
+        return re.search(r'name="seen_updated_at" value="([^"]+)"', html).group(1)
+
+    return read
+
+
+@pytest.fixture
 def article_form():
     """What the admin's article form posts, with empty author, related-link and review inlines:
     article_form(title="...", status="published", published_at_0="2020-01-01", published_at_1="10:00")."""

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -69,6 +69,16 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def topics(self, create, topics, **kwargs):
         if topics:
             self.topics.set(topics)
+
+
+def on(year, month, day):
+    """A publication time on that day (noon UTC)."""
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+# The demo's two sample pages, as the demo loader files them.
+VALDAI_SLUG = "as-north-korean-conflict-threat-rises-us-and-russia-could-see-opportunity-for-cooperation"
+RUSSIA_DIRECT_SLUG = "russia-us-security-collaboration-on-the-korean-peninsula-risks-being-overshadowed"
 
 
 def draft(**kwargs):

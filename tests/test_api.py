@@ -1,7 +1,5 @@
 """The read-only JSON API: published content only, the site's own filters, a valid OpenAPI schema."""
 
-from datetime import UTC, datetime
-
 import pytest
 import yaml
 from openapi_spec_validator import validate
@@ -14,15 +12,12 @@ from tests.factories import (
     SourceFactory,
     TopicFactory,
     draft,
+    on,
     relate,
     scheduled,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def on(year, month, day):
-    return datetime(year, month, day, 12, tzinfo=UTC)
 
 
 def get(client, url, status=200):

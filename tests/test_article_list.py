@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -11,14 +11,11 @@ from tests.factories import (
     SourceFactory,
     TopicFactory,
     draft,
+    on,
     scheduled,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def on(year, month, day):
-    return datetime(year, month, day, 12, 0, tzinfo=UTC)
 
 
 def titles(response):

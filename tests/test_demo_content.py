@@ -3,11 +3,9 @@ from django.core.management import call_command
 
 from articles.models import Article, ArticleAuthor, RelatedLink, Source, Topic
 from experts.models import Expert, ExpertLink
+from tests.factories import RUSSIA_DIRECT_SLUG, VALDAI_SLUG
 
 pytestmark = pytest.mark.django_db
-
-VALDAI_SLUG = "as-north-korean-conflict-threat-rises-us-and-russia-could-see-opportunity-for-cooperation"
-RUSSIA_DIRECT_SLUG = "russia-us-security-collaboration-on-the-korean-peninsula-risks-being-overshadowed"
 
 
 def _counts():

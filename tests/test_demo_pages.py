@@ -3,7 +3,7 @@
 import pytest
 from django.template.loader import render_to_string
 
-from tests.test_demo_content import RUSSIA_DIRECT_SLUG, VALDAI_SLUG
+from tests.factories import RUSSIA_DIRECT_SLUG, VALDAI_SLUG
 
 pytestmark = pytest.mark.django_db
 

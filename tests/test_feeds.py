@@ -2,22 +2,17 @@
 
 import html
 import re
-from datetime import UTC, datetime
 
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
 from articles.models import Article, Topic
-from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, on, scheduled
 
 pytestmark = pytest.mark.django_db
 
 FEEDS = ["/feeds/latest/", "/feeds/latest/atom/"]
-
-
-def on(year, month, day):
-    return datetime(year, month, day, 9, 30, tzinfo=UTC)
 
 
 def parse(client, url):

@@ -27,7 +27,6 @@ from tests.factories import (
     draft,
     scheduled,
 )
-from tests.test_workflow import seen
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +237,7 @@ def test_a_scheduled_article_appears_when_its_time_comes(client, world, monkeypa
 
 
 def test_the_editors_admin_save_publish_and_unpublish_refresh_the_readers_pages(
-    article_form, client, world, editor
+    seen, article_form, client, world, editor
 ):
     reader = Client()
     desk = client
@@ -419,7 +418,7 @@ def test_with_the_cache_server_down_pages_render_and_edits_save(client, world, s
     assert "Baltic offline outlook" in client.get("/experts/ann/").text
 
 
-def test_restoring_an_older_version_refreshes_the_readers_pages(article_form, client, world, editor):
+def test_restoring_an_older_version_refreshes_the_readers_pages(seen, article_form, client, world, editor):
     """A restore writes the old rows raw; the pages of the state it replaces must go too."""
     reader = Client()
     desk = client

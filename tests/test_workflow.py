@@ -1,6 +1,5 @@
 """The editorial workflow: review, versions, stale saves refused, previews, schedule, dashboard."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -9,12 +8,6 @@ from django.utils import timezone
 from tests.factories import ArticleFactory, ExpertFactory, UserFactory, draft, scheduled
 
 pytestmark = pytest.mark.django_db
-
-
-def seen(client, article):
-    """What the change form remembers of the version it shows."""
-    html = client.get(f"/admin/articles/article/{article.pk}/change/").text
-    return re.search(r'name="seen_updated_at" value="([^"]+)"', html).group(1)
 
 
 def test_submit_send_back_resubmit_approve_and_publish_at_its_time(client, contributor, editor, monkeypatch):
@@ -80,7 +73,7 @@ def test_a_contributor_cannot_review_and_an_editor_cannot_review_what_is_not_the
     assert client.post(f"/admin/articles/article/{other.pk}/submit/").status_code == 404
 
 
-def test_every_save_keeps_a_version_that_can_be_compared_and_restored(article_form, client, editor):
+def test_every_save_keeps_a_version_that_can_be_compared_and_restored(seen, article_form, client, editor):
     article = ArticleFactory(
         title="First title", lead="First lead", authors=[ExpertFactory(name="Ann Author")]
     )
@@ -115,7 +108,7 @@ def test_every_save_keeps_a_version_that_can_be_compared_and_restored(article_fo
 
 
 def test_a_stale_form_is_refused_with_what_changed_and_nothing_is_lost(
-    article_form, member_of, client, editor
+    seen, article_form, member_of, client, editor
 ):
     article = ArticleFactory(title="Original title")
     other_editor = member_of("Editors", username="colleague")
@@ -215,7 +208,9 @@ def test_the_admin_takes_the_same_queries_for_1_or_30_articles(client, editor, u
     assert queries() == one
 
 
-def test_unsaved_changes_preview_as_readers_will_see_them_and_are_not_kept(article_form, client, editor):
+def test_unsaved_changes_preview_as_readers_will_see_them_and_are_not_kept(
+    seen, article_form, client, editor
+):
     article = ArticleFactory(title="Saved title", slug="saved", authors=[ExpertFactory(name="Old Author")])
     new_author = ExpertFactory(name="New Author")
     client.force_login(editor)
