@@ -174,7 +174,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         articles = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        query = (request.query_params.get("q") or "").strip()
+        query = search.normalise(request.query_params.get("q")) or ""  # a longer one was refused (400)
         context = {**self.get_serializer_context(), "snippets": search.snippets(articles, query)}
         serializer = self.get_serializer_class()(articles, many=True, context=context)
         return self.get_paginated_response(serializer.data)

@@ -1,13 +1,20 @@
-"""Answers for when the database is away: a 503 page that says so, rather than a 500."""
+"""Answers for when the database is away or too slow: a 503 page that says so, rather than a 500."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
+from psycopg.errors import QueryCanceled
 
 from articles.seo import PageMeta
 
 logger = logging.getLogger(__name__)
+
+
+def _timed_out(exception):
+    """Whether PostgreSQL cancelled the statement (settings.DATABASE_STATEMENT_TIMEOUT)."""
+    return isinstance(exception.__cause__, QueryCanceled)
+
 
 RETRY_AFTER_SECONDS = 30
 
@@ -28,7 +35,12 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.error("Database unavailable for %s: %s", request.path, exception)
+        if _timed_out(exception):
+            logger.error(
+                "Statement timeout: %s took longer than the database allows", request.get_full_path()
+            )
+        else:
+            logger.error("Database unavailable for %s: %s", request.path, exception)
         meta = PageMeta("Temporarily unavailable", "The knowledge base is back in a moment.")
         response = render(request, "503.html", {"meta": meta}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

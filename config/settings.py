@@ -138,6 +138,12 @@ except ValueError as error:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that is down answers "unavailable" within seconds instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # A guard for the served site: no statement may hold a worker longer than this (milliseconds);
+    # what hits it answers the friendly 503 and logs the page. config/gunicorn.conf.py sets 5000 for
+    # the app server; management commands (imports, migrations) run without it unless it is set.
+    STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", default=0)
+    if STATEMENT_TIMEOUT:
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT}"
 
 # The page cache (articles/pagecache.py) and anything else cached. Every process that serves pages
 # or writes content (gunicorn's workers, the development server, a management command importing an

@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.db import OperationalError
 
+from articles.models import Article
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,3 +100,27 @@ def test_a_database_outage_is_a_friendly_503_not_a_traceback(client):
     assert response["Retry-After"] == "30"
     assert "Back in a moment" in response.text
     assert "Traceback" not in response.text and "OperationalError" not in response.text
+
+
+@pytest.mark.django_db
+def test_a_statement_over_the_time_limit_is_a_friendly_503_that_names_the_page(client, caplog):
+    """The guard a crawler of uncached pages meets: PostgreSQL cancels the statement."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 50")  # undone with the test's transaction
+    published = Article.objects.published
+
+    def slow():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(1)")
+        return published()
+
+    with mock.patch("articles.views.Article.objects.published", side_effect=slow):
+        response = client.get("/articles/?topic=anything")
+
+    assert response.status_code == 503
+    assert "Back in a moment" in response.text
+    assert any("/articles/?topic=anything took longer" in record.getMessage() for record in caplog.records)
