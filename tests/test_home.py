@@ -1,4 +1,5 @@
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
 
@@ -32,3 +33,24 @@ def test_the_home_page_takes_a_fixed_number_of_queries(count_queries):
 
     assert one == fifty
     assert fifty <= 6
+
+
+@pytest.mark.parametrize(
+    ("url", "current"),
+    [
+        ("/articles/", {"Articles": "page"}),
+        ("/articles/the-piece/", {"Articles": "true"}),
+        ("/experts/", {"Experts": "page"}),
+        ("/experts/the-expert/", {"Experts": "true"}),
+        ("/topics/", {"Topics": "page"}),
+        ("/topics/the-topic/", {"Topics": "true"}),
+        ("/", {}),
+    ],
+)
+def test_the_menu_says_where_the_reader_is(client, url, current):
+    """Only the Articles link once knew; the Experts and Topics links never said so."""
+    expert, topic = ExpertFactory(slug="the-expert"), TopicFactory(slug="the-topic")
+    ArticleFactory(slug="the-piece", authors=[expert], topics=[topic])
+    menu = BeautifulSoup(client.get(url).text, "html.parser").find("nav", class_="site-nav")
+    marked = {link.text: link["aria-current"] for link in menu.find_all("a") if link.has_attr("aria-current")}
+    assert marked == current

@@ -373,3 +373,16 @@ def test_a_text_matching_more_than_the_match_limit_is_listed_newest_first(client
         "More than 1 articles match: they are listed newest first"
         in client.get("/search/", {"q": "thaad"}).text
     )
+
+
+@pytest.mark.parametrize("query", ["korea " * 56, "korea     defense " * 12])
+def test_the_title_says_what_the_results_were_searched_for(client, query):
+    """Found in review: a 280-character query showed in the page's title while the results ignored it."""
+    ArticleFactory(title="Korea and defense")
+    response = client.get("/search/", {"q": query})
+    folded = " ".join(query.split())
+    if len(folded) > search.MAX_QUERY_LENGTH:
+        assert response.context["query"] == "" and "<title>Search · " in response.text
+    else:
+        assert response.context["query"] == folded and f"<title>Search: {folded} · " in response.text
+    assert f'maxlength="{search.MAX_QUERY_LENGTH}"' in response.text
