@@ -1,9 +1,9 @@
 """Everything derived from the content, brought up to date by one entry point: content_changed().
 
 Every writer reports what it changed here — a model's save (through the receivers in
-articles.signals and experts.signals, which do nothing else), the admin's bulk actions, the importers (import_pages,
-import_kb), the demo loader, the corpus generator and a restored version — and this module updates,
-in bulk where the writer is bulk:
+articles.signals and experts.signals, which do nothing else), the admin's bulk actions, the
+importers (import_pages, import_kb), the demo loader, the corpus generator and a restored
+version — and this module updates, in bulk where the writer is bulk:
 
 - the topic lineage (when the tree changed),
 - the full-text index and the "did you mean" vocabulary (the articles changed, and those whose
