@@ -6,6 +6,7 @@ importers (import_pages, import_kb), the demo loader, the corpus generator and a
 version — and this module updates, in bulk where the writer is bulk:
 
 - the topic lineage (when the tree changed),
+- the stored counts and top lists (articles.tallies), by difference, in the write's transaction,
 - the full-text index and the "did you mean" vocabulary (the articles changed, and those whose
   authors' or topics' names changed),
 - the page cache: it forgets exactly the pages that showed the change, as the database had it
@@ -15,7 +16,9 @@ version — and this module updates, in bulk where the writer is bulk:
 A writer that cannot say precisely what it touched passes `whole_site=True`: every cached page goes.
 """
 
-from articles import pagecache, search
+from django.db import transaction
+
+from articles import pagecache, search, tallies
 from articles.models import Article, ArticleAuthor, Topic
 
 
@@ -42,6 +45,12 @@ def pages_showing(article_ids):
     return pagecache.article_tags(article_ids)
 
 
+def articles_under(topic_ids):
+    """Ids of the articles tagged with these topics or any topic below them."""
+    tagged = Article.topics.through.objects.filter(topic__ancestor_links__ancestor__in=list(topic_ids))
+    return list(tagged.values_list("article_id", flat=True).distinct())
+
+
 def content_changed(
     *,
     articles=(),
@@ -50,6 +59,7 @@ def content_changed(
     pages=(),
     pages_before=(),
     tree=False,
+    moved=(),
     whole_site=False,
     index=True,
     known_terms=None,
@@ -63,18 +73,22 @@ def content_changed(
     pages: further cache tags the write touched (an expert's own page, the list of experts...).
     pages_before: what pages_showing() gave before the write.
     tree: the topic tree changed (a topic added, moved or deleted).
+    moved: topics whose place in the tree changed: the articles under them are counted again.
     index: False when the writer indexed the articles itself in the same batch.
     known_terms: a bulk writer's set of vocabulary words already written (see search.index_articles).
     """
     article_ids = set(articles)
+    counted = set(article_ids)  # a rename changes no count: its articles are only reindexed
     if experts:
         authored = ArticleAuthor.objects.filter(expert_id__in=list(experts))
         article_ids.update(authored.values_list("article_id", flat=True))
     if topics:
         tagged = Article.topics.through.objects.filter(topic_id__in=list(topics))
         article_ids.update(tagged.values_list("article_id", flat=True))
-    if tree:
-        Topic.objects.rebuild_lineage()
+    with transaction.atomic():
+        if tree or moved:
+            Topic.objects.rebuild_lineage()
+        tallies.recount(counted | set(articles_under(moved) if moved else ()))
     if index and article_ids:
         search.index_articles(sorted(article_ids), known_terms=known_terms)  # deleted ones leave it
     tags = set(pages) | set(pages_before)
@@ -85,3 +99,13 @@ def content_changed(
     pagecache.invalidate(*tags)
     if article_ids or whole_site:
         pagecache.schedule_changed()
+
+
+def release_due():
+    """Scheduled pieces whose time has come join what readers see, as a write would bring them:
+    counts, search index and vocabulary, pages. The page cache's middleware calls this on the first
+    request after the time it keeps; the due times themselves are kept in the database."""
+    due = tallies.due()
+    if due:
+        content_changed(articles=due)
+    return due

@@ -409,6 +409,69 @@ def unique_slug(model, text, *, max_length=None):
     return slug
 
 
+class Tally(models.Model):
+    """A stored count of published articles: in the archive, under a topic (its subtopics' included),
+    by an expert, of a category, of a source or of a year. Kept by articles.tallies; pages read it
+    instead of counting the archive."""
+
+    class Kind(models.TextChoices):
+        ARCHIVE = "a", "Archive"
+        TOPIC = "t", "Topic"
+        EXPERT = "e", "Expert"
+        CATEGORY = "c", "Category"
+        SOURCE = "s", "Source"
+        YEAR = "y", "Year"
+
+    kind = models.CharField(max_length=1, choices=Kind)
+    ref = models.BigIntegerField(help_text="The topic's, expert's, category's or source's id; the year; 0.")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="tally_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.ref}: {self.count}"
+
+
+class TopicExpertTally(models.Model):
+    """How many published articles an expert wrote under a topic: `articles` with its subtopics (the
+    topic page's top experts), `direct` tagged with the topic itself (the expert's top topics)."""
+
+    # No constraint: a deleted topic's or expert's rows are taken down to zero by the recount of
+    # its articles, which comes after the delete (and pages join them away meanwhile).
+    topic = models.ForeignKey(Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    expert = models.ForeignKey(
+        "experts.Expert", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    articles = models.IntegerField(default=0)
+    direct = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "expert"], name="topic_expert_tally_once")]
+        indexes = [
+            models.Index(fields=["topic", "-articles"], name="tally_topic_top_idx"),
+            models.Index(fields=["expert", "-direct"], name="tally_expert_top_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.expert_id} under {self.topic_id}: {self.articles} ({self.direct} directly)"
+
+
+class ArticleTally(models.Model):
+    """What the stored counts hold for one article, so that a change is counted as a difference:
+    the keys it adds 1 to (empty unless it is public), and, for a scheduled piece, when it is due.
+
+    No foreign key: the row outlives a deleted article until its counts are taken back.
+    """
+
+    article_id = models.BigIntegerField(primary_key=True)
+    keys = models.TextField(blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self):
+        return f"tally of {self.article_id}"
+
+
 class SearchTerm(models.Model):
     """A word of the published archive: the vocabulary "did you mean" suggests from."""
 

@@ -19,12 +19,12 @@ Rules that keep it from ever serving a stale page:
 - A write also changes a "writes" token before deleting versions; a page whose render saw the token
   change is not stored (it may have read rows older than the versions it would be stored with).
 - Scheduled articles: the cache keeps the time of the next scheduled publication; the first
-  request after it invalidates the tags of the articles whose time came, as an edit would.
+  request after it releases the articles whose time came (articles.derived.release_due: counts,
+  index and these pages, as an edit would). The due times themselves are kept in the database.
 - A tag version, the token or the schedule missing from the cache (evicted, a cold Redis) counts
   as "changed": eviction can cost a render, never serve a stale page.
 """
 
-import contextlib
 import hashlib
 import logging
 import uuid
@@ -227,6 +227,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not _may_use_cache(request):
+            _release_if_due()
             return self.get_response(request)
         key = PAGE_PREFIX + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         try:
@@ -248,6 +249,16 @@ class PageCacheMiddleware:
                 logger.warning("Page cache unavailable, %s not stored: %s", request.path, error)
             response[HEADER] = "miss"
         return response
+
+
+def _release_if_due():
+    """For requests that do not read the cache (signed-in staff, the page cache off): pieces are
+    released on time all the same."""
+    try:
+        schedule = cache.get(SCHEDULE)
+    except CACHE_ERRORS:
+        return
+    _release_due_articles(schedule)
 
 
 def _near():
@@ -353,11 +364,9 @@ def _forget(tags):
 
 
 def _remember_next_publication():
-    from articles.models import Article
+    from articles.tallies import next_due
 
-    next_time = (
-        Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
-    )
+    next_time = next_due()
     try:
         cache.set(SCHEDULE, (next_time,), None)
     except CACHE_ERRORS as error:
@@ -365,23 +374,19 @@ def _remember_next_publication():
 
 
 def _release_due_articles(schedule):
-    """Invalidate the pages of articles whose publication time has come. True if any went."""
-    from articles.models import Article
+    """Release the scheduled pieces whose time has come (articles.derived.release_due), which
+    forgets their pages as an edit would. True if any went."""
+    from articles.derived import release_due  # the write path, which itself calls this module
 
-    if schedule is None:
-        # Unknown (a cold cache, or evicted): a publication may have come unnoticed.
-        _forget({SITE})
-        with contextlib.suppress(DatabaseError):  # the database is away; the next request tries again
-            _remember_next_publication()
-        return True
-    (next_time,) = schedule
-    if next_time is None or next_time > timezone.now():
-        return False
+    if schedule is not None:
+        (next_time,) = schedule
+        if next_time is None or next_time > timezone.now():
+            return False
+    # Due, or unknown (a cold cache, or evicted): the database holds what is due.
     try:
-        due = Article.objects.published().filter(published_at__gte=next_time).values_list("pk", flat=True)
-        tags = article_tags(due)
-        _remember_next_publication()
+        released = release_due()
+        if schedule is None:
+            _remember_next_publication()
     except DatabaseError:
         return False  # the database is away: stored pages still serve; the release waits for it
-    _forget(tags)
-    return True
+    return bool(released) or schedule is None

@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from articles import pagecache
-from articles.derived import content_changed, fields_changed, pages_showing, remember_fields
+from articles.derived import articles_under, content_changed, fields_changed, pages_showing, remember_fields
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
 
 # Articles. Raw saves too (fixtures, and restoring a version, which writes the old rows raw): the
@@ -69,21 +69,24 @@ def remember_old_topic(sender, instance, **kwargs):
 @receiver(post_save, sender=Topic)
 def topic_saved(sender, instance, created, raw=False, **kwargs):
     changed = fields_changed(instance)
+    moved = not created and "parent_id" in changed
     content_changed(
         topics=[instance.pk] if not created and not raw and "name" in changed else (),
         pages=pagecache.topic_edited(instance.pk, changed),
         tree=bool(changed & {"created", "parent_id"}),
+        moved=[instance.pk] if moved else (),
     )
 
 
 @receiver(pre_delete, sender=Topic)
 def remember_articles_of_deleted_topic(sender, instance, **kwargs):
-    instance._article_ids = list(instance.articles.values_list("pk", flat=True))
+    instance._article_ids = articles_under([instance.pk])
 
 
 @receiver(post_delete, sender=Topic)
 def topic_deleted(sender, instance, **kwargs):
-    """Its articles lose it from their index; its children move to the top (parent SET_NULL)."""
+    """Its articles, and its subtopics' (the children move to the top: parent SET_NULL), lose it
+    from their index and their counts."""
     content_changed(articles=getattr(instance, "_article_ids", []), tree=True, whole_site=True)
 
 

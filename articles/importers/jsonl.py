@@ -227,13 +227,15 @@ class TopicWriter(SimpleWriter):
         ]
         items = [item for item in items if item["slug"] not in dict(failures)]
         renamed = _renamed(Topic, items)
+        parents_before = dict(Topic.objects.filter(slug__in=list(parents)).values_list("pk", "parent_id"))
         rows = [Topic(slug=item["slug"], **{f: item.get(f, "") for f in self.fields}) for item in items]
         ids = _upsert(Topic, rows, self.fields)
         known.update(ids)
         for row in rows:
             row.pk, row.parent_id = ids[row.slug], known.get(parents[row.slug]) if parents[row.slug] else None
         Topic.objects.bulk_update(rows, ["parent"])
-        content_changed(topics=renamed, tree=True, whole_site=True, known_terms=known_terms)
+        moved = [row.pk for row in rows if parents_before.get(row.pk, row.parent_id) != row.parent_id]
+        content_changed(topics=renamed, tree=True, moved=moved, whole_site=True, known_terms=known_terms)
         return len(rows), failures
 
 

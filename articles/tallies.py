@@ -1,0 +1,233 @@
+"""Stored counts and top lists: what pages would otherwise count over the whole archive on each view.
+
+Pages read small rows by index: the number of published articles under each topic (subtopics
+included), by each expert, of each category, source and year, in the archive, and per (topic,
+expert) pair, which gives a topic's top experts and an expert's top topics.
+
+They are kept by difference. Each article's ArticleTally row holds the keys it adds 1 to; when a
+write reports articles to articles.derived.content_changed(), recount() compares those keys with
+what the articles are now and applies only the difference, in the write's own transaction. A save
+costs what it changed, not what the archive holds. A scheduled piece counts nothing until it is
+due: its row holds the time, and articles.derived.release_due() counts it then.
+
+Keys: "a" (the archive), "t12" (under topic 12 or a subtopic), "e3", "c2", "s1", "y2024",
+"p12:3" (by expert 3 under topic 12, subtopics included), "d12:3" (by expert 3, tagged 12 itself).
+"""
+
+from collections import Counter
+
+from django.db import connection, transaction
+from django.db.models import Count, F, IntegerField, Value
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from articles.models import Article, ArticleAuthor, ArticleTally, Tally, TopicExpertTally, published_condition
+
+BATCH = 2_000  # articles recounted per round: a bulk writer's batch, a rebuild's step
+
+
+def recount(article_ids):
+    """Bring the stored counts in line with these articles as they are now (deleted ones included)."""
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic(savepoint=False):  # a writer's transaction, or one of its own
+            _recount(ids[start : start + BATCH])
+
+
+def due():
+    """Ids of the scheduled pieces whose time has come and which are not counted yet."""
+    return list(ArticleTally.objects.filter(due_at__lte=timezone.now()).values_list("article_id", flat=True))
+
+
+def next_due():
+    """When the next scheduled piece is due (None if none is waiting)."""
+    waiting = ArticleTally.objects.filter(due_at__isnull=False).order_by("due_at")
+    return waiting.values_list("due_at", flat=True).first()
+
+
+def rebuild():
+    """Count everything again from the archive (after writes that bypassed the ORM: SQL, a restore)."""
+    with transaction.atomic():
+        for model in (ArticleTally, Tally, TopicExpertTally):
+            model.objects.all().delete()
+    last = 0
+    while ids := list(
+        Article.objects.released().filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
+    ):
+        recount(ids)
+        last = ids[-1]
+
+
+def counts(kind, refs=None):
+    """{ref: count} of one kind of key (Tally.Kind), for the given refs or all of them."""
+    rows = Tally.objects.filter(kind=kind)
+    if refs is not None:
+        rows = rows.filter(ref__in=list(refs))
+    return dict(rows.values_list("ref", "count"))
+
+
+def direct_counts():
+    """The same counts taken straight from the archive: what the stored ones must equal (tests,
+    `manage.py tallies --check`). Slow on a large archive; never on a page."""
+    published = Article.objects.published()
+    tagged = Article.topics.through.objects.filter(published_condition("article__"))
+    authored = ArticleAuthor.objects.filter(published_condition("article__"))
+    ancestor = "topic__ancestor_links__ancestor_id"
+
+    def grouped(rows, *fields):
+        rows = rows.order_by().values(*fields).annotate(n=Count("article_id", distinct=True))
+        return {tuple(row[field] for field in fields): row["n"] for row in rows}
+
+    found = {("a", 0): published.count()}
+    for kind, field in (("c", "category_id"), ("s", "source_id")):
+        rows = published.exclude(**{field: None}).order_by().values(field).annotate(n=Count("pk"))
+        found |= {(kind, row[field]): row["n"] for row in rows}
+    years = published.order_by().annotate(year=ExtractYear("published_at")).values("year")
+    years = years.annotate(n=Count("pk"))
+    found |= {("y", row["year"]): row["n"] for row in years}
+    found |= {("e", expert): n for (expert,), n in grouped(authored, "expert_id").items()}
+    found |= {("t", topic): n for (topic,), n in grouped(tagged, ancestor).items()}
+    pairs = tagged.filter(article__article_authors__isnull=False).annotate(
+        expert=F("article__article_authors__expert_id")
+    )
+    for (topic, expert), n in grouped(pairs, ancestor, "expert").items():
+        found[("p", topic, expert)] = n
+    for (topic, expert), n in grouped(pairs, "topic_id", "expert").items():
+        found[("d", topic, expert)] = n
+    return found
+
+
+def stored_counts():
+    """The stored counts in direct_counts()' shape, zeros left out."""
+    tallies = Tally.objects.exclude(count=0).values_list("kind", "ref", "count")
+    found = {(kind, ref): n for kind, ref, n in tallies}
+    for topic, expert, articles, direct in TopicExpertTally.objects.values_list(
+        "topic_id", "expert_id", "articles", "direct"
+    ):
+        if articles:
+            found[("p", topic, expert)] = articles
+        if direct:
+            found[("d", topic, expert)] = direct
+    return found
+
+
+def _recount(ids):
+    held = {
+        pk: (set(keys.split()), due_at)
+        for pk, keys, due_at in ArticleTally.objects.select_for_update()
+        .filter(article_id__in=ids)
+        .values_list("article_id", "keys", "due_at")
+    }
+    keys, due = _keys_now(ids)
+    changes = Counter()
+    for pk in ids:
+        before, now = held.get(pk, (set(), None))[0], keys.get(pk, set())
+        changes.update(now - before)
+        changes.subtract(before - now)
+    _add(changes)
+    gone = [pk for pk in held if pk not in keys and pk not in due]
+    if gone:
+        ArticleTally.objects.filter(article_id__in=gone).delete()
+    rows = [
+        ArticleTally(article_id=pk, keys=" ".join(sorted(keys.get(pk, ()))), due_at=due.get(pk))
+        for pk in ids
+        if (pk in keys or pk in due) and held.get(pk) != (keys.get(pk, set()), due.get(pk))
+    ]
+    if rows:
+        ArticleTally.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["article_id"], update_fields=["keys", "due_at"]
+        )
+
+
+def _keys_now(ids):
+    """{id: keys} of the public articles among `ids`, and {id: due time} of the scheduled ones."""
+    now = timezone.now()
+    keys, due = {}, {}
+    rows = (
+        Article.objects.released()
+        .filter(pk__in=ids)
+        .values_list("pk", "published_at", "category_id", "source_id")
+    )
+    for pk, published_at, category, source in rows:
+        if published_at > now:
+            due[pk] = published_at
+            continue
+        keys[pk] = {"a", f"y{timezone.localtime(published_at).year}"}
+        if category:
+            keys[pk].add(f"c{category}")
+        if source:
+            keys[pk].add(f"s{source}")
+    if not keys:
+        return keys, due
+    # Bylines and topics (each with the topics above it) in one query.
+    public = list(keys)
+    links = (
+        ArticleAuthor.objects.filter(article_id__in=public)
+        .order_by()
+        .annotate(kind=Value("e"), ref=F("expert_id"), above=Value(None, IntegerField()))
+        .values_list("article_id", "kind", "ref", "above")
+        .union(
+            Article.topics.through.objects.filter(article_id__in=public)
+            .order_by()
+            .annotate(kind=Value("t"), ref=F("topic_id"), above=F("topic__ancestor_links__ancestor_id"))
+            .values_list("article_id", "kind", "ref", "above"),
+            all=True,
+        )
+        .order_by()
+    )
+    experts, tags = {}, []
+    for pk, kind, ref, above in links:
+        if kind == "e":
+            experts.setdefault(pk, set()).add(ref)
+            keys[pk].add(f"e{ref}")
+        else:
+            tags.append((pk, ref, above))
+    for pk, topic, ancestor in tags:
+        keys[pk].add(f"t{ancestor}")
+        for expert in experts.get(pk, ()):
+            keys[pk].add(f"p{ancestor}:{expert}")
+            if ancestor == topic:
+                keys[pk].add(f"d{topic}:{expert}")
+    return keys, due
+
+
+def _add(changes):
+    """Add each key's change to its stored count, creating rows as needed: one statement per table."""
+    counts, pairs = [], {}
+    for key, change in changes.items():
+        if not change:
+            continue
+        kind, ref = key[0], key[1:]
+        if kind in "pd":
+            topic, expert = map(int, ref.split(":"))
+            articles, direct = pairs.get((topic, expert), (0, 0))
+            pairs[topic, expert] = (articles + change, direct) if kind == "p" else (articles, direct + change)
+        else:
+            counts.append((kind, int(ref or 0), change))
+    _upsert(Tally, ["kind", "ref"], ["count"], counts)
+    _upsert(
+        TopicExpertTally,
+        ["topic_id", "expert_id"],
+        ["articles", "direct"],
+        [(topic, expert, articles, direct) for (topic, expert), (articles, direct) in pairs.items()],
+    )
+
+
+def _upsert(model, key_columns, count_columns, rows):
+    """INSERT … ON CONFLICT DO UPDATE SET count = count + EXCLUDED.count, the same on PostgreSQL and
+    SQLite: Django's bulk_create can replace a value on conflict but not add to it."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [*key_columns, *count_columns]
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    additions = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in quoted[len(key_columns) :])
+    conflict = ", ".join(quoted[: len(key_columns)])
+    per_statement = 900 // len(columns)  # well under SQLite's limit of bound parameters
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+            # Only the models' own table and column names are formatted in; the values are bound.
+            sql = f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {values} ON CONFLICT ({conflict}) "  # noqa: S608
+            cursor.execute(sql + f"DO UPDATE SET {additions}", [value for row in chunk for value in row])

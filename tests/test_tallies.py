@@ -1,0 +1,273 @@
+"""Stored counts and top lists (articles/tallies.py): after every kind of write, whoever writes it,
+what is stored equals what a direct count over the archive gives, and the pages show it."""
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+import reversion
+from django.core.management import call_command
+from django.utils import timezone
+from reversion.models import Version
+
+from articles import derived, pagecache, tallies
+from articles.models import Article, ArticleAuthor, ArticleTally, Tally, Topic
+from experts.models import Expert
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    ExpertFactory,
+    SourceFactory,
+    TopicFactory,
+    draft,
+    on,
+    scheduled,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive():
+    """A small archive with a three-level tree, shared experts, drafts and a scheduled piece."""
+    world = TopicFactory(slug="world", kind="region")
+    asia = TopicFactory(slug="asia", kind="region", parent=world)
+    korea = TopicFactory(slug="korea", kind="region", parent=asia)
+    europe = TopicFactory(slug="europe", kind="region", parent=world)
+    arms = TopicFactory(slug="arms-control")
+    ann, bo, cy = (ExpertFactory(slug=slug) for slug in ("ann", "bo", "cy"))
+    opinion, source = CategoryFactory(slug="opinion"), SourceFactory(slug="valdai")
+    ArticleFactory(slug="one", topics=[korea, arms], authors=[ann, bo], published_at=on(2024, 3, 1))
+    ArticleFactory(slug="two", topics=[korea, asia], authors=[ann], category=opinion, source=source)
+    ArticleFactory(slug="three", topics=[europe], authors=[bo, cy], published_at=on(2023, 7, 9))
+    ArticleFactory(slug="four", topics=[arms], authors=[cy], source=source)
+    draft(slug="draft", topics=[korea], authors=[ann])
+    scheduled(slug="later", topics=[europe], authors=[cy])
+    return {"world": world, "asia": asia, "korea": korea, "europe": europe, "arms": arms} | {
+        "ann": ann,
+        "bo": bo,
+        "cy": cy,
+    }
+
+
+def assert_counts_true():
+    expected = {key: n for key, n in tallies.direct_counts().items() if n}
+    assert tallies.stored_counts() == expected
+
+
+def article(slug):
+    return Article.objects.get(slug=slug)
+
+
+def test_the_stored_counts_are_the_archives_after_the_writes_that_made_it(archive):
+    assert_counts_true()
+    stored = tallies.stored_counts()
+    assert stored[("a", 0)] == 4
+    assert stored[("t", archive["world"].pk)] == 3  # one, two (Korea, twice under Asia), three
+    assert stored[("t", archive["korea"].pk)] == 2
+    assert stored[("p", archive["asia"].pk, archive["ann"].pk)] == 2
+    assert ("d", archive["asia"].pk, archive["ann"].pk) in stored  # "two" is tagged Asia itself
+    assert ("e", archive["cy"].pk) in stored
+    assert stored[("e", archive["cy"].pk)] == 2  # not the scheduled piece
+
+
+def publish(archive):
+    piece = article("draft")
+    piece.publish(when=on(2022, 1, 1))
+    piece.save()
+
+
+def unpublish(archive):
+    piece = article("one")
+    piece.unpublish()
+    piece.save()
+
+
+def retag(archive):
+    article("two").topics.set([archive["europe"], archive["arms"]])
+
+
+def clear_topics_from_the_topics_side(archive):
+    archive["korea"].articles.clear()
+
+
+def reassign_an_expert(archive):
+    byline = ArticleAuthor.objects.get(article=article("one"), expert=archive["bo"])
+    byline.expert = archive["cy"]
+    byline.save()
+
+
+def change_category_source_and_year(archive):
+    piece = article("four")
+    piece.category, piece.source, piece.published_at = None, None, on(2019, 5, 5)
+    piece.save()
+
+
+def delete_an_article(archive):
+    article("one").delete()
+
+
+def delete_an_expert(archive):
+    archive["ann"].delete()
+
+
+def delete_a_topic(archive):
+    archive["asia"].delete()
+
+
+def move_a_topic(archive):
+    archive["korea"].parent = archive["europe"]
+    archive["korea"].save()
+
+
+def move_a_topic_by_importing(archive, tmp_path):
+    items = [item for item in export() if item["type"] == "topic" and item["slug"] == "asia"]
+    items[0]["parent"] = None
+    import_items(items, tmp_path)
+
+
+def import_new_and_changed_articles(archive, tmp_path):
+    items = [item for item in export() if item["type"] == "article" and item["slug"] in {"one", "draft"}]
+    items[0] |= {"topics": ["europe"], "authors": ["cy"]}
+    items[1] |= {"slug": "imported", "status": "published", "published_at": "2018-02-02T10:00:00+00:00"}
+    import_items(items, tmp_path)
+
+
+def restore_a_version(archive):
+    piece = article("three")
+    piece.topics.set([archive["arms"]])
+    with reversion.create_revision():
+        piece.save()
+    version = Version.objects.get_for_object(piece).first()
+    piece.unpublish()
+    piece.save()
+    piece.topics.set([archive["europe"]])
+    version.revision.revert()
+    assert article("three").is_public
+
+
+def publish_and_unpublish_in_bulk(archive, client, editor):
+    client.force_login(editor)
+    admin = "/admin/articles/article/"
+    client.post(admin, {"action": "publish", "_selected_action": [article("draft").pk]})
+    client.post(admin, {"action": "unpublish", "_selected_action": [article("two").pk]})
+    assert article("draft").is_public and not article("two").is_public
+
+
+def save_in_the_admins_form(archive, client, editor, article_form):
+    client.force_login(editor)
+    piece = article("four")
+    data = article_form(title=piece.title, slug=piece.slug, status="published", published_at_0="2021-06-01")
+    data |= {"published_at_1": "10:00", "topics": [archive["korea"].pk]}
+    data |= {"article_authors-TOTAL_FORMS": "1", "article_authors-0-expert": archive["ann"].pk}
+    data |= {"article_authors-0-position": "0"}
+    response = client.post(f"/admin/articles/article/{piece.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].errors if response.context else ""
+    assert set(article("four").authors.all()) == {archive["cy"], archive["ann"]}
+
+
+def its_time_comes(slug):
+    """As if the clock had moved past the piece's publication time."""
+    past = timezone.now() - timedelta(seconds=1)
+    Article.objects.filter(slug=slug).update(published_at=past)
+    ArticleTally.objects.filter(article_id=article(slug).pk).update(due_at=past)
+
+
+def release_a_scheduled_piece(archive):
+    its_time_comes("later")
+    assert derived.release_due() == [article("later").pk]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        publish,
+        unpublish,
+        retag,
+        clear_topics_from_the_topics_side,
+        reassign_an_expert,
+        change_category_source_and_year,
+        delete_an_article,
+        delete_an_expert,
+        delete_a_topic,
+        move_a_topic,
+        move_a_topic_by_importing,
+        import_new_and_changed_articles,
+        restore_a_version,
+        publish_and_unpublish_in_bulk,
+        save_in_the_admins_form,
+        release_a_scheduled_piece,
+    ],
+)
+def test_after_every_kind_of_write_the_stored_counts_equal_the_archives(
+    archive, client, editor, article_form, tmp_path, write
+):
+    before = tallies.stored_counts()
+    arguments = {"client": client, "editor": editor, "article_form": article_form, "tmp_path": tmp_path}
+    wanted = write.__code__.co_varnames[1 : write.__code__.co_argcount]
+    write(archive, **{name: arguments[name] for name in wanted})
+    assert tallies.stored_counts() != before  # each write changes some count
+    assert_counts_true()
+
+
+def test_the_demo_content_and_a_generated_corpus_are_counted(demo):
+    call_command("generate_corpus", articles=40, experts=5, topics=6, stdout=io.StringIO())
+    assert Tally.objects.get(kind="a").count == Article.objects.published().count() > 40
+    assert_counts_true()
+
+
+def test_a_rebuild_gives_the_same_counts(archive):
+    stored = tallies.stored_counts()
+    Tally.objects.update(count=0)  # as if written around the ORM
+    tallies.rebuild()
+    assert tallies.stored_counts() == stored
+
+
+def test_a_scheduled_piece_is_counted_on_the_first_request_after_its_time(archive, client, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # released whether or not pages are cached
+    later = article("later")
+    assert ArticleTally.objects.get(article_id=later.pk).due_at == later.published_at
+    europe_count = Tally.objects.get(kind="t", ref=archive["europe"].pk).count
+    its_time_comes("later")
+    pagecache.schedule_changed()  # the cache's next publication time is now past
+
+    client.get("/topics/")
+
+    assert Tally.objects.get(kind="t", ref=archive["europe"].pk).count == europe_count + 1
+    assert ArticleTally.objects.get(article_id=later.pk).due_at is None
+    assert_counts_true()
+
+
+def test_pages_show_the_stored_counts_and_top_lists(archive, client):
+    topics = client.get("/topics/").text
+    assert '<a href="/topics/world/">' in topics
+    topic_page = client.get("/topics/asia/")
+    assert [expert.slug for expert in topic_page.context["top_experts"]] == ["ann", "bo"]
+    assert [e.topic_article_count for e in topic_page.context["top_experts"]] == [2, 1]
+    profile = client.get("/experts/ann/")
+    assert {row["topic__slug"]: row["count"] for row in profile.context["top_topics"]} == {
+        "korea": 2,
+        "arms-control": 1,
+        "asia": 1,
+    }
+    experts = client.get("/experts/").context["experts"]
+    assert {expert.slug: expert.article_count for expert in experts} == {"ann": 2, "bo": 2, "cy": 2}
+    counts = {topic.slug: topic.article_count for topic in client.get("/topics/").context["regions"][0]}
+    assert counts == {"world": 3}
+    Expert.objects.filter(slug="bo").delete()
+    assert [e.slug for e in client.get("/topics/asia/").context["top_experts"]] == ["ann"]
+    Topic.objects.filter(slug="korea").delete()
+    assert "korea" not in {row["topic__slug"] for row in client.get("/experts/ann/").context["top_topics"]}
+
+
+def export():
+    out = io.StringIO()
+    call_command("export_kb", stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def import_items(items, tmp_path):
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
+    call_command("import_kb", str(path), stdout=io.StringIO())
