@@ -17,6 +17,15 @@ class TopicQuerySet(models.QuerySet):
             TopicLineage.objects.filter(ancestor_id__in=root_ids).values_list("descendant_id", flat=True)
         )
 
+    def top_for_expert(self, expert, limit):
+        """The topics `expert` is most published under (tagged with the topic itself), with
+        `expert_article_count` set: read from the stored counts, never counted on the archive."""
+        return (
+            self.filter(expert_tallies__expert=expert, expert_tallies__direct__gt=0)
+            .annotate(expert_article_count=models.F("expert_tallies__direct"))
+            .order_by("-expert_article_count", "name")[:limit]
+        )
+
     def rebuild_lineage(self):
         """Bring the ancestor/descendant pairs of the whole tree in line with the parent links.
 
@@ -439,9 +448,11 @@ class TopicExpertTally(models.Model):
 
     # No constraint: a deleted topic's or expert's rows are taken down to zero by the recount of
     # its articles, which comes after the delete (and pages join them away meanwhile).
-    topic = models.ForeignKey(Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="expert_tallies"
+    )
     expert = models.ForeignKey(
-        "experts.Expert", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "experts.Expert", on_delete=models.DO_NOTHING, db_constraint=False, related_name="topic_tallies"
     )
     articles = models.IntegerField(default=0)
     direct = models.IntegerField(default=0)

@@ -4,14 +4,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from articles import citations, pagecache, permissions, search, seo
+from articles import citations, pagecache, permissions, search, seo, tallies
 from articles.listing import article_listing
-from articles.models import Article, Category, Source, Topic
+from articles.models import Article, Category, Source, Tally, Topic
 from articles.related import related_articles
 from experts.models import Expert
 
 HOME_LATEST = 8
 HOME_RECENT = 50
+TOP_EXPERTS = 8
 
 
 def home(request):
@@ -112,13 +113,7 @@ def article_citation(request, slug, style):
 
 def topic_list(request):
     pagecache.depends_on(request, *pagecache.topic_list_page())
-    published = Article.objects.published().order_by()
-    counts = dict(
-        Article.topics.through.objects.filter(article__in=published)
-        .values("topic__ancestor_links__ancestor")
-        .annotate(count=Count("article_id", distinct=True))
-        .values_list("topic__ancestor_links__ancestor", "count")
-    )
+    counts = tallies.counts(Tally.Kind.TOPIC)
     topics = list(Topic.objects.all())
     for topic in topics:
         topic.article_count = counts.get(topic.pk, 0)
@@ -139,11 +134,7 @@ def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     pagecache.depends_on(request, *pagecache.topic_page_tags(topic.pk))
     in_topic = Article.objects.published().for_topic(topic)
-    top_experts = (
-        Expert.objects.filter(authorships__article__in=in_topic.order_by())
-        .annotate(topic_article_count=Count("authorships"))
-        .order_by("-topic_article_count", "last_name")[:8]
-    )
+    top_experts = Expert.objects.top_under_topic(topic, TOP_EXPERTS)
     ancestors = topic.ancestors()
     trail = [("Topics", reverse("articles:topics"))]
     trail += [(above.name, above.get_absolute_url()) for above in [*ancestors, topic]]

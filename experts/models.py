@@ -6,33 +6,24 @@ from articles.richtext import clean_html, clean_text_fields
 
 
 class ExpertQuerySet(models.QuerySet):
-    def article_counts(self):
-        """{expert id: number of published articles} for these experts, in one query.
-
-        Read for a page of experts at a time. All their authorships less those of unpublished
-        articles: each count then starts from the experts' own rows, so its cost follows what they
-        wrote, not the size of the archive (a direct "published" join lets SQLite's planner start
-        from every published article instead).
-        """
-        from articles.models import ArticleAuthor, published_condition
-
-        authorships = ArticleAuthor.objects.filter(expert__in=self.values("pk"))
-
-        def per_expert(rows):
-            return dict(
-                rows.values("expert_id").annotate(count=models.Count("pk")).values_list("expert_id", "count")
-            )
-
-        written = per_expert(authorships)
-        hidden = per_expert(authorships.exclude(published_condition("article__")))
-        return {pk: written.get(pk, 0) - hidden.get(pk, 0) for pk in self.values_list("pk", flat=True)}
+    def top_under_topic(self, topic, limit):
+        """The experts most published under `topic` (its subtopics included), with
+        `topic_article_count` set: read from the stored counts, never counted on the archive."""
+        return (
+            self.filter(topic_tallies__topic=topic, topic_tallies__articles__gt=0)
+            .annotate(topic_article_count=models.F("topic_tallies__articles"))
+            .order_by("-topic_article_count", "last_name", "name")[:limit]
+        )
 
     def with_article_counts(self, experts):
-        """The given experts (a page of them) with `article_count` set on each."""
+        """The given experts (a page of them) with `article_count` set on each, from the stored counts."""
+        from articles.models import Tally
+
         experts = list(experts)
-        counts = self.filter(pk__in=[expert.pk for expert in experts]).article_counts()
+        stored = Tally.objects.filter(kind=Tally.Kind.EXPERT, ref__in=[expert.pk for expert in experts])
+        counts = dict(stored.values_list("ref", "count"))
         for expert in experts:
-            expert.article_count = counts[expert.pk]
+            expert.article_count = counts.get(expert.pk, 0)
         return experts
 
 

@@ -1,5 +1,4 @@
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -10,6 +9,7 @@ from experts.filters import ExpertFilterSet, letters_in_use
 from experts.models import Expert
 
 EXPERTS_PER_PAGE = 60
+TOP_TOPICS = 8
 
 
 def expert_list(request):
@@ -53,13 +53,7 @@ def expert_detail(request, slug):
     expert = get_object_or_404(Expert.objects.prefetch_related("links"), slug=slug)
     pagecache.depends_on(request, *pagecache.expert_page_tags(expert.pk))
     by_expert = Article.objects.published().for_expert(expert)
-    top_topics = (
-        Article.topics.through.objects.filter(article__in=by_expert.order_by())
-        .values("topic__slug", "topic__name")
-        .annotate(count=Count("article_id"))
-        .order_by("-count", "topic__name")[:8]
-    )
-    top_topics = list(top_topics)
+    top_topics = list(Topic.objects.top_for_expert(expert, TOP_TOPICS))
     absolute = request.build_absolute_uri
     feed = seo.feed(f"articles by {expert.name}", "experts:feed", "experts:atom", slug=expert.slug)
     trail = [
@@ -79,7 +73,7 @@ def expert_detail(request, slug):
         image_alt=f"Portrait of {expert.name}",
         feeds=(feed,),
         structured_data=[
-            seo.profile(absolute, expert, [row["topic__name"] for row in top_topics]),
+            seo.profile(absolute, expert, [topic.name for topic in top_topics]),
             seo.breadcrumbs(absolute, trail),
         ],
     )

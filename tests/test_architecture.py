@@ -16,6 +16,7 @@ LAYERS = [
         "articles.derived", "articles.pagecache", "articles.permissions", "articles.search",
         "articles.filters", "experts.filters", "articles.seo", "articles.citations", "articles.related",
         "articles.review", "articles.corpus", "articles.importers", "articles.signals", "experts.signals",
+        "articles.tallies",
     },
 ]  # fmt: skip
 PRESENTATION = len(LAYERS)  # views, urls, admin, editorial, feeds, sitemaps, api, listing, commands

@@ -83,7 +83,7 @@ def test_an_expert_profile_lists_only_their_published_articles_newest_first(clie
         assert text in response.text
     for text in ["Unpublished thoughts", "Future thoughts", "Someone else"]:
         assert text not in response.text
-    assert [row["topic__name"] for row in response.context["top_topics"]] == ["Korean Peninsula"]
+    assert [topic.name for topic in response.context["top_topics"]] == ["Korean Peninsula"]
 
 
 def test_an_expert_profile_filters_by_topic(client):
