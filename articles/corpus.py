@@ -63,6 +63,7 @@ POSITIONS = ["Senior Fellow", "Research Fellow", "Professor", "Director", "Progr
 CATEGORIES = ["Expert Opinions", "Interviews", "Reports", "News"]
 SOURCES = ["Valdai Discussion Club", "Russia Direct", "Policy Review", "Global Affairs", "Eastern Outlook"]
 BATCH = 2000
+PARAGRAPH_POOL = 3000
 
 
 class Corpus:
@@ -76,6 +77,10 @@ class Corpus:
         self.words = [word for word, _ in counts.most_common()]
         self.cum_word_weights = _cumulative([1 / (rank + 1) for rank in range(len(self.words))])
         self.names = sorted({self.pseudo_name() for _ in range(20000)})
+        # Paragraphs drawn once and combined per article: drawing every word of a million bodies
+        # would be most of the generation's time. Each body still gets words of its own (a sentence
+        # with a name), so rare words stay rare.
+        self.paragraphs = [self.paragraph() for _ in range(PARAGRAPH_POOL)]
 
     def pseudo_name(self):
         return "".join(self.rng.choices(SYLLABLES, k=self.rng.randint(2, 3))).capitalize()
@@ -89,6 +94,11 @@ class Corpus:
     def paragraph(self):
         return " ".join(self.sentence() for _ in range(self.rng.randint(2, 6)))
 
+    def body(self):
+        paragraphs = self.rng.choices(self.paragraphs, k=self.rng.randint(3, 9))
+        paragraphs[self.rng.randrange(len(paragraphs))] += " " + self.sentence()
+        return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+
     def title(self):
         return self.sentence(4, 11).rstrip(".").title()
 
@@ -96,7 +106,6 @@ class Corpus:
 def generate(*, articles, experts, topics, seed=1, stdout=None):
     """Add a synthetic archive of the given size to the database; returns the article count."""
     corpus = Corpus(seed=seed)
-    rng = corpus.rng
     say = stdout.write if stdout else (lambda message: None)
 
     with transaction.atomic():
@@ -114,6 +123,14 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
         expert_rows = _make_experts(corpus, experts, topic_rows)
     say(f"{len(topic_rows)} topics, {len(expert_rows)} experts\n")
 
+    with search.bulk_writes():
+        created = _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, say)
+    search.update_planner_statistics()
+    return created
+
+
+def _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, say):
+    rng = corpus.rng
     expert_weights = _cumulative([1 / (rank + 1) ** 1.07 for rank in range(len(expert_rows))])
     topic_weights = _cumulative([1 / (rank + 1) ** 0.9 for rank in range(len(topic_rows))])
     start = datetime(2005, 1, 1, tzinfo=UTC)
@@ -136,7 +153,7 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
                     title=title,
                     slug=f"{slugify(title)[:80].strip('-')}-{number}",
                     lead=corpus.sentence(15, 40),
-                    body="\n".join(f"<p>{corpus.paragraph()}</p>" for _ in range(rng.randint(3, 9))),
+                    body=corpus.body(),
                     status=status,
                     published_at=when,
                     category=rng.choice(categories),
@@ -162,7 +179,6 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
             content_changed(articles=[a.pk for a in batch], whole_site=True, known_terms=known_terms)
         created += size
         say(f"{created} articles\n")
-    search.update_planner_statistics()
     return created
 
 

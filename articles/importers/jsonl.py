@@ -135,6 +135,13 @@ def import_lines(lines: Iterable[str]):
     A line that cannot be imported (bad JSON, unknown type, a slug that names nothing) is
     reported with its number and skipped; the rest of its batch is written.
     """
+    with search.bulk_writes():
+        report = _import(lines)
+    search.update_planner_statistics()
+    return report
+
+
+def _import(lines):
     report, batch, kind = ImportReport(), [], None
     known_terms = set()  # the vocabulary words this import has written
     for number, line in enumerate(lines, start=1):
@@ -154,7 +161,6 @@ def import_lines(lines: Iterable[str]):
         batch.append((number, item))
     if batch:
         _flush(kind, batch, report, known_terms)
-    search.update_planner_statistics()
     return report
 
 
