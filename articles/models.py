@@ -290,6 +290,8 @@ class Article(models.Model):
         # article over looking up a short list of ids (search results, an expert's authorships).
         indexes = [
             models.Index(fields=["-published_at", "-id"], name="article_date_idx"),
+            # The sitemap's last change: the newest edit, found without reading the archive.
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
             # The editors' list of drafts (a few among many): only drafts are in it, so the
             # public queries, which never ask for drafts, are not tempted by it.
             models.Index(
@@ -434,6 +436,10 @@ class Tally(models.Model):
     kind = models.CharField(max_length=1, choices=Kind)
     ref = models.BigIntegerField(help_text="The topic's, expert's, category's or source's id; the year; 0.")
     count = models.IntegerField(default=0)
+    # Experts' and topics' newest publication, for the sitemap's lastmod. Raised when a piece joins
+    # (or changes topics or byline), never lowered: after an unpublication it may be later than the
+    # newest piece left, which only makes a crawler look again.
+    latest = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="tally_once")]

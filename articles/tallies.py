@@ -118,13 +118,17 @@ def _recount(ids):
         .filter(article_id__in=ids)
         .values_list("article_id", "keys", "due_at")
     }
-    keys, due = _keys_now(ids)
-    changes = Counter()
+    keys, due, dates = _keys_now(ids)
+    changes, latest = Counter(), {}
     for pk in ids:
         before, now = held.get(pk, (set(), None))[0], keys.get(pk, set())
         changes.update(now - before)
         changes.subtract(before - now)
-    _add(changes)
+        if now != before:
+            for key in now:
+                if key[0] in "et" and (key not in latest or latest[key] < dates[pk]):
+                    latest[key] = dates[pk]
+    _add(changes, latest)
     gone = [pk for pk in held if pk not in keys and pk not in due]
     if gone:
         ArticleTally.objects.filter(article_id__in=gone).delete()
@@ -140,9 +144,10 @@ def _recount(ids):
 
 
 def _keys_now(ids):
-    """{id: keys} of the public articles among `ids`, and {id: due time} of the scheduled ones."""
+    """{id: keys} and {id: publication time} of the public articles among `ids`, and {id: due time}
+    of the scheduled ones."""
     now = timezone.now()
-    keys, due = {}, {}
+    keys, due, dates = {}, {}, {}
     rows = (
         Article.objects.released()
         .filter(pk__in=ids)
@@ -152,13 +157,13 @@ def _keys_now(ids):
         if published_at > now:
             due[pk] = published_at
             continue
-        keys[pk] = {"a", f"y{timezone.localtime(published_at).year}"}
+        keys[pk], dates[pk] = {"a", f"y{timezone.localtime(published_at).year}"}, published_at
         if category:
             keys[pk].add(f"c{category}")
         if source:
             keys[pk].add(f"s{source}")
     if not keys:
-        return keys, due
+        return keys, due, dates
     # Bylines and topics (each with the topics above it) in one query.
     public = list(keys)
     links = (
@@ -188,23 +193,31 @@ def _keys_now(ids):
             keys[pk].add(f"p{ancestor}:{expert}")
             if ancestor == topic:
                 keys[pk].add(f"d{topic}:{expert}")
-    return keys, due
+    return keys, due, dates
 
 
-def _add(changes):
-    """Add each key's change to its stored count, creating rows as needed: one statement per table."""
-    counts, pairs = [], {}
-    for key, change in changes.items():
-        if not change:
-            continue
+def _add(changes, latest):
+    """Add each key's change to its stored count, and raise its newest publication to `latest`,
+    creating rows as needed: one statement per table."""
+    counts, pairs = {}, {}
+    for key in changes.keys() | latest.keys():
         kind, ref = key[0], key[1:]
         if kind in "pd":
+            if not changes[key]:
+                continue
             topic, expert = map(int, ref.split(":"))
             articles, direct = pairs.get((topic, expert), (0, 0))
+            change = changes[key]
             pairs[topic, expert] = (articles + change, direct) if kind == "p" else (articles, direct + change)
-        else:
-            counts.append((kind, int(ref or 0), change))
-    _upsert(Tally, ["kind", "ref"], ["count"], counts)
+        elif changes[key] or key in latest:
+            when = latest.get(key)
+            counts[key] = (
+                kind,
+                int(ref or 0),
+                changes[key],
+                when and connection.ops.adapt_datetimefield_value(when),
+            )
+    _upsert(Tally, ["kind", "ref"], ["count"], list(counts.values()), newest="latest")
     _upsert(
         TopicExpertTally,
         ["topic_id", "expert_id"],
@@ -213,15 +226,23 @@ def _add(changes):
     )
 
 
-def _upsert(model, key_columns, count_columns, rows):
-    """INSERT … ON CONFLICT DO UPDATE SET count = count + EXCLUDED.count, the same on PostgreSQL and
-    SQLite: Django's bulk_create can replace a value on conflict but not add to it."""
+def _upsert(model, key_columns, count_columns, rows, *, newest=None):
+    """INSERT … ON CONFLICT DO UPDATE SET count = count + EXCLUDED.count (and `newest` to the later
+    of the two), the same on PostgreSQL and SQLite: Django's bulk_create can replace a value on
+    conflict but not add to it."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = [*key_columns, *count_columns]
+    columns = [*key_columns, *count_columns, *([newest] if newest else [])]
     quoted = [connection.ops.quote_name(column) for column in columns]
-    additions = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in quoted[len(key_columns) :])
+    counted = quoted[len(key_columns) : len(key_columns) + len(count_columns)]
+    additions = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in counted)
+    if newest:
+        name = quoted[-1]
+        additions += (
+            f", {name} = CASE WHEN {table}.{name} IS NULL OR EXCLUDED.{name} > {table}.{name}"
+            f" THEN EXCLUDED.{name} ELSE {table}.{name} END"
+        )
     conflict = ", ".join(quoted[: len(key_columns)])
     per_statement = 900 // len(columns)  # well under SQLite's limit of bound parameters
     with connection.cursor() as cursor:

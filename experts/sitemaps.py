@@ -1,9 +1,9 @@
 """The sitemap's section for experts' profiles."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.utils.functional import cached_property
 
-from articles.models import published_condition
+from articles.models import Tally
 from experts.models import Expert
 
 
@@ -12,18 +12,15 @@ class ExpertSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        # A profile changes when the expert is edited or publishes: the later of the two.
-        last_published = Max(
-            "authorships__article__published_at", filter=published_condition("authorships__article__")
-        )
-        return (
-            Expert.objects.only("slug", "updated_at")
-            .annotate(last_published=last_published)
-            .order_by("last_name", "pk")
-        )
+        return Expert.objects.only("slug", "updated_at").order_by("last_name", "pk")
+
+    @cached_property
+    def _newest_publications(self):
+        return dict(Tally.objects.filter(kind=Tally.Kind.EXPERT).values_list("ref", "latest"))
 
     def lastmod(self, expert):
-        return max(filter(None, [expert.updated_at, expert.last_published]))
+        # A profile changes when the expert is edited or publishes (stored: articles.tallies).
+        return max(filter(None, [expert.updated_at, self._newest_publications.get(expert.pk)]))
 
     def get_latest_lastmod(self):
         return None  # the index gives no date for the section rather than reading every profile

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from experts.models import Expert
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,37 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client
     lines = response.text.splitlines()
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /admin/" in lines
+
+
+def test_article_pages_go_by_ranges_of_ids_and_a_page_past_the_last_is_a_404(client, settings):
+    from articles.sitemaps import ArticleSitemap
+
+    settings.PAGE_CACHE_SECONDS = 0
+    pieces = [ArticleFactory(slug=f"piece-{n}") for n in range(5)]
+    draft(slug="a-draft")
+    ArticleSitemap.limit = 2
+    try:
+        index = locations(client, "/sitemap.xml")
+        pages = [url for url in index if url.startswith("/sitemap-articles.xml")]
+        highest = max(piece.pk for piece in pieces) + 1  # the draft's
+        assert len(pages) == -(-highest // 2)
+        listed = set()
+        for page in pages:
+            urls = locations(client, page)
+            assert len(urls) <= 2
+            listed |= set(urls)
+        assert listed == {f"/articles/piece-{n}/" for n in range(5)}
+        assert client.get(f"/sitemap-articles.xml?p={len(pages) + 1}").status_code == 404
+        assert client.get("/sitemap-articles.xml?p=x").status_code == 404
+    finally:
+        ArticleSitemap.limit = 10_000
+
+
+def test_an_experts_last_change_is_their_newest_piece_or_their_own_edit(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    writer = ExpertFactory(slug="writer")
+    ArticleFactory(authors=[writer], published_at=datetime(2019, 6, 1, 8, tzinfo=UTC))
+    Expert.objects.filter(pk=writer.pk).update(updated_at=datetime(2018, 1, 1, tzinfo=UTC))
+    assert locations(client, "/sitemap-experts.xml")["/experts/writer/"] == "2019-06-01"
+    ArticleFactory(authors=[writer], published_at=datetime(2020, 2, 2, 8, tzinfo=UTC))
+    assert locations(client, "/sitemap-experts.xml")["/experts/writer/"] == "2020-02-02"
