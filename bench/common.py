@@ -177,6 +177,29 @@ def markdown_table(header, rows):
     return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
 
 
+def _by_size(runs):
+    """The rendered p95 of each page side by side for every archive size: whether a page grows."""
+    columns = [(run["database"], run["articles"]) for run in runs]
+    labels = list(dict.fromkeys(label for run in runs for label in run["cases"]))
+    cell = {
+        (run["database"], run["articles"], label): case
+        for run in runs
+        for label, case in run["cases"].items()
+    }
+    header = ["page", *(f"#{database} {size:,}: p95 ms" for database, size in columns)]
+    rows = [
+        [
+            label,
+            *(
+                cell[(database, size, label)]["p95_ms"] if (database, size, label) in cell else ""
+                for database, size in columns
+            ),
+        ]
+        for label in labels
+    ]
+    return ["Rendered p95 (ms) by archive size, page by page:", "", *markdown_table(header, rows)]
+
+
 def page_benchmark(script, child, *, name, section, describe, sizes, databases, requests):
     """The command line of a benchmark that times pages: run `child` in a child process per
     (database, size), or everywhere and write the table of queries and times to `section`."""
@@ -213,6 +236,7 @@ def page_benchmark(script, child, *, name, section, describe, sizes, databases, 
         ],
     )
     intro = f"Measured {report['when']} on {report['machine']}."
-    write_section(section, "\n".join([intro, describe(args.requests), "", *table]))
-    print("\n".join(table))
+    by_size = _by_size(report["runs"])
+    write_section(section, "\n".join([intro, describe(args.requests), "", *table, "", *by_size]))
+    print("\n".join([*table, "", *by_size]))
     return None

@@ -22,14 +22,24 @@ def child(url, size, requests):
     from django.db.models import Count
     from django.test import Client
 
-    from articles.models import Article, Topic
+    from articles.models import Article, Tally, Topic
+    from articles.sitemaps import ArticleSitemap
     from experts.models import Expert
+
+    def largest(kind):
+        return Tally.objects.filter(kind=kind).order_by("-count").values_list("ref", flat=True).first()
 
     published = Article.objects.published()
     article = published.first()
-    broad_topic = Topic.objects.annotate(n=Count("articles")).order_by("-n").first()
-    busiest = Expert.objects.annotate(n=Count("authorships")).order_by("-n").first()
+    broad_topic = Topic.objects.get(pk=largest(Tally.Kind.TOPIC))  # subtopics included
+    busiest = Expert.objects.get(pk=largest(Tally.Kind.EXPERT))
+    # The worst related fill-in: the busiest expert's newest piece tagged with the most used topic.
+    most_tagged = (
+        Article.topics.through.objects.values("topic").annotate(n=Count("*")).order_by("-n").first()["topic"]
+    )
+    worst = published.filter(article_authors__expert=busiest, topics=most_tagged).first() or article
     year = published.first().published_at.year - 1
+    last_sitemap_page = ArticleSitemap().paginator.num_pages
     pages = {
         "home": "/",
         "article list": "/articles/",
@@ -40,12 +50,17 @@ def child(url, size, requests):
         "article list, by dates": f"/articles/?date_from={year}-01-01&date_to={year}-06-30",
         "article list, deep page": "/articles/?page=400",
         "article": article.get_absolute_url(),
+        "article (busiest expert, most used topic)": worst.get_absolute_url(),
         "expert list": "/experts/",
         "expert profile (busiest)": busiest.get_absolute_url(),
         "topic page (broadest)": broad_topic.get_absolute_url(),
         "topics": "/topics/",
         "search": "/search/?q=korea",
         "feed": "/feeds/latest/",
+        "sitemap index": "/sitemap.xml",
+        "sitemap, last articles page": f"/sitemap-articles.xml?p={last_sitemap_page}",
+        "sitemap, experts": "/sitemap-experts.xml",
+        "sitemap, topics": "/sitemap-topics.xml",
         "API article list": "/api/articles/",
     }
     from django.conf import settings

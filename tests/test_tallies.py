@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import reversion
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from reversion.models import Version
 
@@ -273,3 +273,13 @@ def import_items(items, tmp_path):
     path = tmp_path / "kb.jsonl"
     path.write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
     call_command("import_kb", str(path), stdout=io.StringIO())
+
+
+def test_the_command_checks_and_rebuilds_the_stored_counts(archive):
+    call_command("rebuild_tallies", "--check", stdout=io.StringIO())
+    Tally.objects.filter(kind="a").update(count=99)
+    with pytest.raises(CommandError, match="1 stored counts differ"):
+        call_command("rebuild_tallies", "--check", stdout=io.StringIO())
+    call_command("rebuild_tallies", stdout=io.StringIO())
+    call_command("rebuild_tallies", "--check", stdout=io.StringIO())
+    assert Tally.objects.get(kind="a").count == 4
