@@ -134,6 +134,34 @@ def measure(client, url, *, requests):
     }
 
 
+def measure_write(write, *, repeats):
+    """Query count and p50/p95 of `write()`, each time in a transaction rolled back afterwards (the
+    archive stays as generated). The commit's own cost is not in it."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    def once():
+        with transaction.atomic():
+            write()
+            transaction.set_rollback(True)
+
+    once()
+    with CaptureQueriesContext(connection) as captured:
+        once()
+    queries = len(captured)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        once()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "queries": queries,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+    }
+
+
 def machine():
     import django
 
@@ -242,6 +270,19 @@ def page_benchmark(script, child, *, name, section, describe, sizes, databases, 
     )
     intro = f"Measured {report['when']} on {report['machine']}."
     by_size = _by_size(report["runs"])
+    writes = [
+        [run["database"], f"{run['articles']:,}", label, case["queries"], case["p50_ms"], case["p95_ms"]]
+        for run in report["runs"]
+        for label, case in run.get("writes", {}).items()
+    ]
+    if writes:
+        header = ["database", "#articles", "editorial write", "#SQL queries", "#p50 ms", "#p95 ms"]
+        by_size += [
+            "",
+            "One editorial write, everything it updates included:",
+            "",
+            *markdown_table(header, writes),
+        ]
     write_section(section, "\n".join([intro, describe(args.requests), "", *table, "", *by_size]))
     print("\n".join([*table, "", *by_size]))
     return None

@@ -74,7 +74,28 @@ def child(url, size, requests):
         rendered = common.measure(client, path, requests=requests)
         settings.PAGE_CACHE_SECONDS = 3600  # from the page cache (this process's memory)
         results[label] = {"url": path, **rendered, "cached": common.measure(client, path, requests=requests)}
-    print(json.dumps({"cases": results}))
+    print(json.dumps({"cases": results, "writes": writes(worst, broad_topic, requests)}))
+
+
+def writes(article, topic, requests):
+    """An editor's save of the worst-placed article: its title, then its topics (all replaced by
+    one it did not have: every count of the old topics and their ancestors moves)."""
+    from articles.models import Article, Topic
+
+    article = Article.objects.get(pk=article.pk)
+    others = [Topic.objects.exclude(articles=article).exclude(pk=topic.pk).order_by("-pk").first()]
+
+    def save_title():
+        article.title += "!"
+        article.save()
+
+    def retag():
+        article.topics.set(others)
+
+    return {
+        "article save (a new title)": common.measure_write(save_title, repeats=requests),
+        "article retagged": common.measure_write(retag, repeats=requests),
+    }
 
 
 def describe(requests):
