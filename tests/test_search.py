@@ -44,6 +44,26 @@ def test_a_quoted_phrase_matches_the_words_in_order():
     assert found('"missile defense"') == ["Missile defense for Korea"]
 
 
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        '"missile defense of europe"',  # a stop word inside: the pair around it is no pair
+        '"defense of europe"',  # two words apart only: no pair required at all
+        '"new missile defense systems"',  # three pairs, all required
+        '"O\'Neil says"',  # an apostrophe splits a word
+        '"missile defense" europe',  # a phrase and a word
+    ],
+)
+def test_phrases_find_the_pieces_with_those_words_in_that_order_in_any_field(phrase):
+    ArticleFactory(
+        title="Plans",
+        body="<p>O'Neil says the new missile defense systems matter for the missile defense of Europe.</p>",
+    )
+    ArticleFactory(title="Europe", body="<p>Systems of defense, missile after missile, say Europe.</p>")
+
+    assert found(phrase) == ["Plans"]
+
+
 def test_a_quote_left_open_runs_to_the_end():
     ArticleFactory(title="Missile defense for Korea")
 
