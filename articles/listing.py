@@ -11,15 +11,24 @@ ARTICLES_PER_PAGE = 20
 FACET_COUNT_LIMIT = 1_000  # above this many results, filter choices are shown without counts
 
 
-def article_listing(request, queryset, template, meta, **context):
+def article_listing(request, queryset, template, meta, *, stored_count=None, **context):
     """Filter, count and paginate `queryset` (already published()) and render `template`.
 
     Every page that lists articles goes through here, so they all filter, paginate and count the
-    same way and in the same fixed number of queries.
+    same way and in the same fixed number of queries. `stored_count` is the number of articles in
+    `queryset` as articles.tallies keeps it: used when nothing narrows the listing, where counting
+    would read up to 10,000 rows (350 ms for the broadest topic at 1M articles).
     """
     filterset = ArticleFilterSet(request.GET or None, queryset=queryset)
     cards = filterset.qs.with_cards().defer("body")  # cards show the lead; bodies are long
-    paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=COUNT_CAP, count_from=filterset.unranked_qs)
+    unfiltered = set(request.GET) <= {"page", "sort"}
+    paginator = CappedPaginator(
+        cards,
+        ARTICLES_PER_PAGE,
+        cap=COUNT_CAP,
+        count_from=filterset.unranked_qs,
+        known_count=stored_count() if stored_count and unfiltered else None,
+    )
     page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)
     query = filterset.search_text

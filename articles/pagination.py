@@ -22,13 +22,16 @@ class CappedPaginator(Paginator):
     "10,000+" and its pages stop there (narrowing the filters or sorting oldest first reaches the rest).
     """
 
-    def __init__(self, object_list, per_page, *, cap, count_from=None, **kwargs):
+    def __init__(self, object_list, per_page, *, cap, count_from=None, known_count=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
         self.count_from = object_list if count_from is None else count_from
+        self.known_count = known_count
 
     @cached_property
     def counted(self):
+        if self.known_count is not None:  # stored (articles.tallies): nothing to count
+            return self.known_count
         # Only the ids: no ranking, ordering or wide rows to count.
         return self.count_from.order_by().values("pk")[: self.cap + 1].count()
 

@@ -36,7 +36,8 @@ class IdRangePaginator(Paginator):
 
 class ArticleSitemap(Sitemap):
     changefreq = "monthly"
-    limit = 10_000  # ids per sitemap page
+    # Ids per sitemap page. Django renders about 65 µs a URL here: 10,000 took 650-950 ms a page.
+    limit = 1_000
 
     def items(self):
         return Article.objects.published().only("slug", "updated_at")

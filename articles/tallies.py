@@ -66,6 +66,11 @@ def counts(kind, refs=None):
     return dict(rows.values_list("ref", "count"))
 
 
+def count(kind, ref=0):
+    """One stored count: count(Tally.Kind.TOPIC, topic.pk)."""
+    return Tally.objects.filter(kind=kind, ref=ref).values_list("count", flat=True).first() or 0
+
+
 def direct_counts():
     """The same counts taken straight from the archive: what the stored ones must equal (tests,
     `manage.py tallies --check`). Slow on a large archive; never on a page."""

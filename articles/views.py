@@ -46,7 +46,13 @@ def article_list(request):
         trail=[("Articles", request.path)],
         feeds=(seo.latest_feed(),),
     )
-    return article_listing(request, Article.objects.published(), "articles/article_list.html", meta)
+    return article_listing(
+        request,
+        Article.objects.published(),
+        "articles/article_list.html",
+        meta,
+        stored_count=lambda: tallies.count(Tally.Kind.ARCHIVE),
+    )
 
 
 def search_results(request):
@@ -154,6 +160,7 @@ def topic_detail(request, slug):
         ancestors=ancestors,
         subtopics=topic.children.all(),
         top_experts=top_experts,
+        stored_count=lambda: tallies.count(Tally.Kind.TOPIC, topic.pk),
     )
 
 
@@ -167,7 +174,14 @@ def category_detail(request, slug):
         seo.describe(category.description) or f"{category.name}: every piece of this kind.",
         trail=[("Articles", reverse("articles:list")), (category.name, request.path)],
     )
-    return article_listing(request, queryset, "articles/category_detail.html", meta, category=category)
+    return article_listing(
+        request,
+        queryset,
+        "articles/category_detail.html",
+        meta,
+        category=category,
+        stored_count=lambda: tallies.count(Tally.Kind.CATEGORY, category.pk),
+    )
 
 
 def source_detail(request, slug):
@@ -180,7 +194,14 @@ def source_detail(request, slug):
         f"Expert opinions first published by {source.name}.",
         trail=[("Articles", reverse("articles:list")), (source.name, request.path)],
     )
-    return article_listing(request, queryset, "articles/source_detail.html", meta, source=source)
+    return article_listing(
+        request,
+        queryset,
+        "articles/source_detail.html",
+        meta,
+        source=source,
+        stored_count=lambda: tallies.count(Tally.Kind.SOURCE, source.pk),
+    )
 
 
 def robots_txt(request):

@@ -22,6 +22,7 @@ CASES = [
     ("rare word", {"q": "{rare}"}),
     ("phrase", {"q": '"missile defense"'}),
     ("two words, one excluded", {"q": "security -china"}),
+    ("misspelled word (did you mean)", {"q": "securty"}),
     ("filtered search", {"q": "korea", "topic": "{broad_topic}", "year": "{year}"}),
 ]
 

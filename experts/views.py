@@ -78,5 +78,11 @@ def expert_detail(request, slug):
         ],
     )
     return article_listing(
-        request, by_expert, "experts/expert_detail.html", meta, expert=expert, top_topics=top_topics
+        request,
+        by_expert,
+        "experts/expert_detail.html",
+        meta,
+        expert=expert,
+        top_topics=top_topics,
+        stored_count=lambda: Expert.objects.with_article_counts([expert])[0].article_count,
     )

@@ -283,3 +283,17 @@ def test_the_command_checks_and_rebuilds_the_stored_counts(archive):
     call_command("rebuild_tallies", stdout=io.StringIO())
     call_command("rebuild_tallies", "--check", stdout=io.StringIO())
     assert Tally.objects.get(kind="a").count == 4
+
+
+def test_an_unfiltered_listing_takes_its_count_from_the_stored_counts_a_filtered_one_counts(
+    archive, client, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    Tally.objects.filter(kind="t", ref=archive["asia"].pk).update(count=7)  # as if stored so
+
+    assert client.get("/topics/asia/").context["page_obj"].paginator.count == 7
+    assert client.get("/topics/asia/?page=1").context["page_obj"].paginator.count == 7
+    filtered = client.get(f"/topics/asia/?expert={archive['ann'].slug}")
+    assert filtered.context["page_obj"].paginator.count == 2
+    for url, stored in [("/articles/", 4), ("/experts/ann/", 2)]:
+        assert client.get(url).context["page_obj"].paginator.count == stored
