@@ -84,7 +84,7 @@ def test_article_pages_go_by_ranges_of_ids_and_a_page_past_the_last_is_a_404(cli
     settings.PAGE_CACHE_SECONDS = 0
     pieces = [ArticleFactory(slug=f"piece-{n}") for n in range(5)]
     draft(slug="a-draft")
-    ArticleSitemap.limit = 2
+    limit, ArticleSitemap.limit = ArticleSitemap.limit, 2
     try:
         index = locations(client, "/sitemap.xml")
         pages = [url for url in index if url.startswith("/sitemap-articles.xml")]
@@ -99,7 +99,7 @@ def test_article_pages_go_by_ranges_of_ids_and_a_page_past_the_last_is_a_404(cli
         assert client.get(f"/sitemap-articles.xml?p={len(pages) + 1}").status_code == 404
         assert client.get("/sitemap-articles.xml?p=x").status_code == 404
     finally:
-        ArticleSitemap.limit = 10_000
+        ArticleSitemap.limit = limit
 
 
 def test_an_experts_last_change_is_their_newest_piece_or_their_own_edit(client, settings):
