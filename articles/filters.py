@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from articles import search
-from articles.models import Article, ArticleAuthor, Category, Source, Topic
+from articles.models import Article, ArticleAuthor, Category, Source, Tally, Topic
 from experts.models import Expert
 
 TopicRow = namedtuple("TopicRow", "pk name slug kind parent_id")  # lighter than 300 model instances
@@ -223,6 +223,26 @@ class ArticleFilterSet(django_filters.FilterSet):
             ],
             "year": [_entry(str(y), str(y), None, str(y) in self._selected("year")) for y in year_range],
         }
+
+    def one_choice(self):
+        """(Tally kind, id) when exactly one topic, region, expert, category or source narrows the
+        results and nothing else does (a sort and a page aside); None otherwise."""
+        kinds = {
+            "topic": Tally.Kind.TOPIC,
+            "region": Tally.Kind.TOPIC,
+            "expert": Tally.Kind.EXPERT,
+            "category": Tally.Kind.CATEGORY,
+            "source": Tally.Kind.SOURCE,
+        }
+        names = set(self.data) - {"page", "sort"} if self.is_bound else set()
+        if len(names) != 1 or not names <= kinds.keys() or not self.form.is_valid():
+            return None
+        (name,) = names
+        chosen = self.form.cleaned_data.get(name)
+        chosen = list(chosen) if isinstance(chosen, list | tuple) or hasattr(chosen, "model") else [chosen]
+        if len(chosen) != 1 or chosen[0] is None or len(self.data.getlist(name)) != 1:
+            return None
+        return kinds[name], chosen[0].pk
 
     def active_filters(self):
         """(label, name, value) for each valid filter value in use, for "remove this filter" links."""

@@ -51,7 +51,7 @@ def article_list(request):
         Article.objects.published(),
         "articles/article_list.html",
         meta,
-        stored_count=lambda: tallies.count(Tally.Kind.ARCHIVE),
+        counted_as=(Tally.Kind.ARCHIVE, 0),
     )
 
 
@@ -160,7 +160,7 @@ def topic_detail(request, slug):
         ancestors=ancestors,
         subtopics=topic.children.all(),
         top_experts=top_experts,
-        stored_count=lambda: tallies.count(Tally.Kind.TOPIC, topic.pk),
+        counted_as=(Tally.Kind.TOPIC, topic.pk),
     )
 
 
@@ -180,7 +180,7 @@ def category_detail(request, slug):
         "articles/category_detail.html",
         meta,
         category=category,
-        stored_count=lambda: tallies.count(Tally.Kind.CATEGORY, category.pk),
+        counted_as=(Tally.Kind.CATEGORY, category.pk),
     )
 
 
@@ -200,7 +200,7 @@ def source_detail(request, slug):
         "articles/source_detail.html",
         meta,
         source=source,
-        stored_count=lambda: tallies.count(Tally.Kind.SOURCE, source.pk),
+        counted_as=(Tally.Kind.SOURCE, source.pk),
     )
 
 

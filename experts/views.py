@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from articles import pagecache, seo
 from articles.listing import article_listing
-from articles.models import Article, Topic
+from articles.models import Article, Tally, Topic
 from experts.filters import ExpertFilterSet, letters_in_use
 from experts.models import Expert
 
@@ -84,5 +84,5 @@ def expert_detail(request, slug):
         meta,
         expert=expert,
         top_topics=top_topics,
-        stored_count=lambda: Expert.objects.with_article_counts([expert])[0].article_count,
+        counted_as=(Tally.Kind.EXPERT, expert.pk),
     )
