@@ -85,7 +85,7 @@ def content_changed(
     if topics:
         tagged = Article.topics.through.objects.filter(topic_id__in=list(topics))
         article_ids.update(tagged.values_list("article_id", flat=True))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the writer's transaction (or one of its own)
         if tree or moved:
             Topic.objects.rebuild_lineage()
         tallies.recount(counted | set(articles_under(moved) if moved else ()))
