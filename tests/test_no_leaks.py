@@ -151,3 +151,12 @@ def test_counts_leave_hidden_pieces_out(client):
     assert experts == {"weitz": 1, "ghost-writer": 0}
     assert [entry["value"] for entry in listing.context["facets"]["topic"]] == []  # hidden-topic: none
     assert client.get("/experts/ghost-writer/").context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.usefixtures("archive")
+def test_no_page_of_the_article_sitemap_names_a_hidden_piece_and_the_public_one_is_listed(client):
+    from tests.test_sitemap import article_urls
+
+    urls = article_urls(client)
+    assert "/articles/public/" in urls
+    assert not any("secret" in url for url in urls)
