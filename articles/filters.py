@@ -5,7 +5,7 @@ from collections import namedtuple
 
 import django_filters
 from django import forms
-from django.db.models import CharField, Count, F, Value
+from django.db.models import CharField, Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -151,15 +151,19 @@ class ArticleFilterSet(django_filters.FilterSet):
                 queryset = self.filters[field].filter(queryset, value)
         return queryset
 
-    def facets(self, *, counted=True, experts_shown=12):
+    def facets(self, *, counted=True, whole_archive=False, experts_shown=12):
         """The choices of each filter, with counts over the results of all the *other* filters.
 
         A fixed number of aggregate queries, whatever the size of the archive or of the choices.
-        With `counted` False (results too many to count cheaply), the choices come without counts.
+        With `counted` False (results too many to count cheaply), the choices come without counts,
+        unless they are those of the `whole_archive`, unfiltered: its counts are stored
+        (articles.tallies).
         """
         topics = [
             TopicRow(*row) for row in Topic.objects.values_list("pk", "name", "slug", "kind", "parent_id")
         ]
+        if whole_archive:
+            return self._stored_facets(topics, experts_shown)
         if not counted:
             return self._uncounted_facets(topics)
         topic_counts = _topic_counts(self.qs_without("topic"))
@@ -199,6 +203,54 @@ class ArticleFilterSet(django_filters.FilterSet):
         facets["source"].sort(key=lambda entry: entry["label"])
         facets["year"].sort(key=lambda entry: entry["value"], reverse=True)
         return facets
+
+    def _stored_facets(self, topics, experts_shown):
+        """The whole archive's choices with its stored counts: a read of small rows, at any size."""
+        stored = {kind: {} for kind in Tally.Kind.values}
+        for kind, ref, count in Tally.objects.filter(kind__in="tcsy", count__gt=0).values_list(
+            "kind", "ref", "count"
+        ):
+            stored[kind][ref] = count
+        busiest = Tally.objects.filter(kind=Tally.Kind.EXPERT, count__gt=0).order_by("-count", "ref")
+        count = Tally.objects.filter(kind=Tally.Kind.EXPERT, ref=OuterRef("pk")).values("count")[:1]
+        experts = (
+            Expert.objects.filter(pk__in=busiest.values("ref")[:experts_shown])
+            .annotate(article_count=Subquery(count))
+            .order_by("-article_count", "name")
+        )
+        # Categories and sources in one query.
+        named = (
+            Category.objects.order_by()
+            .annotate(kind=Value(Tally.Kind.CATEGORY))
+            .values_list("kind", "pk", "slug", "name")
+            .union(
+                Source.objects.order_by()
+                .annotate(kind=Value(Tally.Kind.SOURCE))
+                .values_list("kind", "pk", "slug", "name"),
+                all=True,
+            )
+            .order_by("name")
+        )
+        rows = {Tally.Kind.CATEGORY: [], Tally.Kind.SOURCE: []}
+        for kind, pk, slug, name in named:
+            rows[kind].append((pk, slug, name))
+        years = stored[Tally.Kind.YEAR]
+
+        def entries(kind, name):
+            return [
+                _entry(slug, label, stored[kind][pk], slug in self._selected(name))
+                for pk, slug, label in rows[kind]
+                if pk in stored[kind]
+            ]
+
+        return {
+            "topic": _topic_tree(topics, Topic.Kind.THEME, stored[Tally.Kind.TOPIC], set()),
+            "region": _topic_tree(topics, Topic.Kind.REGION, stored[Tally.Kind.TOPIC], set()),
+            "expert": [_entry(e.slug, e.name, e.article_count, False) for e in experts.only("slug", "name")],
+            "category": entries(Tally.Kind.CATEGORY, "category"),
+            "source": entries(Tally.Kind.SOURCE, "source"),
+            "year": [_entry(str(y), str(y), years[y], False) for y in sorted(years, reverse=True)],
+        }
 
     def _uncounted_facets(self, topics):
         chosen_experts = self._cleaned_data().get("expert") or []

@@ -56,7 +56,10 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, **con
         articles=articles,
         # Counts only for narrow results, and not when a search matched too much to rank: each
         # count would repeat that large match.
-        facets=filterset.facets(counted=paginator.counted <= FACET_COUNT_LIMIT and filterset.search_ranked),
+        facets=filterset.facets(
+            counted=paginator.counted <= FACET_COUNT_LIMIT and filterset.search_ranked,
+            whole_archive=counted_as == (Tally.Kind.ARCHIVE, 0) and set(request.GET) <= {"page", "sort"},
+        ),
         active_filters=filterset.active_filters(),
     )
     return render(request, template, context)

@@ -320,3 +320,28 @@ def test_the_archive_narrowed_to_one_choice_takes_its_count_from_the_stored_coun
     response = client.get(f"/articles/{query}")
 
     assert (response.context["page_obj"].paginator.count > 100) is stored
+
+
+def test_the_whole_archive_offers_its_filters_with_the_stored_counts(
+    archive, client, settings, count_queries, monkeypatch
+):
+    """Even when it holds too many articles to count them on a view (here: more than 2)."""
+    monkeypatch.setattr("articles.listing.FACET_COUNT_LIMIT", 2)
+    settings.PAGE_CACHE_SECONDS = 0
+    facets = client.get("/articles/").context["facets"]
+
+    assert [(entry["value"], entry["count"]) for entry in facets["region"]] == [
+        ("world", 3),
+        ("asia", 2),
+        ("korea", 2),
+        ("europe", 1),
+    ]
+    assert [(entry["value"], entry["count"]) for entry in facets["topic"]] == [("arms-control", 2)]
+    experts = [(entry["value"], entry["count"]) for entry in facets["expert"]]
+    assert experts == [("ann", 2), ("bo", 2), ("cy", 2)]
+    assert [(entry["value"], entry["count"]) for entry in facets["source"]] == [("valdai", 2)]
+    years = Article.objects.published().values_list("published_at__year", flat=True)
+    assert [(entry["value"], entry["count"]) for entry in facets["year"]] == [
+        (str(year), list(years).count(year)) for year in sorted(set(years), reverse=True)
+    ]
+    assert count_queries("/articles/") <= 10
