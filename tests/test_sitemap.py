@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from articles.models import Article
 from experts.models import Expert
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
 
@@ -124,3 +125,17 @@ def test_an_experts_last_change_is_their_newest_piece_or_their_own_edit(client, 
     assert locations(client, "/sitemap-experts.xml")["/experts/writer/"] == "2019-06-01"
     ArticleFactory(authors=[writer], published_at=datetime(2020, 2, 2, 8, tzinfo=UTC))
     assert locations(client, "/sitemap-experts.xml")["/experts/writer/"] == "2020-02-02"
+
+
+def test_the_index_dates_the_articles_by_their_newest_published_edit_never_a_drafts(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    edited = ArticleFactory(slug="edited")
+    Article.objects.filter(pk=edited.pk).update(updated_at=datetime(2024, 3, 3, tzinfo=UTC))
+    ArticleFactory(slug="older")
+    Article.objects.filter(slug="older").update(updated_at=datetime(2022, 1, 1, tzinfo=UTC))
+    secret = draft(slug="secret")
+    Article.objects.filter(pk=secret.pk).update(updated_at=datetime(2025, 5, 5, tzinfo=UTC))
+
+    index = locations(client, "/sitemap.xml")
+
+    assert {date[:10] for url, date in index.items() if url.startswith("/sitemap-articles.xml")} == {"2024-03-03"}
