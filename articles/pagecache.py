@@ -25,6 +25,7 @@ Rules that keep it from ever serving a stale page:
   as "changed": eviction can cost a render, never serve a stale page.
 """
 
+import functools
 import hashlib
 import logging
 import uuid
@@ -109,6 +110,11 @@ def expert_page_tags(pk):
     return {expert_tag(pk), expert_articles_tag(pk)}
 
 
+def sitemap_pages():
+    """The sitemap index and its sections: every public address and when it last changed."""
+    return {ARTICLES, EXPERTS, TOPICS}
+
+
 def article_page(pk, *, related, authors, topics):
     """An article's page: the article, its related pieces (the fill-in comes from the articles of
     its topics and experts), its authors."""
@@ -154,6 +160,18 @@ def related_links_edited(pk):
 def depends_on(request, *tags):
     """Declare that the page answering `request` shows what these tags stand for (and may be cached)."""
     request.page_cache_tags = getattr(request, "page_cache_tags", set()) | set(tags)
+
+
+def declaring(view, tags):
+    """`view`, whose page shows what `tags` stand for, declared so (for views that are not ours:
+    Django's sitemaps)."""
+
+    @functools.wraps(view)
+    def declared(request, *args, **kwargs):
+        depends_on(request, *tags)
+        return view(request, *args, **kwargs)
+
+    return declared
 
 
 def invalidate(*tags):

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from articles import pagecache
 from articles.sitemaps import ArticleSitemap, TopicSitemap
 from articles.views import robots_txt
 from experts.sitemaps import ExpertSitemap
@@ -22,13 +23,13 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        pagecache.declaring(sitemap_views.index, pagecache.sitemap_pages()),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        pagecache.declaring(sitemap_views.sitemap, pagecache.sitemap_pages()),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

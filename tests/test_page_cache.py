@@ -467,8 +467,11 @@ CONTRACT_PAGES = {
     "ours": "/articles/baltic-energy/",
     "theirs": "/articles/asian-trade/",
     "feed": "/feeds/latest/",
+    "sitemap": "/sitemap.xml",
+    "experts sitemap": "/sitemap-experts.xml",
 }
-ARCHIVE = {"home", "archive", "search", "topics", "experts", "feed"}  # the published archive as a whole
+SITEMAPS = {"sitemap", "experts sitemap"}  # every public address, with experts' and topics' dates
+ARCHIVE = {"home", "archive", "search", "topics", "experts", "feed"} | SITEMAPS  # the archive as a whole
 EVERY_PAGE = set(CONTRACT_PAGES)
 
 
@@ -526,10 +529,10 @@ def relate_ours_to_theirs(world):
         # Theirs too: its related fill-in comes from the articles of Asia and of Bob.
         (move_ours_to_asia, ARCHIVE | {"europe", "europe feed", "asia", "ann", "ann feed", "ours", "theirs"}),
         (give_ours_to_bob, ARCHIVE | {"europe", "europe feed", "ann", "ann feed", "bob", "ours", "theirs"}),
-        (edit_anns_bio, {"experts", "ann", "ann feed", "ours"}),
+        (edit_anns_bio, {"experts", "ann", "ann feed", "ours"} | SITEMAPS),
         (rename_bob, EVERY_PAGE),  # a name is on cards and bylines everywhere
-        (describe_europe, {"topics", "europe", "europe feed"}),
-        (add_a_link_to_bobs_profile, {"experts", "bob", "theirs"}),
+        (describe_europe, {"topics", "europe", "europe feed"} | SITEMAPS),
+        (add_a_link_to_bobs_profile, {"experts", "bob", "theirs"} | SITEMAPS),
         (relate_ours_to_theirs, {"ours"}),
     ],
     ids=lambda value: getattr(value, "__name__", None),
