@@ -45,12 +45,6 @@ def pages_showing(article_ids):
     return pagecache.article_tags(article_ids)
 
 
-def articles_under(topic_ids):
-    """Ids of the articles tagged with these topics or any topic below them."""
-    tagged = Article.topics.through.objects.filter(topic__ancestor_links__ancestor__in=list(topic_ids))
-    return list(tagged.values_list("article_id", flat=True).distinct())
-
-
 def content_changed(
     *,
     articles=(),
@@ -88,7 +82,9 @@ def content_changed(
     with transaction.atomic(savepoint=False):  # the writer's transaction (or one of its own)
         if tree or moved:
             Topic.objects.rebuild_lineage()
-        tallies.recount(counted | set(articles_under(moved) if moved else ()))
+        if moved:  # the articles under them, whatever their status, are under other topics now
+            counted.update(Article.objects.for_topics(list(moved)).values_list("pk", flat=True))
+        tallies.recount(counted)
     if index and article_ids:
         search.index_articles(sorted(article_ids), known_terms=known_terms)  # deleted ones leave it
     tags = set(pages) | set(pages_before)

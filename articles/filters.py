@@ -290,8 +290,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         if len(names) != 1 or not names <= kinds.keys() or not self.form.is_valid():
             return None
         (name,) = names
-        chosen = self.form.cleaned_data.get(name)
-        chosen = list(chosen) if isinstance(chosen, list | tuple) or hasattr(chosen, "model") else [chosen]
+        chosen = _several(self.form.cleaned_data.get(name))
         if len(chosen) != 1 or chosen[0] is None or len(self.data.getlist(name)) != 1:
             return None
         return kinds[name], chosen[0].pk
@@ -302,8 +301,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         for name, value in self._cleaned_data().items():
             if name == "sort" or value in (None, "", []):
                 continue
-            values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
-            for item in values:
+            for item in _several(value):
                 raw = getattr(item, "slug", None) or (
                     item.isoformat() if hasattr(item, "isoformat") else str(item)
                 )
@@ -324,6 +322,12 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def _selected(self, name):
         return set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
+
+
+def _several(value):
+    """A filter's cleaned value as a list: a multiple choice gives a list or a queryset (already
+    read by the form's validation), a single one a value."""
+    return list(value) if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
 
 
 def _entry(value, label, count, selected):

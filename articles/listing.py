@@ -24,10 +24,11 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, **con
     """
     filterset = ArticleFilterSet(request.GET or None, queryset=queryset)
     cards = filterset.qs.with_cards().defer("body")  # cards show the lead; bodies are long
-    if set(request.GET) <= {"page", "sort"}:
-        stored = counted_as
-    else:
-        stored = filterset.one_choice() if counted_as == (Tally.Kind.ARCHIVE, 0) else None
+    unfiltered = set(request.GET) <= {"page", "sort"}
+    whole_archive = counted_as == (Tally.Kind.ARCHIVE, 0)
+    # What is listed, as stored: the page's own count when nothing narrows it; when the whole
+    # archive is narrowed to one topic, expert, category or source, that one's.
+    stored = counted_as if unfiltered else (filterset.one_choice() if whole_archive else None)
     paginator = CappedPaginator(
         cards,
         ARTICLES_PER_PAGE,
@@ -58,7 +59,7 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, **con
         # count would repeat that large match.
         facets=filterset.facets(
             counted=paginator.counted <= FACET_COUNT_LIMIT and filterset.search_ranked,
-            whole_archive=counted_as == (Tally.Kind.ARCHIVE, 0) and set(request.GET) <= {"page", "sort"},
+            whole_archive=whole_archive and unfiltered,
         ),
         active_filters=filterset.active_filters(),
     )

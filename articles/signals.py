@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from articles import pagecache
-from articles.derived import articles_under, content_changed, fields_changed, pages_showing, remember_fields
+from articles.derived import content_changed, fields_changed, pages_showing, remember_fields
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
 
 # Articles. Raw saves too (fixtures, and restoring a version, which writes the old rows raw): the
@@ -80,14 +80,21 @@ def topic_saved(sender, instance, created, raw=False, **kwargs):
 
 @receiver(pre_delete, sender=Topic)
 def remember_articles_of_deleted_topic(sender, instance, **kwargs):
-    instance._article_ids = articles_under([instance.pk])
+    instance._article_ids = list(instance.articles.values_list("pk", flat=True))
+    instance._children = list(instance.children.values_list("pk", flat=True))
 
 
 @receiver(post_delete, sender=Topic)
 def topic_deleted(sender, instance, **kwargs):
-    """Its articles, and its subtopics' (the children move to the top: parent SET_NULL), lose it
-    from their index and their counts."""
-    content_changed(articles=getattr(instance, "_article_ids", []), tree=True, whole_site=True)
+    """Its articles lose it from their index and their counts; its children move to the top
+    (parent SET_NULL), so the articles under them are counted again (not indexed again: the index
+    holds only an article's own topics)."""
+    content_changed(
+        articles=getattr(instance, "_article_ids", []),
+        moved=getattr(instance, "_children", []),
+        tree=True,
+        whole_site=True,
+    )
 
 
 @receiver([post_save, post_delete], sender=Category)
