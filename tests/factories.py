@@ -1,7 +1,10 @@
+import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
@@ -92,6 +95,20 @@ def scheduled(**kwargs):
 def relate(article, *related):
     for position, other in enumerate(related):
         RelatedLink.objects.create(article=article, related=other, position=position)
+
+
+def exported_items():
+    """The knowledge base as export_kb writes it, one dict per line."""
+    out = io.StringIO()
+    call_command("export_kb", stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def import_items(items, tmp_path):
+    """Import these items with import_kb, as an editor would from a file."""
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
+    call_command("import_kb", str(path), stdout=io.StringIO())
 
 
 class UserFactory(factory.django.DjangoModelFactory):

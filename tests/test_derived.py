@@ -2,35 +2,19 @@
 the review, a restored version, import_kb), the search index, the "did you mean" vocabulary, the
 topic lineage and the cached pages come out the same (articles/derived.py)."""
 
-import io
-import json
-
 import pytest
 import reversion
-from django.core.management import call_command
 from django.test import Client
 from reversion.models import Version
 
 from articles import pagecache, search
 from articles.models import Article, SearchTerm, Topic, TopicLineage
 from experts.models import Expert
-from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, exported_items, import_items
 
 pytestmark = pytest.mark.django_db
 
 WORD = "zygomorphic"  # a word no other article has
-
-
-def export():
-    out = io.StringIO()
-    call_command("export_kb", stdout=out)
-    return [json.loads(line) for line in out.getvalue().splitlines()]
-
-
-def import_items(items, tmp_path):
-    path = tmp_path / "kb.jsonl"
-    path.write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
-    call_command("import_kb", str(path), stdout=io.StringIO())
 
 
 def found(text):
@@ -79,7 +63,7 @@ def publish_by_restoring_a_version(article, client, editor, **_):
 
 
 def publish_by_importing(article, tmp_path, **_):
-    items = [item for item in export() if item["type"] == "article" and item["slug"] == article.slug]
+    items = [item for item in exported_items() if item["type"] == "article" and item["slug"] == article.slug]
     items[0] |= {"status": "published", "published_at": "2020-01-01T10:00:00+00:00"}
     import_items(items, tmp_path)
 
@@ -129,7 +113,7 @@ def rename_in_the_admin(expert, client, editor, **_):
 
 def rename_by_importing(expert, tmp_path, **_):
     """Found in review: import_kb's bulk upsert renamed the expert and left the index stale."""
-    items = [item for item in export() if item["type"] == "expert" and item["slug"] == expert.slug]
+    items = [item for item in exported_items() if item["type"] == "expert" and item["slug"] == expert.slug]
     items[0]["name"] = "Ole Waever"
     import_items(items, tmp_path)
 
@@ -156,7 +140,7 @@ def move_by_saving(topic, new_parent, **_):
 
 
 def move_by_importing(topic, new_parent, tmp_path, **_):
-    items = [item for item in export() if item["type"] == "topic" and item["slug"] == topic.slug]
+    items = [item for item in exported_items() if item["type"] == "topic" and item["slug"] == topic.slug]
     items[0]["parent"] = new_parent.slug
     import_items(items, tmp_path)
 

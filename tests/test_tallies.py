@@ -2,7 +2,6 @@
 what is stored equals what a direct count over the archive gives, and the pages show it."""
 
 import io
-import json
 from datetime import timedelta
 
 import pytest
@@ -22,6 +21,8 @@ from tests.factories import (
     SourceFactory,
     TopicFactory,
     draft,
+    exported_items,
+    import_items,
     on,
     scheduled,
 )
@@ -73,69 +74,71 @@ def test_the_stored_counts_are_the_archives_after_the_writes_that_made_it(archiv
     assert stored[("e", archive["cy"].pk)] == 2  # not the scheduled piece
 
 
-def publish(archive):
+def publish(archive, **_):
     piece = article("draft")
     piece.publish(when=on(2022, 1, 1))
     piece.save()
 
 
-def unpublish(archive):
+def unpublish(archive, **_):
     piece = article("one")
     piece.unpublish()
     piece.save()
 
 
-def retag(archive):
+def retag(archive, **_):
     article("two").topics.set([archive["europe"], archive["arms"]])
 
 
-def clear_topics_from_the_topics_side(archive):
+def clear_topics_from_the_topics_side(archive, **_):
     archive["korea"].articles.clear()
 
 
-def reassign_an_expert(archive):
+def reassign_an_expert(archive, **_):
     byline = ArticleAuthor.objects.get(article=article("one"), expert=archive["bo"])
     byline.expert = archive["cy"]
     byline.save()
 
 
-def change_category_source_and_year(archive):
+def change_category_source_and_year(archive, **_):
     piece = article("four")
     piece.category, piece.source, piece.published_at = None, None, on(2019, 5, 5)
     piece.save()
 
 
-def delete_an_article(archive):
+def delete_an_article(archive, **_):
     article("one").delete()
 
 
-def delete_an_expert(archive):
+def delete_an_expert(archive, **_):
     archive["ann"].delete()
 
 
-def delete_a_topic(archive):
+def delete_a_topic(archive, **_):
     archive["asia"].delete()
 
 
-def move_a_topic(archive):
+def move_a_topic(archive, **_):
     archive["korea"].parent = archive["europe"]
     archive["korea"].save()
 
 
-def move_a_topic_by_importing(archive, tmp_path):
-    items = [item for item in export() if item["type"] == "topic" and item["slug"] == "asia"]
+def move_a_topic_by_importing(archive, tmp_path, **_):
+    items = [item for item in exported_items() if item["type"] == "topic" and item["slug"] == "asia"]
     items[0]["parent"] = None
     import_items(items, tmp_path)
 
 
-def import_new_and_changed_articles(archive, tmp_path):
-    items = [item for item in export() if item["type"] == "article" and item["slug"] in {"one", "draft"}]
+def import_new_and_changed_articles(archive, tmp_path, **_):
+    items = [
+        item for item in exported_items() if item["type"] == "article" and item["slug"] in {"one", "draft"}
+    ]
     items[0] |= {"topics": ["europe"], "authors": ["cy"]}
     items[1] |= {"slug": "imported", "status": "published", "published_at": "2018-02-02T10:00:00+00:00"}
     import_items(items, tmp_path)
 
 
-def restore_a_version(archive):
+def restore_a_version(archive, **_):
     piece = article("three")
     piece.topics.set([archive["arms"]])
     with reversion.create_revision():
@@ -148,7 +151,7 @@ def restore_a_version(archive):
     assert article("three").is_public
 
 
-def publish_and_unpublish_in_bulk(archive, client, editor):
+def publish_and_unpublish_in_bulk(archive, client, editor, **_):
     client.force_login(editor)
     admin = "/admin/articles/article/"
     client.post(admin, {"action": "publish", "_selected_action": [article("draft").pk]})
@@ -156,7 +159,7 @@ def publish_and_unpublish_in_bulk(archive, client, editor):
     assert article("draft").is_public and not article("two").is_public
 
 
-def save_in_the_admins_form(archive, client, editor, article_form):
+def save_in_the_admins_form(archive, client, editor, article_form, **_):
     client.force_login(editor)
     piece = article("four")
     data = article_form(title=piece.title, slug=piece.slug, status="published", published_at_0="2021-06-01")
@@ -175,7 +178,7 @@ def its_time_comes(slug):
     ArticleTally.objects.filter(article_id=article(slug).pk).update(due_at=past)
 
 
-def release_a_scheduled_piece(archive):
+def release_a_scheduled_piece(archive, **_):
     its_time_comes("later")
     assert derived.release_due() == [article("later").pk]
 
@@ -205,9 +208,7 @@ def test_after_every_kind_of_write_the_stored_counts_equal_the_archives(
     archive, client, editor, article_form, tmp_path, write
 ):
     before = tallies.stored_counts()
-    arguments = {"client": client, "editor": editor, "article_form": article_form, "tmp_path": tmp_path}
-    wanted = write.__code__.co_varnames[1 : write.__code__.co_argcount]
-    write(archive, **{name: arguments[name] for name in wanted})
+    write(archive, client=client, editor=editor, article_form=article_form, tmp_path=tmp_path)
     assert tallies.stored_counts() != before  # each write changes some count
     assert_counts_true()
 
@@ -262,18 +263,6 @@ def test_pages_show_the_stored_counts_and_top_lists(archive, client, settings):
     assert [e.slug for e in client.get("/topics/asia/").context["top_experts"]] == ["ann"]
     Topic.objects.filter(slug="korea").delete()
     assert "korea" not in {topic.slug for topic in client.get("/experts/ann/").context["top_topics"]}
-
-
-def export():
-    out = io.StringIO()
-    call_command("export_kb", stdout=out)
-    return [json.loads(line) for line in out.getvalue().splitlines()]
-
-
-def import_items(items, tmp_path):
-    path = tmp_path / "kb.jsonl"
-    path.write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
-    call_command("import_kb", str(path), stdout=io.StringIO())
 
 
 def test_the_command_checks_and_rebuilds_the_stored_counts(archive):
