@@ -3,22 +3,27 @@
 Its words are those of the sample pages, drawn with their natural skew so that common and rare
 words behave as in real text, plus invented proper names so that names are rare. Experts' output
 follows a Zipf law (a few write thousands of pieces); some topics are very broad. Rows go in with
-bulk inserts, bypassing signals, so the topic lineage and the search index are built at the end.
+bulk inserts (COPY on PostgreSQL), bypassing signals: the generator indexes each batch from what it
+generated, and the stored counts are taken once at the end.
 """
 
 import random
 import re
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import search
 from articles.derived import content_changed
 from articles.models import Article, ArticleAuthor, Category, Source, Topic
+from articles.search.documents import Document, html_to_text
 from experts.models import Expert
 
 PAGES = Path(__file__).resolve().parent / "demo" / "pages"
@@ -63,6 +68,7 @@ POSITIONS = ["Senior Fellow", "Research Fellow", "Professor", "Director", "Progr
 CATEGORIES = ["Expert Opinions", "Interviews", "Reports", "News"]
 SOURCES = ["Valdai Discussion Club", "Russia Direct", "Policy Review", "Global Affairs", "Eastern Outlook"]
 BATCH = 2000
+WRITERS = 2  # PostgreSQL connections writing batches at once: this machine's cores
 PARAGRAPH_POOL = 3000
 
 
@@ -123,63 +129,151 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
         expert_rows = _make_experts(corpus, experts, topic_rows)
     say(f"{len(topic_rows)} topics, {len(expert_rows)} experts\n")
 
-    with search.bulk_writes():
-        created = _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, say)
+    ids = _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, say)
+    # Counted once at the end, in large batches, rather than by each writer.
+    content_changed(articles=ids, whole_site=True, index=False)
     search.update_planner_statistics()
-    return created
+    return len(ids)
 
 
 def _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, say):
-    rng = corpus.rng
-    expert_weights = _cumulative([1 / (rank + 1) ** 1.07 for rank in range(len(expert_rows))])
-    topic_weights = _cumulative([1 / (rank + 1) ** 0.9 for rank in range(len(topic_rows))])
-    start = datetime(2005, 1, 1, tzinfo=UTC)
-    span = (timezone.now() - start).total_seconds()
-    created, known_terms = 0, set()
-    while created < articles:
-        size = min(BATCH, articles - created)
-        batch = []
-        for number in range(created, created + size):
-            title = corpus.title()
-            roll = rng.random()
-            if roll < 0.03:
-                status, when = Article.Status.DRAFT, None
-            elif roll < 0.05:
-                status, when = Article.Status.PUBLISHED, timezone.now() + timedelta(days=rng.randint(1, 60))
+    """Generate the articles in batches; each batch goes in (rows and search index) in one
+    transaction. On PostgreSQL, outside a transaction, WRITERS connections write batches at once:
+    most of the time is the database's to_tsvector, which then uses every core."""
+    draw = ArticleDraw(corpus, categories, sources, topic_rows, expert_rows)
+    first_id = (Article.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+    known_terms = set()
+    writing = deque()
+    with ThreadPoolExecutor(max_workers=WRITERS if parallel else 1) as writers:
+        for batch_start in range(first_id, first_id + articles, BATCH):
+            batch = Batch()
+            for pk in range(batch_start, min(batch_start + BATCH, first_id + articles)):
+                batch.add(*draw(pk))
+            if parallel:
+                writing.append(writers.submit(_write_in_own_connection, batch, known_terms))
+                while len(writing) > WRITERS:  # a bounded backlog: batches are held in memory
+                    writing.popleft().result()
             else:
-                status, when = Article.Status.PUBLISHED, start + timedelta(seconds=rng.random() * span)
-            batch.append(
-                Article(
-                    title=title,
-                    slug=f"{slugify(title)[:80].strip('-')}-{number}",
-                    lead=corpus.sentence(15, 40),
-                    body=corpus.body(),
-                    status=status,
-                    published_at=when,
-                    category=rng.choice(categories),
-                    source=rng.choice(sources) if rng.random() < 0.7 else None,
-                )
+                batch.write(known_terms)
+            say(f"{batch_start + BATCH - first_id} articles\n")
+        while writing:
+            writing.popleft().result()
+    # The ids were given explicitly: the table's own sequence (PostgreSQL) is moved past them.
+    for statement in connection.ops.sequence_reset_sql(no_style(), [Article]):
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    return list(range(first_id, first_id + articles))
+
+
+class ArticleDraw:
+    """Draws one article's row, byline and topics: Zipf-distributed experts, skewed topics, dates
+    over twenty years, a few drafts and scheduled pieces."""
+
+    def __init__(self, corpus, categories, sources, topics, experts):
+        self.corpus, self.categories, self.sources, self.topics, self.experts = (
+            corpus,
+            categories,
+            sources,
+            topics,
+            experts,
+        )
+        self.expert_weights = _cumulative([1 / (rank + 1) ** 1.07 for rank in range(len(experts))])
+        self.topic_weights = _cumulative([1 / (rank + 1) ** 0.9 for rank in range(len(topics))])
+        self.start = datetime(2005, 1, 1, tzinfo=UTC)
+        self.now = timezone.now()
+
+    def __call__(self, pk):
+        rng, corpus, now = self.corpus.rng, self.corpus, self.now
+        title = corpus.title()
+        roll = rng.random()
+        if roll < 0.03:
+            status, when = Article.Status.DRAFT, None
+        elif roll < 0.05:
+            status, when = Article.Status.PUBLISHED, now + timedelta(days=rng.randint(1, 60))
+        else:
+            status, when = Article.Status.PUBLISHED, self.start + rng.random() * (now - self.start)
+        article = {
+            "id": pk,
+            "title": title,
+            "slug": f"{slugify(title)[:80].strip('-')}-{pk}",
+            "lead": corpus.sentence(15, 40),
+            "body": corpus.body(),
+            "status": status,
+            "published_at": when,
+            "category_id": rng.choice(self.categories).pk,
+            "source_id": rng.choice(self.sources).pk if rng.random() < 0.7 else None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        count = rng.choices([0, 1, 2, 3], weights=[2, 80, 14, 4])[0]
+        authors = rng.choices(self.experts, cum_weights=self.expert_weights, k=count)
+        tags = rng.choices(self.topics, cum_weights=self.topic_weights, k=rng.randint(1, 4))
+        is_public = when is not None and when <= now
+        return article, list(dict.fromkeys(authors)), list(dict.fromkeys(tags)), is_public
+
+
+class Batch:
+    """A batch of generated articles: their rows, bylines, topics and search documents."""
+
+    def __init__(self):
+        self.articles, self.authors, self.tags, self.documents = [], [], [], []
+
+    def add(self, article, authors, tags, is_public):
+        self.articles.append(article)
+        self.authors += [
+            {"article_id": article["id"], "expert_id": expert.pk, "position": position}
+            for position, expert in enumerate(authors)
+        ]
+        self.tags += [{"article_id": article["id"], "topic_id": topic.pk} for topic in tags]
+        self.documents.append(
+            Document(
+                article_id=article["id"],
+                title=article["title"],
+                lead=article["lead"],
+                body=html_to_text(article["body"]),
+                authors=", ".join(expert.name for expert in authors),
+                topics=", ".join(topic.name for topic in tags),
+                is_public=is_public,
             )
+        )
+
+    def write(self, known_terms):
         with transaction.atomic():
-            Article.objects.bulk_create(batch)
-            authors, tags = [], []
-            for article in batch:
-                count = rng.choices([0, 1, 2, 3], weights=[2, 80, 14, 4])[0]
-                chosen = {id(e): e for e in rng.choices(expert_rows, cum_weights=expert_weights, k=count)}
-                authors += [
-                    ArticleAuthor(article=article, expert=expert, position=position)
-                    for position, expert in enumerate(chosen.values())
-                ]
-                picked = {
-                    t.pk: t for t in rng.choices(topic_rows, cum_weights=topic_weights, k=rng.randint(1, 4))
-                }
-                tags += [Article.topics.through(article=article, topic=topic) for topic in picked.values()]
-            ArticleAuthor.objects.bulk_create(authors)
-            Article.topics.through.objects.bulk_create(tags)
-            content_changed(articles=[a.pk for a in batch], whole_site=True, known_terms=known_terms)
-        created += size
-        say(f"{created} articles\n")
-    return created
+            _insert(Article, self.articles)
+            _insert(ArticleAuthor, self.authors)
+            _insert(Article.topics.through, self.tags)
+            search.index_documents(self.documents, known_terms=known_terms)
+
+
+def _write_in_own_connection(batch, known_terms):
+    try:
+        with search.bulk_writes():
+            batch.write(known_terms)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _insert(model, rows):
+    """Rows (dicts of column values; the model's defaults fill the rest) straight into the model's
+    table: PostgreSQL's COPY, or a bulk insert elsewhere. No save(), no signal."""
+    if not rows:
+        return
+    defaults = {
+        field.attname: field.get_default()
+        for field in model._meta.concrete_fields
+        if field.attname not in rows[0] and not field.primary_key
+    }
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**defaults, **row) for row in rows])
+        return
+    columns = [*defaults, *rows[0]]
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    values = list(defaults.values())
+    copying = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(copying) as copy:
+        for row in rows:
+            copy.write_row([*values, *row.values()])
 
 
 def _make_topics(corpus, count):

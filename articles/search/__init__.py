@@ -28,6 +28,7 @@ __all__ = [
     "did_you_mean",
     "forget_articles",
     "index_articles",
+    "index_documents",
     "matching_experts",
     "normalise",
     "rebuild_index",
@@ -171,11 +172,19 @@ def index_articles(article_ids, *, known_terms=None):
         gone = set(batch) - {document.article_id for document in documents}
         if gone:  # deleted since: out of the index
             backend().delete(sorted(gone))
-        backend().write(documents)
-        words = set().union(*(document.words() for document in documents if document.is_public))
-        new_words = words - known_terms
-        SearchTerm.objects.bulk_create([SearchTerm(term=word) for word in new_words], ignore_conflicts=True)
-        known_terms |= new_words
+        index_documents(documents, known_terms=known_terms)
+
+
+def index_documents(documents, *, known_terms):
+    """Write these Documents to the index, and the words of the public ones to the vocabulary.
+    index_articles() builds them from the database; the corpus generator from what it generated."""
+    backend().write(documents)
+    words = set().union(*(document.words() for document in documents if document.is_public))
+    new_words = words - known_terms
+    # In sorted order: concurrent bulk writers then wait for each other instead of deadlocking.
+    terms = [SearchTerm(term=word) for word in sorted(new_words)]
+    SearchTerm.objects.bulk_create(terms, ignore_conflicts=True)
+    known_terms |= new_words
 
 
 @contextmanager

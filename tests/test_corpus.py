@@ -1,0 +1,48 @@
+"""The benchmark corpus (`generate_corpus`): written around the ORM for speed, it must leave the
+archive as the ORM would: found by search as a reindex finds it, counted, open to new articles."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from articles import search
+from articles.models import Article, SearchTerm
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(words):
+    return {
+        word: set(search.search(Article.objects.published(), word).values_list("pk", flat=True))
+        for word in words
+    }
+
+
+def test_a_generated_archive_is_indexed_as_a_reindex_would_index_it():
+    call_command("generate_corpus", articles=60, experts=6, topics=8, stdout=io.StringIO())
+    published = Article.objects.published()
+    assert published.count() > 40
+    titles = published.values_list("title", flat=True)[:30]
+    words = {word for title in titles for word in title.split()}
+    words |= {
+        published.values_list("article_authors__expert__name", flat=True)
+        .exclude(article_authors=None)
+        .first()
+        .split()[-1]
+    }
+    before = {word: ids for word, ids in found(words).items() if ids}  # stop words find nothing
+    vocabulary = set(SearchTerm.objects.values_list("term", flat=True))
+    assert len(before) > 10
+
+    search.rebuild_index()
+
+    assert found(before) == before
+    assert set(SearchTerm.objects.values_list("term", flat=True)) == vocabulary
+
+
+def test_articles_added_after_a_generated_archive_get_new_ids():
+    call_command("generate_corpus", articles=10, experts=2, topics=3, stdout=io.StringIO())
+    newest = Article.objects.order_by("-pk").first().pk
+    assert ArticleFactory().pk > newest
