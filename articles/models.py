@@ -476,7 +476,8 @@ class TopicExpertTally(models.Model):
 
 class ArticleTally(models.Model):
     """What the stored counts hold for one article, so that a change is counted as a difference:
-    the keys it adds 1 to (empty unless it is public), and, for a scheduled piece, when it is due.
+    the keys it adds 1 to and those placing it on its timelines (empty unless it is public), and,
+    for a scheduled piece, when it is due.
 
     No foreign key: the row outlives a deleted article until its counts are taken back.
     """
@@ -487,6 +488,30 @@ class ArticleTally(models.Model):
 
     def __str__(self):
         return f"tally of {self.article_id}"
+
+
+class Timeline(models.Model):
+    """One published article on the timeline of a topic it is tagged with, or of an expert who
+    wrote it: the related fill-in (articles.related) finds an article's neighbours in time on each
+    of its timelines with short walks of one index, whatever the archive's size. Kept by
+    articles.tallies with the counts; no foreign key, like ArticleTally."""
+
+    class Kind(models.TextChoices):
+        TOPIC = "t", "Topic"
+        EXPERT = "e", "Expert"
+
+    kind = models.CharField(max_length=1, choices=Kind)
+    ref = models.BigIntegerField(help_text="The topic's or the expert's id.")
+    published_at = models.DateTimeField()
+    article_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "ref", "published_at", "article_id"], name="timeline_walk_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} on {self.get_kind_display().lower()} {self.ref}'s timeline"
 
 
 class SearchTerm(models.Model):

@@ -12,6 +12,11 @@ due: its row holds the time, and articles.derived.release_due() counts it then.
 
 Keys: "a" (the archive), "t12" (under topic 12 or a subtopic), "e3", "c2", "s1", "y2024",
 "p12:3" (by expert 3 under topic 12, subtopics included), "d12:3" (by expert 3, tagged 12 itself).
+
+The same rows keep the articles' places on the timelines of their topics and experts (Timeline,
+read by the related fill-in): two more keys, counted nowhere, say where an article stands, "l12"
+(tagged 12 itself) and "@2024-03-01T09:00:00+00:00" (its date); with the "e" keys they tell which
+articles moved on their timelines, whose rows are written again.
 """
 
 from collections import Counter
@@ -21,7 +26,15 @@ from django.db.models import Count, F, IntegerField, Value
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from articles.models import Article, ArticleAuthor, ArticleTally, Tally, TopicExpertTally, published_condition
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    ArticleTally,
+    Tally,
+    Timeline,
+    TopicExpertTally,
+    published_condition,
+)
 
 BATCH = 2_000  # articles recounted per round: a bulk writer's batch, a rebuild's step
 
@@ -48,7 +61,7 @@ def next_due():
 def rebuild():
     """Count everything again from the archive (after writes that bypassed the ORM: SQL, a restore)."""
     with transaction.atomic():
-        for model in (ArticleTally, Tally, TopicExpertTally):
+        for model in (ArticleTally, Tally, TopicExpertTally, Timeline):
             model.objects.all().delete()
     last = 0
     while ids := list(
@@ -72,8 +85,8 @@ def count(kind, ref=0):
 
 
 def direct_counts():
-    """The same counts taken straight from the archive: what the stored ones must equal (tests,
-    `manage.py tallies --check`). Slow on a large archive; never on a page."""
+    """The same counts (and timelines) taken straight from the archive: what the stored ones must
+    equal (tests, `manage.py rebuild_tallies --check`). Slow on a large archive; never on a page."""
     published = Article.objects.published()
     tagged = Article.topics.through.objects.filter(published_condition("article__"))
     authored = ArticleAuthor.objects.filter(published_condition("article__"))
@@ -99,11 +112,18 @@ def direct_counts():
         found[("p", topic, expert)] = n
     for (topic, expert), n in grouped(pairs, "topic_id", "expert").items():
         found[("d", topic, expert)] = n
+    # Timelines: each place once, with the article's date.
+    for kind, rows, field in (
+        (Timeline.Kind.TOPIC, tagged, "topic_id"),
+        (Timeline.Kind.EXPERT, authored, "expert_id"),
+    ):
+        for ref, pk, when in rows.values_list(field, "article_id", "article__published_at"):
+            found["timeline", kind, ref, pk] = (when,)
     return found
 
 
 def stored_counts():
-    """The stored counts in direct_counts()' shape, zeros left out."""
+    """The stored counts (and timelines) in direct_counts()' shape, zeros left out."""
     tallies = Tally.objects.exclude(count=0).values_list("kind", "ref", "count")
     found = {(kind, ref): n for kind, ref, n in tallies}
     for topic, expert, articles, direct in TopicExpertTally.objects.values_list(
@@ -113,6 +133,8 @@ def stored_counts():
             found[("p", topic, expert)] = articles
         if direct:
             found[("d", topic, expert)] = direct
+    for kind, ref, pk, when in Timeline.objects.values_list("kind", "ref", "article_id", "published_at"):
+        found["timeline", kind, ref, pk] = (*found.get(("timeline", kind, ref, pk), ()), when)
     return found
 
 
@@ -123,12 +145,12 @@ def _recount(ids):
         .filter(article_id__in=ids)
         .values_list("article_id", "keys", "due_at")
     }
-    keys, due, dates = _keys_now(ids)
+    keys, due, dates, places = _keys_now(ids)
     changes, latest = Counter(), {}
     for pk in ids:
         before, now = held.get(pk, (set(), None))[0], keys.get(pk, set())
-        changes.update(now - before)
-        changes.subtract(before - now)
+        changes.update(_counted(now - before))
+        changes.subtract(_counted(before - now))
         if now != before:
             for key in now:
                 if key[0] in "et" and (key not in latest or latest[key] < dates[pk]):
@@ -146,13 +168,31 @@ def _recount(ids):
         ArticleTally.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["article_id"], update_fields=["keys", "due_at"]
         )
+    # The places of the articles that moved on their timelines, written again whole.
+    moved = [pk for pk in ids if _placing(held.get(pk, (set(),))[0]) != _placing(keys.get(pk, set()))]
+    if moved:
+        Timeline.objects.filter(article_id__in=moved).delete()
+        Timeline.objects.bulk_create(
+            Timeline(kind=kind, ref=ref, published_at=dates[pk], article_id=pk)
+            for pk in moved
+            for kind, ref in sorted(places.get(pk, ()))
+        )
+
+
+def _counted(keys):
+    return [key for key in keys if key[0] not in "@l"]
+
+
+def _placing(keys):
+    """The keys that place an article on its timelines: its date, its own topics, its experts."""
+    return {key for key in keys if key[0] in "@le"}
 
 
 def _keys_now(ids):
-    """{id: keys} and {id: publication time} of the public articles among `ids`, and {id: due time}
-    of the scheduled ones."""
+    """{id: keys}, {id: publication time} and {id: timelines} (Timeline kind and ref) of the public
+    articles among `ids`, and {id: due time} of the scheduled ones."""
     now = timezone.now()
-    keys, due, dates = {}, {}, {}
+    keys, due, dates, places = {}, {}, {}, {}
     rows = (
         Article.objects.released()
         .filter(pk__in=ids)
@@ -162,13 +202,15 @@ def _keys_now(ids):
         if published_at > now:
             due[pk] = published_at
             continue
-        keys[pk], dates[pk] = {"a", f"y{timezone.localtime(published_at).year}"}, published_at
+        keys[pk] = {"a", f"y{timezone.localtime(published_at).year}", f"@{published_at.isoformat()}"}
+        dates[pk] = published_at
+        places[pk] = set()
         if category:
             keys[pk].add(f"c{category}")
         if source:
             keys[pk].add(f"s{source}")
     if not keys:
-        return keys, due, dates
+        return keys, due, dates, places
     # Bylines and topics (each with the topics above it) in one query.
     public = list(keys)
     links = (
@@ -190,15 +232,18 @@ def _keys_now(ids):
         if kind == "e":
             experts.setdefault(pk, set()).add(ref)
             keys[pk].add(f"e{ref}")
+            places[pk].add((Timeline.Kind.EXPERT, ref))
         else:
             tags.append((pk, ref, above))
+            keys[pk].add(f"l{ref}")
+            places[pk].add((Timeline.Kind.TOPIC, ref))
     for pk, topic, ancestor in tags:
         keys[pk].add(f"t{ancestor}")
         for expert in experts.get(pk, ()):
             keys[pk].add(f"p{ancestor}:{expert}")
             if ancestor == topic:
                 keys[pk].add(f"d{topic}:{expert}")
-    return keys, due, dates
+    return keys, due, dates, places
 
 
 def _add(changes, latest):

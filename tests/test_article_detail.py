@@ -8,6 +8,7 @@ from tests.factories import (
     SourceFactory,
     TopicFactory,
     draft,
+    on,
     relate,
     scheduled,
 )
@@ -96,6 +97,17 @@ def test_the_related_listing_is_filled_with_the_closest_articles():
     ArticleFactory(topics=[TopicFactory()])  # nothing in common
 
     assert related_articles(article, limit=5) == [three_shared, two_shared, one_shared_newer]
+
+
+def test_the_related_listing_is_filled_with_neighbours_in_time_before_and_after():
+    topic = TopicFactory()
+    article = ArticleFactory(topics=[topic], published_at=on(2015, 6, 1))
+    year_before = ArticleFactory(topics=[topic], published_at=on(2014, 6, 1))
+    month_after = ArticleFactory(topics=[topic], published_at=on(2015, 7, 1))
+    ArticleFactory(topics=[topic], published_at=on(2025, 1, 1))  # the newest, but years away
+    ArticleFactory(topics=[topic], published_at=on(2005, 1, 1))
+
+    assert related_articles(article, limit=2) == [month_after, year_before]
 
 
 def test_the_related_listing_never_shows_drafts_itself_or_duplicates():

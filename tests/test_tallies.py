@@ -1,7 +1,9 @@
-"""Stored counts and top lists (articles/tallies.py): after every kind of write, whoever writes it,
-what is stored equals what a direct count over the archive gives, and the pages show it."""
+"""Stored counts, top lists and timelines (articles/tallies.py): after every kind of write, whoever
+writes it, what is stored equals what a direct count over the archive gives, every related listing
+equals one read straight from the archive, and the pages show them."""
 
 import io
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -11,8 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import derived, pagecache, tallies
+from articles import derived, pagecache, related, tallies
 from articles.models import Article, ArticleAuthor, ArticleTally, Tally, Topic
+from articles.related import RELATED_LISTING_SIZE, related_articles
 from experts.models import Expert
 from tests.factories import (
     ArticleFactory,
@@ -28,6 +31,13 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _short_timelines(monkeypatch):
+    """One neighbour each way on each timeline: this small archive then has articles outside an
+    article's walks, as a large one has."""
+    monkeypatch.setattr(related, "NEIGHBOURS", 1)
 
 
 @pytest.fixture
@@ -56,6 +66,37 @@ def archive():
 def assert_counts_true():
     expected = {key: n for key, n in tallies.direct_counts().items() if n}
     assert tallies.stored_counts() == expected
+    for each in Article.objects.all():
+        assert slugs(related_articles(each)) == slugs(direct_related(each)), each.slug
+
+
+def direct_related(article, limit=RELATED_LISTING_SIZE):
+    """The related listing as articles.related defines it, read straight from the archive: the
+    editors' published picks, then the neighbours on the article's topics' and experts' timelines."""
+    published = Article.objects.published().exclude(pk=article.pk)
+    curated = list(
+        published.filter(linked_from__article=article).order_by("linked_from__position", "linked_from__id")
+    )
+    timelines = [published.filter(topics=topic) for topic in article.topics.all()]
+    timelines += [
+        published.filter(article_authors__expert=link.expert) for link in article.article_authors.all()
+    ]
+    when = article.published_at or timezone.now()
+    on_timelines, dates = Counter(), {}
+    for timeline in timelines:
+        places = sorted(timeline.values_list("published_at", "pk"))
+        before = [place for place in places if place < (when, article.pk)][-related.NEIGHBOURS :]
+        after = [place for place in places if place > (when, article.pk)][: related.NEIGHBOURS]
+        for published_at, pk in before + after:
+            on_timelines[pk] += 1
+            dates[pk] = published_at
+    closest = sorted(on_timelines, key=lambda pk: (-on_timelines[pk], abs(dates[pk] - when), -pk))
+    fill = [Article.objects.get(pk=pk) for pk in closest if pk not in {other.pk for other in curated}]
+    return (curated + fill)[:limit]
+
+
+def slugs(articles):
+    return [each.slug for each in articles]
 
 
 def article(slug):
