@@ -122,7 +122,8 @@ def test_an_article_in_full(client):
     assert data["web_url"] == "http://testserver/articles/thaad/"
     assert data["image"] is None
     site_related = [article.slug for article in client.get("/articles/thaad/").context["related"]]
-    assert [item["slug"] for item in data["related"]] == site_related == ["summit", "energy"]  # nearest in time first
+    # Nearest in time first.
+    assert [item["slug"] for item in data["related"]] == site_related == ["summit", "energy"]
 
 
 def test_related_articles_follow_the_site_rules(client):
