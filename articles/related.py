@@ -4,14 +4,14 @@ The fill-in looks at an article's neighbours in time: on the timeline of each to
 with and of each of its experts (articles.models.Timeline, kept at write time), the NEIGHBOURS
 pieces just before it and the NEIGHBOURS just after. Among those, the ones found on the most of
 its timelines (sharing the most topics and experts near its time) come first, then the nearest in
-time. Each walk is a short range of one index,
-so the listing costs the same at a thousand articles and at a million; and a write changes only
-its neighbours' listings, which the page cache forgets with the topic's and experts' pages.
+time. Each walk is a short range of one index, so the listing costs the same at a thousand
+articles and at a million; and a write changes only its neighbours' listings, which the page
+cache forgets with the topic's and experts' pages.
 """
 
 from collections import Counter
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import DateTimeField, IntegerField, Q, Value
 from django.utils import timezone
 
 from articles.models import Article, RelatedLink, Timeline
@@ -24,51 +24,47 @@ def related_articles(article, *, limit=RELATED_LISTING_SIZE):
     """Up to `limit` published articles related to `article`, never itself, never twice.
 
     Curated links come first in the editors' order (a curated draft is skipped); the rest is
-    filled with the article's closest neighbours (see the module). Three queries: the walks, then
-    the picks and the neighbours' cards together (and their bylines).
+    filled with the article's closest neighbours (see the module). Three queries: the picks and
+    the walks together, then the cards (and their bylines) of the picks and the best neighbours.
     """
-    # Enough neighbours that `limit` are left once the editors' picks among them are set aside.
-    neighbours = closest_neighbours(article)[: 2 * limit]
-    links = RelatedLink.objects.filter(article=article)
-    picks = links.filter(related=OuterRef("pk"))
-    cards = (
-        Article.objects.published()
-        .with_cards()
-        .filter(Q(pk__in=neighbours) | Q(pk__in=links.values("related")))
-        .exclude(pk=article.pk)
-        .annotate(pick=Subquery(picks.values("position")[:1]), pick_link=Subquery(picks.values("pk")[:1]))
-    )
-    cards = list(cards)
-    curated = sorted((card for card in cards if card.pick is not None), key=lambda c: (c.pick, c.pick_link))
-    fill = {card.pk: card for card in cards if card.pick is None}
-    return (curated + [fill[pk] for pk in neighbours if pk in fill])[:limit]
+    picks, neighbours = _picks_and_neighbours(article)
+    neighbours = [pk for pk in neighbours if pk not in picks][:limit]
+    cards = Article.objects.published().with_cards().exclude(pk=article.pk).in_bulk([*picks, *neighbours])
+    return [cards[pk] for pk in [*picks, *neighbours] if pk in cards][:limit]
 
 
-def closest_neighbours(article):
-    """Ids of the article's neighbours on its timelines, closest first: on the most of its
-    timelines, then nearest in time, then newest. A draft (previewed) is placed at the present."""
+def _picks_and_neighbours(article):
+    """The ids of the editors' picks, in their order, and of the article's neighbours on its
+    timelines, closest first (on the most of its timelines, then nearest in time, then newest), in
+    one query. A draft (previewed) is placed at the present."""
+    no_date, no_position = Value(None, DateTimeField()), Value(None, IntegerField())
+    rows = [
+        RelatedLink.objects.filter(article=article)
+        .order_by()  # ordered below: no ORDER BY in a part of a UNION
+        .annotate(when=no_date)
+        .values_list("related_id", "when", "position", "pk")
+    ]
     places = [(Timeline.Kind.TOPIC, topic.pk) for topic in article.topics.all()]
     places += [(Timeline.Kind.EXPERT, link.expert_id) for link in article.article_authors.all()]
-    if not places:
-        return []
     when = article.published_at or timezone.now()
     before = Q(published_at__lt=when) | Q(published_at=when, article_id__lt=article.pk)
     after = Q(published_at__gt=when) | Q(published_at=when, article_id__gt=article.pk)
-    walks = []
     for kind, ref in places:
         timeline = Timeline.objects.filter(kind=kind, ref=ref)
-        walks += [
+        for walk in (
             timeline.filter(before).order_by("-published_at", "-article_id"),
             timeline.filter(after).order_by("published_at", "article_id"),
-        ]
-    # Each walk wrapped in a query of its own: SQLite takes no LIMIT in a part of a UNION.
-    first, *rest = [
-        Timeline.objects.filter(pk__in=walk.values("pk")[:NEIGHBOURS]).values_list(
-            "article_id", "published_at"
-        )
-        for walk in walks
-    ]
+        ):
+            # Each walk wrapped in a query of its own: SQLite takes no LIMIT in a part of a UNION.
+            rows.append(
+                Timeline.objects.filter(pk__in=walk.values("pk")[:NEIGHBOURS])
+                .annotate(position=no_position, link=no_position)
+                .values_list("article_id", "published_at", "position", "link")
+            )
+    first, *rest = rows
     found = list(first.union(*rest, all=True))
-    timelines = Counter(pk for pk, _ in found)
-    dates = dict(found)
-    return sorted(dates, key=lambda pk: (-timelines[pk], abs(dates[pk] - when), -pk))
+    picked = sorted((row for row in found if row[2] is not None), key=lambda row: row[2:])  # position, link
+    picks = [pk for pk, *_ in picked]
+    dates = {pk: published_at for pk, published_at, position, _ in found if position is None}
+    timelines = Counter(pk for pk, _, position, _ in found if position is None)
+    return picks, sorted(dates, key=lambda pk: (-timelines[pk], abs(dates[pk] - when), -pk))
