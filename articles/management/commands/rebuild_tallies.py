@@ -4,7 +4,7 @@ from articles import tallies
 
 
 class Command(BaseCommand):
-    help = "Count the archive again into the stored counts and top lists (after SQL edits), or --check."
+    help = "Count the archive again into the stored counts, top lists and timelines, or --check."
 
     def add_arguments(self, parser):
         parser.add_argument(
