@@ -176,13 +176,8 @@ class ArticleDraw:
     over twenty years, a few drafts and scheduled pieces."""
 
     def __init__(self, corpus, categories, sources, topics, experts):
-        self.corpus, self.categories, self.sources, self.topics, self.experts = (
-            corpus,
-            categories,
-            sources,
-            topics,
-            experts,
-        )
+        self.corpus, self.categories, self.sources = corpus, categories, sources
+        self.topics, self.experts = topics, experts
         self.expert_weights = _cumulative([1 / (rank + 1) ** 1.07 for rank in range(len(experts))])
         self.topic_weights = _cumulative([1 / (rank + 1) ** 0.9 for rank in range(len(topics))])
         self.start = datetime(2005, 1, 1, tzinfo=UTC)
