@@ -139,6 +139,11 @@ class ArticleFilterSet(django_filters.FilterSet):
         return queryset
 
     @property
+    def oldest_first(self):
+        """Whether the results are listed oldest first (the reader's choice)."""
+        return self._cleaned_data().get("sort") == "oldest"
+
+    @property
     def search_text(self):
         """The valid search text in use, or ""."""
         return (self._cleaned_data().get("q") or "").strip()

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from articles import search, tallies
 from articles.filters import ArticleFilterSet
-from articles.models import Tally
+from articles.models import Article, Tally
 from articles.pagination import COUNT_CAP, CappedPaginator
 
 ARTICLES_PER_PAGE = 20
@@ -29,12 +29,26 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, **con
     # What is listed, as stored: the page's own count when nothing narrows it; when the whole
     # archive is narrowed to one topic, expert, category or source, that one's.
     stored = counted_as if unfiltered else (filterset.one_choice() if whole_archive else None)
+    first_ids = None
+    if stored and stored[0] in (Tally.Kind.TOPIC, Tally.Kind.EXPERT):
+        # A topic's or an expert's pieces, and nothing else narrows them: listed off their timeline.
+        # Sorting all of them for a page grew with the topic (74 ms for the broadest at 100k articles
+        # on SQLite); the timeline holds the same articles, so the topic's own condition goes too.
+        kind, ref = stored
+        oldest = filterset.oldest_first
+        cards = Article.objects.published().with_cards().defer("body")
+        cards = cards.order_by("published_at", "id") if oldest else cards.order_by("-published_at", "-id")
+
+        def first_ids(count):
+            return tallies.listed(kind, ref, count, oldest=oldest)
+
     paginator = CappedPaginator(
         cards,
         ARTICLES_PER_PAGE,
         cap=COUNT_CAP,
         count_from=filterset.unranked_qs,
         known_count=tallies.count(*stored) if stored else None,
+        first_ids=first_ids,
     )
     page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)

@@ -491,13 +491,15 @@ class ArticleTally(models.Model):
 
 
 class Timeline(models.Model):
-    """One published article on the timeline of a topic it is tagged with, or of an expert who
-    wrote it: the related fill-in (articles.related) finds an article's neighbours in time on each
-    of its timelines with short walks of one index, whatever the archive's size. Kept by
+    """One published article on a timeline: of a topic it is tagged with, of a topic it is under
+    (tagged with it or a subtopic), or of an expert who wrote it. Pages read these with short
+    walks of one index, whatever the archive's size: the related fill-in (articles.related) an
+    article's neighbours in time, the topic and expert listings their newest pieces. Kept by
     articles.tallies with the counts; no foreign key, like ArticleTally."""
 
     class Kind(models.TextChoices):
         TOPIC = "t", "Topic"
+        UNDER_TOPIC = "u", "Under topic"
         EXPERT = "e", "Expert"
 
     kind = models.CharField(max_length=1, choices=Kind)

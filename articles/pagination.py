@@ -22,11 +22,25 @@ class CappedPaginator(Paginator):
     "10,000+" and its pages stop there (narrowing the filters or sorting oldest first reaches the rest).
     """
 
-    def __init__(self, object_list, per_page, *, cap, count_from=None, known_count=None, **kwargs):
+    def __init__(
+        self, object_list, per_page, *, cap, count_from=None, known_count=None, first_ids=None, **kwargs
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
         self.count_from = object_list if count_from is None else count_from
         self.known_count = known_count
+        self.first_ids = first_ids
+
+    def page(self, number):
+        """The page; with `first_ids` (a callable giving the ids of the first `count` items, in the
+        list's order, as a subquery) a page is taken from the items up to it alone, not from the
+        whole list sorted (articles.tallies.listed: a topic's newest pieces off an index)."""
+        page = super().page(number)
+        if self.first_ids is not None:
+            bottom = (page.number - 1) * self.per_page
+            top = bottom + self.per_page
+            page.object_list = self.object_list.filter(pk__in=self.first_ids(top))[bottom:top]
+        return page
 
     @cached_property
     def counted(self):

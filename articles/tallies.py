@@ -14,9 +14,10 @@ Keys: "a" (the archive), "t12" (under topic 12 or a subtopic), "e3", "c2", "s1",
 "p12:3" (by expert 3 under topic 12, subtopics included), "d12:3" (by expert 3, tagged 12 itself).
 
 The same rows keep the articles' places on the timelines of their topics and experts (Timeline,
-read by the related fill-in): two more keys, counted nowhere, say where an article stands, "l12"
-(tagged 12 itself) and "@2024-03-01T09:00:00+00:00" (its date); with the "e" keys they tell which
-articles moved on their timelines, whose rows are written again.
+read by the related fill-in and the topic and expert listings): two more keys, counted nowhere,
+say where an article stands, "l12" (tagged 12 itself) and "@2024-03-01T09:00:00+00:00" (its
+date); with the "t" and "e" keys they tell which articles moved on their timelines, whose rows
+are written again.
 """
 
 from collections import Counter
@@ -71,6 +72,15 @@ def rebuild():
         last = ids[-1]
 
 
+def listed(kind, ref, count, *, oldest=False):
+    """The ids of the `count` newest (or oldest) published articles under a topic (Tally.Kind.TOPIC,
+    subtopics included) or by an expert (Tally.Kind.EXPERT), as a subquery: one walk of the
+    timelines' index, however many articles the topic or the expert has."""
+    kind = Timeline.Kind.UNDER_TOPIC if kind == Tally.Kind.TOPIC else Timeline.Kind.EXPERT
+    order = ("published_at", "article_id") if oldest else ("-published_at", "-article_id")
+    return Timeline.objects.filter(kind=kind, ref=ref).order_by(*order).values("article_id")[:count]
+
+
 def counts(kind, refs=None):
     """{ref: count} of one kind of key (Tally.Kind), for the given refs or all of them."""
     rows = Tally.objects.filter(kind=kind)
@@ -115,6 +125,7 @@ def direct_counts():
     # Timelines: each place once, with the article's date.
     for kind, rows, field in (
         (Timeline.Kind.TOPIC, tagged, "topic_id"),
+        (Timeline.Kind.UNDER_TOPIC, tagged, ancestor),
         (Timeline.Kind.EXPERT, authored, "expert_id"),
     ):
         for ref, pk, when in rows.values_list(field, "article_id", "article__published_at"):
@@ -184,8 +195,9 @@ def _counted(keys):
 
 
 def _placing(keys):
-    """The keys that place an article on its timelines: its date, its own topics, its experts."""
-    return {key for key in keys if key[0] in "@le"}
+    """The keys that place an article on its timelines: its date, its own topics, the topics it
+    is under, its experts."""
+    return {key for key in keys if key[0] in "@lte"}
 
 
 def _keys_now(ids):
@@ -239,6 +251,7 @@ def _keys_now(ids):
             places[pk].add((Timeline.Kind.TOPIC, ref))
     for pk, topic, ancestor in tags:
         keys[pk].add(f"t{ancestor}")
+        places[pk].add((Timeline.Kind.UNDER_TOPIC, ancestor))
         for expert in experts.get(pk, ()):
             keys[pk].add(f"p{ancestor}:{expert}")
             if ancestor == topic:

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='Timeline',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('t', 'Topic'), ('e', 'Expert')], max_length=1)),
+                ('kind', models.CharField(choices=[('t', 'Topic'), ('u', 'Under topic'), ('e', 'Expert')], max_length=1)),
                 ('ref', models.BigIntegerField(help_text="The topic's or the expert's id.")),
                 ('published_at', models.DateTimeField()),
                 ('article_id', models.BigIntegerField(db_index=True)),
