@@ -47,8 +47,10 @@ def _picks_and_neighbours(article):
     places = [(Timeline.Kind.TOPIC, topic.pk) for topic in article.topics.all()]
     places += [(Timeline.Kind.EXPERT, link.expert_id) for link in article.article_authors.all()]
     when = article.published_at or timezone.now()
-    before = Q(published_at__lt=when) | Q(published_at=when, article_id__lt=article.pk)
-    after = Q(published_at__gt=when) | Q(published_at=when, article_id__gt=article.pk)
+    # Each a range of the index on the date, the id only breaking ties at the same date: an "earlier
+    # date, or the same date and a smaller id" OR made SQLite read the whole timeline (26 ms at 1M).
+    before = Q(published_at__lte=when) & ~Q(published_at=when, article_id__gte=article.pk)
+    after = Q(published_at__gte=when) & ~Q(published_at=when, article_id__lte=article.pk)
     for kind, ref in places:
         timeline = Timeline.objects.filter(kind=kind, ref=ref)
         for walk in (

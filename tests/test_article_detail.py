@@ -110,6 +110,15 @@ def test_the_related_listing_is_filled_with_neighbours_in_time_before_and_after(
     assert related_articles(article, limit=2) == [month_after, year_before]
 
 
+def test_pieces_of_the_same_date_are_neighbours_in_the_order_of_their_ids(monkeypatch):
+    monkeypatch.setattr("articles.related.NEIGHBOURS", 1)
+    topic = TopicFactory()
+    first, second, third, fourth = ArticleFactory.create_batch(4, topics=[topic], published_at=on(2020, 5, 1))
+
+    assert related_articles(second, limit=5) == [third, first]
+    assert related_articles(fourth, limit=5) == [third]
+
+
 def test_the_related_listing_never_shows_drafts_itself_or_duplicates():
     topic = TopicFactory()
     article = ArticleFactory(topics=[topic])
