@@ -29,7 +29,7 @@ def related_articles(article, *, limit=RELATED_LISTING_SIZE):
     """
     picks, neighbours = _picks_and_neighbours(article)
     neighbours = [pk for pk in neighbours if pk not in picks][:limit]
-    cards = Article.objects.published().with_cards().exclude(pk=article.pk).in_bulk([*picks, *neighbours])
+    cards = Article.objects.published().with_cards().in_bulk([*picks, *neighbours])
     return [cards[pk] for pk in [*picks, *neighbours] if pk in cards][:limit]
 
 

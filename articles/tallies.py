@@ -37,6 +37,8 @@ from articles.models import (
     published_condition,
 )
 
+# The keys that are also places on a timeline, by their Timeline kind.
+TIMELINES = {"l": Timeline.Kind.TOPIC, "t": Timeline.Kind.UNDER_TOPIC, "e": Timeline.Kind.EXPERT}
 BATCH = 2_000  # articles recounted per round: a bulk writer's batch, a rebuild's step
 
 
@@ -156,7 +158,7 @@ def _recount(ids):
         .filter(article_id__in=ids)
         .values_list("article_id", "keys", "due_at")
     }
-    keys, due, dates, places = _keys_now(ids)
+    keys, due, dates = _keys_now(ids)
     changes, latest = Counter(), {}
     for pk in ids:
         before, now = held.get(pk, (set(), None))[0], keys.get(pk, set())
@@ -184,9 +186,10 @@ def _recount(ids):
     if moved:
         Timeline.objects.filter(article_id__in=moved).delete()
         Timeline.objects.bulk_create(
-            Timeline(kind=kind, ref=ref, published_at=dates[pk], article_id=pk)
+            Timeline(kind=TIMELINES[key[0]], ref=int(key[1:]), published_at=dates[pk], article_id=pk)
             for pk in moved
-            for kind, ref in sorted(places.get(pk, ()))
+            for key in sorted(keys.get(pk, ()))
+            if key[0] in TIMELINES
         )
 
 
@@ -197,14 +200,14 @@ def _counted(keys):
 def _placing(keys):
     """The keys that place an article on its timelines: its date, its own topics, the topics it
     is under, its experts."""
-    return {key for key in keys if key[0] in "@lte"}
+    return {key for key in keys if key[0] == "@" or key[0] in TIMELINES}
 
 
 def _keys_now(ids):
-    """{id: keys}, {id: publication time} and {id: timelines} (Timeline kind and ref) of the public
-    articles among `ids`, and {id: due time} of the scheduled ones."""
+    """{id: keys} and {id: publication time} of the public articles among `ids`, and {id: due time}
+    of the scheduled ones."""
     now = timezone.now()
-    keys, due, dates, places = {}, {}, {}, {}
+    keys, due, dates = {}, {}, {}
     rows = (
         Article.objects.released()
         .filter(pk__in=ids)
@@ -216,13 +219,12 @@ def _keys_now(ids):
             continue
         keys[pk] = {"a", f"y{timezone.localtime(published_at).year}", f"@{published_at.isoformat()}"}
         dates[pk] = published_at
-        places[pk] = set()
         if category:
             keys[pk].add(f"c{category}")
         if source:
             keys[pk].add(f"s{source}")
     if not keys:
-        return keys, due, dates, places
+        return keys, due, dates
     # Bylines and topics (each with the topics above it) in one query.
     public = list(keys)
     links = (
@@ -244,19 +246,16 @@ def _keys_now(ids):
         if kind == "e":
             experts.setdefault(pk, set()).add(ref)
             keys[pk].add(f"e{ref}")
-            places[pk].add((Timeline.Kind.EXPERT, ref))
         else:
             tags.append((pk, ref, above))
             keys[pk].add(f"l{ref}")
-            places[pk].add((Timeline.Kind.TOPIC, ref))
     for pk, topic, ancestor in tags:
         keys[pk].add(f"t{ancestor}")
-        places[pk].add((Timeline.Kind.UNDER_TOPIC, ancestor))
         for expert in experts.get(pk, ()):
             keys[pk].add(f"p{ancestor}:{expert}")
             if ancestor == topic:
                 keys[pk].add(f"d{topic}:{expert}")
-    return keys, due, dates, places
+    return keys, due, dates
 
 
 def _add(changes, latest):

@@ -13,6 +13,7 @@ from tests.factories import (
     relate,
     scheduled,
 )
+from tests.sitemaps import article_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -155,8 +156,6 @@ def test_counts_leave_hidden_pieces_out(client):
 
 @pytest.mark.usefixtures("archive")
 def test_no_page_of_the_article_sitemap_names_a_hidden_piece_and_the_public_one_is_listed(client):
-    from tests.test_sitemap import article_urls
-
     urls = article_urls(client)
     assert "/articles/public/" in urls
     assert not any("secret" in url for url in urls)

@@ -1,6 +1,5 @@
 """The sitemap index and its sections, and robots.txt pointing at it."""
 
-import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
@@ -8,32 +7,9 @@ import pytest
 from articles.models import Article
 from experts.models import Expert
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
+from tests.sitemaps import article_urls, locations
 
 pytestmark = pytest.mark.django_db
-
-NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-
-
-def locations(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/xml")
-    root = ET.fromstring(response.content)  # noqa: S314 - our own sitemap, not untrusted input
-    return {
-        loc.text.removeprefix("http://testserver"): (entry.findtext("sm:lastmod", namespaces=NS))
-        for entry in root
-        for loc in entry.findall("sm:loc", NS)
-    }
-
-
-def article_urls(client):
-    """Every article URL of the sitemap, from all the pages the index lists (pages go by ranges of
-    ids, so the first may be empty where the database's ids start high)."""
-    urls = {}
-    for page in locations(client, "/sitemap.xml"):
-        if page.startswith("/sitemap-articles.xml"):
-            urls |= locations(client, page)
-    return urls
 
 
 def test_the_index_points_at_a_section_each_for_articles_experts_and_topics(client):
