@@ -11,7 +11,12 @@ PORT ?= 8000
 
 .PHONY: run serve test browser screenshots lint format check bench scaleout reliability backup restore clean
 
-run: $(VENV)/.installed .env
+# The interface's translations, compiled from the .po files in the repo (config/messages.py).
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+$(MESSAGES): %.mo: %.po $(VENV)/.installed
+	$(BIN)/python -m config.messages
+
+run: $(VENV)/.installed .env $(MESSAGES)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_admin
@@ -20,7 +25,7 @@ run: $(VENV)/.installed .env
 
 # The production server with production settings, on this machine over plain HTTP (a throwaway
 # SECRET_KEY unless one is set): collectstatic, migrate, then gunicorn (config/gunicorn.conf.py).
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed $(MESSAGES)
 	@export DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=false SECURE_COOKIES=false \
 		SECURE_HSTS_SECONDS=0 BIND=$(HOST):$(PORT); \
@@ -31,7 +36,7 @@ serve: $(VENV)/.installed
 
 # A worker per core (pytest-xdist); the browser tests all go to one worker, so one Chromium runs.
 TEST_WORKERS ?= auto
-test: $(VENV)/.installed .env browser
+test: $(VENV)/.installed .env browser $(MESSAGES)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # What the browser tests need beyond Python: Debian's Chromium (installed when we are root with

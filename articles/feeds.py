@@ -13,13 +13,15 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from articles import pagecache
 from articles.models import Article, Topic
 from articles.richtext import without_unsafe_characters
+from articles.seo import SITE_NAME
 
 FEED_ITEMS = 30
-SITE_NAME = "Expert Opinions"
 
 
 class XmlSafeFeedMixin:
@@ -49,11 +51,11 @@ class LatestArticlesFeed(Feed):
         pagecache.depends_on(request, *pagecache.archive_page())
 
     def title(self, obj):
-        return f"{SITE_NAME}: latest articles"
+        return _("%(site)s: latest articles") % {"site": SITE_NAME}
 
     def summary(self, obj):
         """What the feed is, as plain text."""
-        return "The newest commentary by named experts on international affairs."
+        return _("The newest commentary by named experts on international affairs.")
 
     def description(self, obj):
         return escape(self.summary(obj))  # RSS's channel description is HTML
@@ -65,8 +67,10 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
-        # Cards carry authors, category and source; topics become the items' categories.
-        return self.articles(obj).with_cards().prefetch_related("topics").defer("body")[:FEED_ITEMS]
+        # In the feed's language (its address's prefix). Cards carry authors, category and source;
+        # topics become the items' categories.
+        articles = self.articles(obj).filter(language=get_language())
+        return articles.with_cards().prefetch_related("topics").defer("body")[:FEED_ITEMS]
 
     def item_title(self, item):
         return item.title
@@ -97,7 +101,7 @@ class TopicFeed(LatestArticlesFeed):
         return f"{SITE_NAME}: {obj.name}"
 
     def summary(self, obj):
-        return f"The newest commentary on {obj.name} and its subtopics."
+        return _("The newest commentary on %(topic)s and its subtopics.") % {"topic": obj.name}
 
     def link(self, obj):
         return obj.get_absolute_url()

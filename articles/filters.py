@@ -5,9 +5,12 @@ from collections import namedtuple
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import CharField, Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -52,41 +55,77 @@ class DayFilter(django_filters.DateFilter):
     field_class = DayField
 
 
-class ArticleFilterSet(django_filters.FilterSet):
-    SORTS = [("relevance", "Best match"), ("newest", "Newest first"), ("oldest", "Oldest first")]
+ALL_LANGUAGES = "all"
 
-    q = SearchFilter(label="Search", method="filter_search", max_length=search.MAX_QUERY_LENGTH)
+
+def language_choices():
+    """The language filter's choices (no choice: the page's language)."""
+    return [*settings.LANGUAGES, (ALL_LANGUAGES, _("All languages"))]
+
+
+class ArticleFilterSet(django_filters.FilterSet):
+    SORTS = [("relevance", _("Best match")), ("newest", _("Newest first")), ("oldest", _("Oldest first"))]
+
+    q = SearchFilter(label=_("Search"), method="filter_search", max_length=search.MAX_QUERY_LENGTH)
+    # Without a choice, a listing shows the articles in the page's language (filter_queryset).
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=language_choices, method="filter_language"
+    )
     topic = django_filters.ModelMultipleChoiceFilter(
-        label="Topic",
+        label=_("Topic"),
         to_field_name="slug",
         queryset=Topic.objects.filter(kind=Topic.Kind.THEME),
         method="filter_topics",
     )
     region = django_filters.ModelMultipleChoiceFilter(
-        label="Region",
+        label=_("Region"),
         to_field_name="slug",
         queryset=Topic.objects.filter(kind=Topic.Kind.REGION),
         method="filter_topics",
     )
     expert = django_filters.ModelMultipleChoiceFilter(
-        label="Expert", to_field_name="slug", queryset=Expert.objects.all(), method="filter_experts"
+        label=_("Expert"), to_field_name="slug", queryset=Expert.objects.all(), method="filter_experts"
     )
     category = django_filters.ModelChoiceFilter(
-        label="Category", to_field_name="slug", queryset=Category.objects.all()
+        label=_("Category"), to_field_name="slug", queryset=Category.objects.all()
     )
     source = django_filters.ModelChoiceFilter(
-        label="Source", to_field_name="slug", queryset=Source.objects.all()
+        label=_("Source"), to_field_name="slug", queryset=Source.objects.all()
     )
-    date_from = DayFilter(label="From", method="filter_date_from", widget=forms.DateInput({"type": "date"}))
-    date_to = DayFilter(label="To", method="filter_date_to", widget=forms.DateInput({"type": "date"}))
+    date_from = DayFilter(
+        label=pgettext_lazy("date", "From"),
+        method="filter_date_from",
+        widget=forms.DateInput({"type": "date"}),
+    )
+    date_to = DayFilter(
+        label=pgettext_lazy("date", "To"), method="filter_date_to", widget=forms.DateInput({"type": "date"})
+    )
     year = YearFilter(
-        label="Year", field_name="published_at", lookup_expr="year", min_value=1900, max_value=2100
+        label=_("Year"), field_name="published_at", lookup_expr="year", min_value=1900, max_value=2100
     )
-    sort = django_filters.ChoiceFilter(label="Sort", choices=SORTS, method="sort_by", empty_label=None)
+    sort = django_filters.ChoiceFilter(label=_("Sort"), choices=SORTS, method="sort_by", empty_label=None)
 
     class Meta:
         model = Article
         fields = []
+
+    def filter_language(self, queryset, name, value):
+        return queryset if value == ALL_LANGUAGES else queryset.filter(language=value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return self._in_page_language(queryset)
+
+    def _in_page_language(self, queryset):
+        return (
+            queryset.filter(language=get_language()) if not self._cleaned_data().get("language") else queryset
+        )
+
+    @property
+    def results_language(self):
+        """The language the results are in ("" for all of them): the page's unless one is chosen."""
+        chosen = self._cleaned_data().get("language")
+        return "" if chosen == ALL_LANGUAGES else chosen or get_language()
 
     def filter_search(self, queryset, name, query):
         if getattr(self, "_matches", None) is None or self._matches_text != query:
@@ -154,7 +193,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         for field, value in self._cleaned_data().items():
             if field != name:
                 queryset = self.filters[field].filter(queryset, value)
-        return queryset
+        return self._in_page_language(queryset)
 
     def facets(self, *, counted=True, whole_archive=False, experts_shown=12):
         """The choices of each filter, with counts over the results of all the *other* filters.
@@ -212,12 +251,13 @@ class ArticleFilterSet(django_filters.FilterSet):
     def _stored_facets(self, topics, experts_shown):
         """The whole archive's choices with its stored counts: a read of small rows, at any size."""
         stored = {kind: {} for kind in Tally.Kind.values}
-        for kind, ref, count in Tally.objects.filter(kind__in="tcsy", count__gt=0).values_list(
+        in_language = Tally.objects.filter(language=self.results_language)
+        for kind, ref, count in in_language.filter(kind__in="tcsy", count__gt=0).values_list(
             "kind", "ref", "count"
         ):
             stored[kind][ref] = count
-        busiest = Tally.objects.filter(kind=Tally.Kind.EXPERT, count__gt=0).order_by("-count", "ref")
-        count = Tally.objects.filter(kind=Tally.Kind.EXPERT, ref=OuterRef("pk")).values("count")[:1]
+        busiest = in_language.filter(kind=Tally.Kind.EXPERT, count__gt=0).order_by("-count", "ref")
+        count = in_language.filter(kind=Tally.Kind.EXPERT, ref=OuterRef("pk")).values("count")[:1]
         experts = (
             Expert.objects.filter(pk__in=busiest.values("ref")[:experts_shown])
             .annotate(article_count=Subquery(count))
@@ -291,7 +331,7 @@ class ArticleFilterSet(django_filters.FilterSet):
             "category": Tally.Kind.CATEGORY,
             "source": Tally.Kind.SOURCE,
         }
-        names = set(self.data) - {"page", "sort"} if self.is_bound else set()
+        names = set(self.data) - {"page", "sort", "language"} if self.is_bound else set()
         if len(names) != 1 or not names <= kinds.keys() or not self.form.is_valid():
             return None
         (name,) = names
@@ -304,7 +344,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         """(label, name, value) for each valid filter value in use, for "remove this filter" links."""
         active = []
         for name, value in self._cleaned_data().items():
-            if name == "sort" or value in (None, "", []):
+            if name in ("sort", "language") or value in (None, "", []):
                 continue
             for item in _several(value):
                 raw = getattr(item, "slug", None) or (

@@ -26,7 +26,7 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, **con
     """
     filterset = ArticleFilterSet(request.GET or None, queryset=queryset)
     cards = filterset.qs.with_cards().defer("body")  # cards show the lead; bodies are long
-    unfiltered = set(request.GET) <= {"page", "sort"}
+    unfiltered = set(request.GET) <= {"page", "sort", "language"}
     whole_archive = counted_as == (Tally.Kind.ARCHIVE, 0)
     # What is listed, as stored: the page's own count when nothing narrows it; when the whole
     # archive is narrowed to one topic, expert, category or source, that one's.
@@ -40,13 +40,13 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, **con
         cards = filterset.sort_by(
             Article.objects.published().with_cards().defer("body"), "sort", "oldest" if oldest else "newest"
         )
-        first_ids = partial(tallies.listed, *stored, oldest=oldest)
+        first_ids = partial(tallies.listed, *stored, oldest=oldest, language=filterset.results_language)
     paginator = CappedPaginator(
         cards,
         ARTICLES_PER_PAGE,
         cap=COUNT_CAP,
         count_from=filterset.unranked_qs,
-        known_count=tallies.count(*stored) if stored else None,
+        known_count=tallies.count(*stored, language=filterset.results_language) if stored else None,
         first_ids=first_ids,
     )
     page = paginator.get_page(request.GET.get("page"))

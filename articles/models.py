@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from iuliia import WIKIPEDIA as CYRILLIC_TO_LATIN
 
 from articles.richtext import clean_html, clean_text_fields
 
@@ -226,7 +227,20 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=320, unique=True)
+    slug = models.SlugField(max_length=320, help_text="Unique among the articles of its language.")
+    # One of settings.LANGUAGES (checked by clean(), not by choices: a new language is then a
+    # settings change, not a migration).
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        verbose_name="translation of",
+        help_text="The piece this one translates: the original, in another language. Each version "
+        "of a piece points at the same original.",
+    )
     lead = models.TextField(blank=True, help_text="The standfirst: one or two sentences, plain text.")
     body = models.TextField(blank=True, help_text="HTML; anything outside the allow-list is removed.")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
@@ -304,6 +318,17 @@ class Article(models.Model):
                 name="article_published_has_date",
                 violation_error_message="A published article needs a publication date.",
             ),
+            # Slug first: the index also finds a slug in any language (an old link, a switch).
+            models.UniqueConstraint(
+                fields=["slug", "language"],
+                name="article_slug_per_language",
+                violation_error_message="Another article in this language has this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="article_one_version_per_language",
+                violation_error_message="This piece already has a version in this language.",
+            ),
         ]
         permissions = [("publish_article", "Can publish and unpublish articles")]
 
@@ -313,12 +338,54 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         clean_text_fields(self)
         if not self.slug:
-            self.slug = unique_slug(Article, self.title)
+            self.slug = unique_slug(Article, self.title, language=self.language)
         self.body = clean_html(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        """The article under its own language's prefix, whatever the page's language."""
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.language not in dict(settings.LANGUAGES):
+            raise ValidationError({"language": "Choose one of the site's languages."})
+        if self.translation_of_id:
+            original = self.translation_of
+            if original.pk == self.pk:
+                raise ValidationError({"translation_of": "An article cannot translate itself."})
+            if original.translation_of_id:
+                raise ValidationError(
+                    {
+                        "translation_of": f"Choose the original piece, “{original.translation_of}”, "
+                        "not one of its translations."
+                    }
+                )
+            if original.language == self.language:
+                raise ValidationError(
+                    {"translation_of": "A translation is in another language than its original."}
+                )
+        if (
+            self.slug
+            and Article.objects.filter(slug=self.slug, language=self.language).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError({"slug": "Another article in this language has this slug."})
+
+    @property
+    def original_id(self):
+        """The id of the piece this article is a version of: its original's, or its own."""
+        return self.translation_of_id or self.pk
+
+    def versions(self):
+        """The published versions of this piece in other languages (one query), as {language: article}."""
+        root = self.original_id
+        others = (
+            Article.objects.published()
+            .filter(Q(pk=root) | Q(translation_of_id=root))
+            .exclude(pk=self.pk)
+            .only("slug", "language", "title", "translation_of_id")
+        )
+        return {other.language: other for other in others}
 
     @property
     def is_public(self):
@@ -409,11 +476,21 @@ class ReviewStep(models.Model):
         return f"{self.get_action_display()}: {self.article}"
 
 
-def unique_slug(model, text, *, max_length=None):
-    """A slug from `text` that no row of `model` uses yet ("title", "title-2", ...)."""
+def slug_for(text):
+    """A readable Latin slug: Cyrillic transliterated the way Russian sites write addresses
+    (Wikipedia's scheme: "Переговоры о санкциях" -> "peregovory-o-sanktsiyakh")."""
+    return slugify(CYRILLIC_TO_LATIN.translate(text or ""))
+
+
+def unique_slug(model, text, *, max_length=None, language=None):
+    """A slug from `text` that no row of `model` uses yet ("title", "title-2", ...); for articles,
+    none of `language`'s."""
     max_length = max_length or model._meta.get_field("slug").max_length
-    base = slugify(text)[: max_length - 8].strip("-") or "item"
-    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    base = slug_for(text)[: max_length - 8].strip("-") or "item"
+    rows = model.objects.filter(slug__startswith=base)
+    if language is not None:
+        rows = rows.filter(language=language)
+    taken = set(rows.values_list("slug", flat=True))
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
@@ -435,6 +512,7 @@ class Tally(models.Model):
 
     kind = models.CharField(max_length=1, choices=Kind)
     ref = models.BigIntegerField(help_text="The topic's, expert's, category's or source's id; the year; 0.")
+    language = models.CharField(max_length=8, blank=True, default="", help_text="Blank: every language.")
     count = models.IntegerField(default=0)
     # Experts' and topics' newest publication, for the sitemap's lastmod. Raised when a piece joins
     # (or changes topics or byline), never lowered: after an unpublication it may be later than the
@@ -442,10 +520,11 @@ class Tally(models.Model):
     latest = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="tally_once")]
+        constraints = [models.UniqueConstraint(fields=["kind", "ref", "language"], name="tally_once")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.ref}: {self.count}"
+        language = f" in {self.language}" if self.language else ""
+        return f"{self.get_kind_display()} {self.ref}{language}: {self.count}"
 
 
 class TopicExpertTally(models.Model):
@@ -506,6 +585,8 @@ class Timeline(models.Model):
     ref = models.BigIntegerField(help_text="The topic's or the expert's id.")
     published_at = models.DateTimeField()
     article_id = models.BigIntegerField(db_index=True)
+    # Not in the index: a walk in one language skips the others' rows on the way (a few per page).
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
 
     class Meta:
         indexes = [

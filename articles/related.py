@@ -4,9 +4,9 @@ The fill-in looks at an article's neighbours in time: on the timeline of each to
 with and of each of its experts (articles.models.Timeline, kept at write time), the NEIGHBOURS
 pieces just before it and the NEIGHBOURS just after. Among those, the ones found on the most of
 its timelines (sharing the most topics and experts near its time) come first, then the nearest in
-time. Each walk is a short range of one index, so the listing costs the same at a thousand
-articles and at a million; and a write changes only its neighbours' listings, which the page
-cache forgets with the topic's and experts' pages.
+time; only pieces in its own language are its neighbours. Each walk is a short range of one
+index, so the listing costs the same at a thousand articles and at a million; and a write changes
+only its neighbours' listings, which the page cache forgets with the topic's and experts' pages.
 """
 
 from collections import Counter
@@ -52,7 +52,8 @@ def _picks_and_neighbours(article):
     before = Q(published_at__lte=when) & ~Q(published_at=when, article_id__gte=article.pk)
     after = Q(published_at__gte=when) & ~Q(published_at=when, article_id__lte=article.pk)
     for kind, ref in places:
-        timeline = Timeline.objects.filter(kind=kind, ref=ref)
+        # In the article's language: the listing links to pieces its reader can read.
+        timeline = Timeline.objects.filter(kind=kind, ref=ref, language=article.language)
         for walk in (
             timeline.filter(before).order_by("-published_at", "-article_id"),
             timeline.filter(after).order_by("published_at", "article_id"),

@@ -7,12 +7,22 @@ The builders below take `absolute`, a function that makes a path into a full URL
 """
 
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import reverse, translate_url
 from django.utils.html import strip_tags
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext,
+    gettext_lazy,
+    override,
+    to_locale,
+)
 
-SITE_NAME = "Expert Opinions"
-DEFAULT_DESCRIPTION = (
+SITE_NAME = gettext_lazy("Expert Opinions")
+DEFAULT_DESCRIPTION = gettext_lazy(
     "Commentary by named experts on international affairs: browse by expert, topic, region and source."
 )
 HEADLINE_LENGTH = 110  # schema.org Article headlines longer than this are cut by search engines
@@ -30,7 +40,59 @@ class PageMeta:
 
     def for_page(self, number):
         """The same metadata for page `number` of a listing: each page has its own title."""
-        return self if number <= 1 else replace(self, title=f"{self.title}, page {number}")
+        if number <= 1:
+            return self
+        return replace(
+            self, title=gettext("%(title)s, page %(number)s") % {"title": self.title, "number": number}
+        )
+
+
+@dataclass(frozen=True)
+class LanguageVersion:
+    """This page in one of the site's languages: where it is, and the switcher's link to it."""
+
+    code: str
+    name: str  # in that language ("Русский")
+    path: str  # empty when the page has no version in that language (an untranslated article)
+    url: str  # the path as a full URL
+    is_current: bool
+    is_default: bool  # the x-default: an article's original, else settings.LANGUAGE_CODE
+
+    @property
+    def switch_url(self):
+        """The switcher's link: remembers the choice, then goes to the version (or that language's home)."""
+        with override(self.code):
+            target = self.path or reverse("articles:home")
+        return reverse("switch_language", kwargs={"language": self.code}) + "?" + urlencode({"next": target})
+
+
+def og_locale(language):
+    """Open Graph's language_TERRITORY form of a language code ("ru" -> "ru_RU")."""
+    locale = to_locale(language)
+    return locale if "_" in locale else OG_TERRITORIES.get(language, locale)
+
+
+OG_TERRITORIES = {"en": "en_GB", "ru": "ru_RU"}
+
+
+def language_versions(request, versions=None):
+    """The page in every language of the site. `versions` ({language: article}, the article page's)
+    gives each language its own article; other pages are the same address under each prefix."""
+    current = get_language()
+    path = request.get_full_path()
+    found = []
+    for code, _ in settings.LANGUAGES:
+        if versions is not None:
+            article = versions.get(code)
+            here = article.get_absolute_url() if article else ""
+            is_default = bool(article) and article.translation_of_id is None
+        else:
+            here = translate_url(path, code)
+            is_default = code == settings.LANGUAGE_CODE
+        url = request.build_absolute_uri(here) if here else ""
+        name = get_language_info(code)["name_local"]
+        found.append(LanguageVersion(code, name, here, url, code == current, is_default))
+    return found
 
 
 def describe(text, length=160):
@@ -47,7 +109,7 @@ def feed(title, rss_route, atom_route, **kwargs):
 
 
 def latest_feed():
-    return feed("latest articles", "articles:feed", "articles:atom")
+    return feed(gettext("latest articles"), "articles:feed", "articles:atom")
 
 
 def breadcrumbs(absolute, trail):
@@ -124,7 +186,7 @@ def article(absolute, item, topics):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "author": [person(absolute, expert) for expert in item.ordered_authors()],
         "dateModified": item.updated_at.isoformat(),
-        "inLanguage": "en",
+        "inLanguage": item.language,
         "isAccessibleForFree": True,
     }
     if item.published_at:

@@ -12,11 +12,13 @@ due: its row holds the time, and articles.derived.release_due() counts it then.
 
 Keys: "a" (the archive), "t12" (under topic 12 or a subtopic), "e3", "c2", "s1", "y2024",
 "p12:3" (by expert 3 under topic 12, subtopics included), "d12:3" (by expert 3, tagged 12 itself).
+The counts of the first six kinds are kept per language too, with the language after a slash
+("t12/ru"): a page lists its own language's articles by default.
 
 The same rows keep the articles' places on the timelines of their topics and experts (Timeline,
 read by the related fill-in and the topic and expert listings): two more keys, counted nowhere,
-say where an article stands, "l12" (tagged 12 itself) and "@2024-03-01T09:00:00+00:00" (its
-date); with the "t" and "e" keys they tell which articles moved on their timelines, whose rows
+say where an article stands, "l12" (tagged 12 itself) and "@2024-03-01T09:00:00+00:00/en" (its
+date and language); with the "t" and "e" keys they tell which articles moved on their timelines, whose rows
 are written again.
 """
 
@@ -39,6 +41,7 @@ from articles.models import (
 
 # The keys that are also places on a timeline, by their Timeline kind.
 TIMELINES = {"l": Timeline.Kind.TOPIC, "t": Timeline.Kind.UNDER_TOPIC, "e": Timeline.Kind.EXPERT}
+PER_LANGUAGE = "atecsy"  # the kinds of key also counted per language
 BATCH = 2_000  # articles recounted per round: a bulk writer's batch, a rebuild's step
 
 
@@ -74,26 +77,31 @@ def rebuild():
         last = ids[-1]
 
 
-def listed(kind, ref, count, *, oldest=False):
+def listed(kind, ref, count, *, oldest=False, language=""):
     """The ids of the `count` newest (or oldest) published articles under a topic (Tally.Kind.TOPIC,
-    subtopics included) or by an expert (Tally.Kind.EXPERT), as a subquery: one walk of the
-    timelines' index, however many articles the topic or the expert has."""
+    subtopics included) or by an expert (Tally.Kind.EXPERT), in `language` (blank: any), as a
+    subquery: one walk of the timelines' index, however many articles the topic or the expert has."""
     kind = Timeline.Kind.UNDER_TOPIC if kind == Tally.Kind.TOPIC else Timeline.Kind.EXPERT
     order = ("published_at", "article_id") if oldest else ("-published_at", "-article_id")
-    return Timeline.objects.filter(kind=kind, ref=ref).order_by(*order).values("article_id")[:count]
+    rows = Timeline.objects.filter(kind=kind, ref=ref)
+    if language:
+        rows = rows.filter(language=language)
+    return rows.order_by(*order).values("article_id")[:count]
 
 
-def counts(kind, refs=None):
-    """{ref: count} of one kind of key (Tally.Kind), for the given refs or all of them."""
-    rows = Tally.objects.filter(kind=kind)
+def counts(kind, refs=None, *, language=""):
+    """{ref: count} of one kind of key (Tally.Kind) in `language` (blank: all languages), for the
+    given refs or all of them."""
+    rows = Tally.objects.filter(kind=kind, language=language)
     if refs is not None:
         rows = rows.filter(ref__in=list(refs))
     return dict(rows.values_list("ref", "count"))
 
 
-def count(kind, ref=0):
-    """One stored count: count(Tally.Kind.TOPIC, topic.pk)."""
-    return Tally.objects.filter(kind=kind, ref=ref).values_list("count", flat=True).first() or 0
+def count(kind, ref=0, *, language=""):
+    """One stored count: count(Tally.Kind.TOPIC, topic.pk), or count(…, language="ru")."""
+    rows = Tally.objects.filter(kind=kind, ref=ref, language=language)
+    return rows.values_list("count", flat=True).first() or 0
 
 
 def direct_counts():
@@ -109,14 +117,18 @@ def direct_counts():
         return {tuple(row[field] for field in fields): row["n"] for row in rows}
 
     found = {("a", 0): published.count()}
-    for kind, field in (("c", "category_id"), ("s", "source_id")):
-        rows = published.exclude(**{field: None}).order_by().values(field).annotate(n=Count("pk"))
-        found |= {(kind, row[field]): row["n"] for row in rows}
-    years = published.order_by().annotate(year=ExtractYear("published_at")).values("year")
-    years = years.annotate(n=Count("pk"))
-    found |= {("y", row["year"]): row["n"] for row in years}
-    found |= {("e", expert): n for (expert,), n in grouped(authored, "expert_id").items()}
-    found |= {("t", topic): n for (topic,), n in grouped(tagged, ancestor).items()}
+    for (language,), n in grouped(published.annotate(article_id=F("pk")), "language").items():
+        found["a", 0, language] = n
+    years = published.annotate(year=ExtractYear("published_at"), article_id=F("pk"))
+    for kind, rows, field in (
+        ("c", published.exclude(category=None).annotate(article_id=F("pk")), "category_id"),
+        ("s", published.exclude(source=None).annotate(article_id=F("pk")), "source_id"),
+        ("y", years, "year"),
+        ("e", authored.annotate(language=F("article__language")), "expert_id"),
+        ("t", tagged.annotate(language=F("article__language")), ancestor),
+    ):
+        found |= {(kind, ref): n for (ref,), n in grouped(rows, field).items()}
+        found |= {(kind, ref, language): n for (ref, language), n in grouped(rows, field, "language").items()}
     pairs = tagged.filter(article__article_authors__isnull=False).annotate(
         expert=F("article__article_authors__expert_id")
     )
@@ -130,15 +142,17 @@ def direct_counts():
         (Timeline.Kind.UNDER_TOPIC, tagged, ancestor),
         (Timeline.Kind.EXPERT, authored, "expert_id"),
     ):
-        for ref, pk, when in rows.values_list(field, "article_id", "article__published_at"):
-            found["timeline", kind, ref, pk] = (when,)
+        for ref, pk, when, language in rows.values_list(
+            field, "article_id", "article__published_at", "article__language"
+        ):
+            found["timeline", kind, ref, pk] = ((when, language),)
     return found
 
 
 def stored_counts():
     """The stored counts (and timelines) in direct_counts()' shape, zeros left out."""
-    tallies = Tally.objects.exclude(count=0).values_list("kind", "ref", "count")
-    found = {(kind, ref): n for kind, ref, n in tallies}
+    tallies = Tally.objects.exclude(count=0).values_list("kind", "ref", "language", "count")
+    found = {(kind, ref, language) if language else (kind, ref): n for kind, ref, language, n in tallies}
     for topic, expert, articles, direct in TopicExpertTally.objects.values_list(
         "topic_id", "expert_id", "articles", "direct"
     ):
@@ -146,8 +160,9 @@ def stored_counts():
             found[("p", topic, expert)] = articles
         if direct:
             found[("d", topic, expert)] = direct
-    for kind, ref, pk, when in Timeline.objects.values_list("kind", "ref", "article_id", "published_at"):
-        found["timeline", kind, ref, pk] = (*found.get(("timeline", kind, ref, pk), ()), when)
+    rows = Timeline.objects.values_list("kind", "ref", "article_id", "published_at", "language")
+    for kind, ref, pk, when, language in rows:
+        found["timeline", kind, ref, pk] = (*found.get(("timeline", kind, ref, pk), ()), (when, language))
     return found
 
 
@@ -158,7 +173,7 @@ def _recount(ids):
         .filter(article_id__in=ids)
         .values_list("article_id", "keys", "due_at")
     }
-    keys, due, dates = _keys_now(ids)
+    keys, due, dates, languages = _keys_now(ids)
     changes, latest = Counter(), {}
     for pk in ids:
         before, now = held.get(pk, (set(), None))[0], keys.get(pk, set())
@@ -166,7 +181,7 @@ def _recount(ids):
         changes.subtract(_counted(before - now))
         if now != before:
             for key in now:
-                if key[0] in "et" and (key not in latest or latest[key] < dates[pk]):
+                if key[0] in "et" and "/" not in key and (key not in latest or latest[key] < dates[pk]):
                     latest[key] = dates[pk]
     _add(changes, latest)
     gone = [pk for pk in held if pk not in keys and pk not in due]
@@ -186,10 +201,16 @@ def _recount(ids):
     if moved:
         Timeline.objects.filter(article_id__in=moved).delete()
         Timeline.objects.bulk_create(
-            Timeline(kind=TIMELINES[key[0]], ref=int(key[1:]), published_at=dates[pk], article_id=pk)
+            Timeline(
+                kind=TIMELINES[key[0]],
+                ref=int(key[1:]),
+                published_at=dates[pk],
+                article_id=pk,
+                language=languages[pk],
+            )
             for pk in moved
             for key in sorted(keys.get(pk, ()))
-            if key[0] in TIMELINES
+            if _is_place(key)
         )
 
 
@@ -197,34 +218,40 @@ def _counted(keys):
     return [key for key in keys if key[0] not in "@l"]
 
 
+def _is_place(key):
+    """Whether `key` is a place on a timeline ("l12", "t12", "e3"; not a language's count "t12/ru")."""
+    return key[0] in TIMELINES and "/" not in key
+
+
 def _placing(keys):
-    """The keys that place an article on its timelines: its date, its own topics, the topics it
-    is under, its experts."""
-    return {key for key in keys if key[0] == "@" or key[0] in TIMELINES}
+    """The keys that place an article on its timelines: its date and language, its own topics, the
+    topics it is under, its experts."""
+    return {key for key in keys if key[0] == "@" or _is_place(key)}
 
 
 def _keys_now(ids):
-    """{id: keys} and {id: publication time} of the public articles among `ids`, and {id: due time}
-    of the scheduled ones."""
+    """{id: keys}, {id: publication time} and {id: language} of the public articles among `ids`,
+    and {id: due time} of the scheduled ones."""
     now = timezone.now()
-    keys, due, dates = {}, {}, {}
+    keys, due, dates, languages = {}, {}, {}, {}
     rows = (
         Article.objects.released()
         .filter(pk__in=ids)
-        .values_list("pk", "published_at", "category_id", "source_id")
+        .values_list("pk", "published_at", "category_id", "source_id", "language")
     )
-    for pk, published_at, category, source in rows:
+    for pk, published_at, category, source, language in rows:
         if published_at > now:
             due[pk] = published_at
             continue
-        keys[pk] = {"a", f"y{timezone.localtime(published_at).year}", f"@{published_at.isoformat()}"}
-        dates[pk] = published_at
+        year = timezone.localtime(published_at).year
+        keys[pk] = {"a", f"y{year}", f"@{published_at.isoformat()}/{language}"}
+        dates[pk], languages[pk] = published_at, language
         if category:
             keys[pk].add(f"c{category}")
         if source:
             keys[pk].add(f"s{source}")
     if not keys:
-        return keys, due, dates
+        return keys, due, dates, languages
     # Bylines and topics (each with the topics above it) in one query.
     public = list(keys)
     links = (
@@ -255,7 +282,9 @@ def _keys_now(ids):
             keys[pk].add(f"p{ancestor}:{expert}")
             if ancestor == topic:
                 keys[pk].add(f"d{topic}:{expert}")
-    return keys, due, dates
+    for pk, held in keys.items():
+        held |= {f"{key}/{languages[pk]}" for key in held if key[0] in PER_LANGUAGE}
+    return keys, due, dates, languages
 
 
 def _add(changes, latest):
@@ -263,7 +292,7 @@ def _add(changes, latest):
     creating rows as needed: one statement per table."""
     counts, pairs = {}, {}
     for key in changes.keys() | latest.keys():
-        kind, ref = key[0], key[1:]
+        kind, (ref, _, language) = key[0], key[1:].partition("/")
         if kind in "pd":
             if not changes[key]:
                 continue
@@ -276,10 +305,11 @@ def _add(changes, latest):
             counts[key] = (
                 kind,
                 int(ref or 0),
+                language,
                 changes[key],
                 when and connection.ops.adapt_datetimefield_value(when),
             )
-    _upsert(Tally, ["kind", "ref"], ["count"], list(counts.values()), newest="latest")
+    _upsert(Tally, ["kind", "ref", "language"], ["count"], list(counts.values()), newest="latest")
     _upsert(
         TopicExpertTally,
         ["topic_id", "expert_id"],

@@ -1,12 +1,15 @@
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from articles import citations, pagecache, permissions, search, seo, tallies
 from articles.listing import article_listing
-from articles.models import Article, Category, Source, Tally, Topic
+from articles.models import Article, Category, Source, Tally, Topic, published_condition
 from articles.related import related_articles
 from experts.models import Expert
 
@@ -17,7 +20,7 @@ TOP_EXPERTS = 8
 
 def home(request):
     pagecache.depends_on(request, *pagecache.archive_page())
-    published = Article.objects.published()
+    published = Article.objects.published().filter(language=get_language())
     recent = list(published.values_list("pk", flat=True)[:HOME_RECENT])
     ctx = {
         "latest": published.with_cards()[:HOME_LATEST],
@@ -29,7 +32,7 @@ def home(request):
         .annotate(recent_count=Count("authorships"))
         .order_by("-recent_count", "last_name")[:6],
         "meta": seo.PageMeta(
-            "Commentary by named experts",
+            _("Commentary by named experts"),
             feeds=(seo.latest_feed(),),
             structured_data=[seo.website(request.build_absolute_uri)],
         ),
@@ -41,9 +44,12 @@ def article_list(request):
     pagecache.depends_on(request, *pagecache.archive_page())
     meta = _listing_meta(
         request,
-        "Articles",
-        "Every published expert opinion, newest first, by topic, region, expert, category, source and date.",
-        trail=[("Articles", request.path)],
+        _("Articles"),
+        _(
+            "Every published expert opinion, newest first, by topic, region, expert, category, source "
+            "and date."
+        ),
+        trail=[(_("Articles"), request.path)],
         feeds=(seo.latest_feed(),),
     )
     return article_listing(
@@ -58,8 +64,12 @@ def article_list(request):
 def search_results(request):
     pagecache.depends_on(request, *pagecache.archive_page())
     query = search.normalise(request.GET.get("q", "")) or ""  # as the filter form reads it
-    title = f"Search: {query}" if query else "Search"
-    description = f"Expert opinions matching “{query}”." if query else "Search the expert opinions."
+    title = _("Search: %(query)s") % {"query": query} if query else _("Search")
+    description = (
+        _("Expert opinions matching “%(query)s”.") % {"query": query}
+        if query
+        else _("Search the expert opinions.")
+    )
     meta = seo.PageMeta(
         title,
         description,
@@ -73,10 +83,14 @@ def search_results(request):
 
 
 def article_detail(request, slug):
-    article = _visible_article(request, slug)
+    article, versions = _visible_article(request, slug)
+    if article.language != get_language():
+        # An old link, or another language's prefix: the version in this language if there is
+        # one, else the article under its own language.
+        return redirect(versions.get(get_language(), article))
     topics = list(article.topics.all())
     absolute = request.build_absolute_uri
-    trail = [("Articles", reverse("articles:list"))]
+    trail = [(_("Articles"), reverse("articles:list"))]
     if article.category:
         trail.append((article.category.name, article.category.get_absolute_url()))
     trail.append((article.title, article.get_absolute_url()))
@@ -95,6 +109,7 @@ def article_detail(request, slug):
         "article": article,
         "topics": topics,
         "related": related,
+        "versions": versions,
         "meta": meta,
         "citation": citations.plain(article, absolute(article.get_absolute_url())),
         "citation_formats": citations.FORMATS,
@@ -108,7 +123,9 @@ def article_citation(request, slug, style):
     citation_format = citations.FORMATS.get(style)
     if citation_format is None:
         raise Http404("No such citation format.")
-    article = _visible_article(request, slug)
+    article, _ = _visible_article(request, slug)
+    if article.language != get_language():
+        raise Http404("No such article in this language.")
     url = request.build_absolute_uri(article.get_absolute_url())
     response = HttpResponse(
         citation_format.write(article, url), content_type=f"{citation_format.media_type}; charset=utf-8"
@@ -119,7 +136,7 @@ def article_citation(request, slug, style):
 
 def topic_list(request):
     pagecache.depends_on(request, *pagecache.topic_list_page())
-    counts = tallies.counts(Tally.Kind.TOPIC)
+    counts = tallies.counts(Tally.Kind.TOPIC, language=get_language())
     topics = list(Topic.objects.all())
     for topic in topics:
         topic.article_count = counts.get(topic.pk, 0)
@@ -128,9 +145,9 @@ def topic_list(request):
         "regions": _tree([t for t in topics if t.kind == Topic.Kind.REGION]),
         "meta": _listing_meta(
             request,
-            "Topics and regions",
-            "Every theme and region of the expert opinions, with the number of articles under each.",
-            trail=[("Topics", request.path)],
+            _("Topics and regions"),
+            _("Every theme and region of the expert opinions, with the number of articles under each."),
+            trail=[(_("Topics"), request.path)],
         ),
     }
     return render(request, "articles/topic_list.html", ctx)
@@ -142,12 +159,12 @@ def topic_detail(request, slug):
     in_topic = Article.objects.published().for_topic(topic)
     top_experts = Expert.objects.top_under_topic(topic, TOP_EXPERTS)
     ancestors = topic.ancestors()
-    trail = [("Topics", reverse("articles:topics"))]
+    trail = [(_("Topics"), reverse("articles:topics"))]
     trail += [(above.name, above.get_absolute_url()) for above in [*ancestors, topic]]
     meta = _listing_meta(
         request,
         topic.name,
-        seo.describe(topic.description) or f"Expert opinions on {topic.name}.",
+        seo.describe(topic.description) or _("Expert opinions on %(topic)s.") % {"topic": topic.name},
         trail=trail,
         feeds=(seo.feed(topic.name, "articles:topic_feed", "articles:topic_atom", slug=topic.slug),),
     )
@@ -171,8 +188,9 @@ def category_detail(request, slug):
     meta = _listing_meta(
         request,
         category.name,
-        seo.describe(category.description) or f"{category.name}: every piece of this kind.",
-        trail=[("Articles", reverse("articles:list")), (category.name, request.path)],
+        seo.describe(category.description)
+        or _("%(category)s: every piece of this kind.") % {"category": category.name},
+        trail=[(_("Articles"), reverse("articles:list")), (category.name, request.path)],
     )
     return article_listing(
         request,
@@ -191,8 +209,8 @@ def source_detail(request, slug):
     meta = _listing_meta(
         request,
         source.name,
-        f"Expert opinions first published by {source.name}.",
-        trail=[("Articles", reverse("articles:list")), (source.name, request.path)],
+        _("Expert opinions first published by %(source)s.") % {"source": source.name},
+        trail=[(_("Articles"), reverse("articles:list")), (source.name, request.path)],
     )
     return article_listing(
         request,
@@ -210,7 +228,7 @@ def robots_txt(request):
 
 
 def page_not_found(request, exception):
-    meta = seo.PageMeta("Page not found", "There is no page at this address.")
+    meta = seo.PageMeta(_("Page not found"), _("There is no page at this address."))
     return render(request, "404.html", {"meta": meta}, status=404)
 
 
@@ -230,9 +248,26 @@ def _depends_on_article(request, article, topics, related):
 
 
 def _visible_article(request, slug):
-    """The article at `slug` as the page shows it: published, or one the signed-in user may preview."""
-    articles = Article.objects.with_cards().prefetch_related("topics")
-    return get_object_or_404(permissions.readable_articles(request.user, articles), slug=slug)
+    """The article at `slug` as the page shows it (published, or one the signed-in user may
+    preview), in the page's language if several languages use the slug; and its published
+    versions, {language: article}, itself included. One query with its versions."""
+    pieces = Article.objects.filter(slug=slug).annotate(piece=Coalesce("translation_of_id", "id"))
+    pieces = pieces.values("piece")
+    rows = list(
+        Article.objects.with_cards()
+        .prefetch_related("topics")
+        .filter(
+            Q(slug=slug) & permissions.readable_condition(request.user)
+            | published_condition() & (Q(pk__in=pieces) | Q(translation_of_id__in=pieces))
+        )
+    )
+    found = sorted((row for row in rows if row.slug == slug), key=lambda row: row.language != get_language())
+    if not found:
+        raise Http404("No article at this address.")
+    article = found[0]
+    versions = {row.language: row for row in rows if row.original_id == article.original_id and row.is_public}
+    versions[article.language] = article
+    return article, versions
 
 
 def _listing_meta(request, title, description, *, trail, feeds=()):
@@ -250,7 +285,7 @@ def _listing_meta(request, title, description, *, trail, feeds=()):
 
 
 def _home(trail):
-    return [("Home", reverse("articles:home")), *trail]
+    return [(_("Home"), reverse("articles:home")), *trail]
 
 
 def _tree(topics):

@@ -99,6 +99,9 @@ MIDDLEWARE = [
     # middleware below run: the cookies they set (a session, a CSRF token) keep a page from being stored.
     "articles.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: from the URL's prefix (/en/, /ru/), else the switcher's cookie, else
+    # Accept-Language; an unprefixed public URL is answered with a permanent redirect (config.i18n).
+    "config.i18n.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -121,7 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "articles.context_processors.search_form",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -200,7 +203,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# The languages of the site: of its interface (translations in locale/<code>/LC_MESSAGES/django.po,
+# compiled by `make`) and of its articles. A third language is a line here and a .po file.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

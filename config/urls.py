@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
@@ -7,6 +8,7 @@ from django.urls import include, path
 from articles import pagecache
 from articles.sitemaps import ArticleSitemap, TopicSitemap
 from articles.views import robots_txt
+from config.i18n import switch_language
 from experts.sitemaps import ExpertSitemap
 
 SITEMAPS = {"articles": ArticleSitemap, "experts": ExpertSitemap, "topics": TopicSitemap}
@@ -34,7 +36,11 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("api/", include("config.api")),
-    path("experts/", include("experts.urls")),
-    path("", include("articles.urls")),
+    path("language/<str:language>/", switch_language, name="switch_language"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+# The public pages, in each language under its prefix (/en/…, /ru/…): config.i18n.
+urlpatterns += i18n_patterns(
+    path("experts/", include("experts.urls")),
+    path("", include("articles.urls")),
+)

@@ -1,10 +1,12 @@
 """An expert's RSS and Atom feeds: their newest published articles (built on articles.feeds)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from articles import pagecache
-from articles.feeds import SITE_NAME, AtomFeedMixin, LatestArticlesFeed
+from articles.feeds import AtomFeedMixin, LatestArticlesFeed
 from articles.models import Article
+from articles.seo import SITE_NAME
 from experts.models import Expert
 
 
@@ -15,10 +17,15 @@ class ExpertFeed(LatestArticlesFeed):
         return expert
 
     def title(self, obj):
-        return f"{SITE_NAME}: articles by {obj.name}"
+        return _("%(site)s: articles by %(name)s") % {"site": SITE_NAME, "name": obj.name}
 
     def summary(self, obj):
-        return f"The newest commentary by {obj.name}{', ' + obj.organisation if obj.organisation else ''}."
+        if obj.organisation:
+            return _("The newest commentary by %(name)s, %(organisation)s.") % {
+                "name": obj.name,
+                "organisation": obj.organisation,
+            }
+        return _("The newest commentary by %(name)s.") % {"name": obj.name}
 
     def link(self, obj):
         return obj.get_absolute_url()

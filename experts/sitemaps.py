@@ -16,7 +16,7 @@ class ExpertSitemap(Sitemap):
 
     @cached_property
     def _newest_publications(self):
-        return dict(Tally.objects.filter(kind=Tally.Kind.EXPERT).values_list("ref", "latest"))
+        return dict(Tally.objects.filter(kind=Tally.Kind.EXPERT, language="").values_list("ref", "latest"))
 
     def lastmod(self, expert):
         # A profile changes when the expert is edited or publishes (stored: articles.tallies).

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from articles import pagecache, seo
 from articles.listing import article_listing
@@ -27,15 +28,17 @@ def expert_list(request):
         "current_letter": request.GET.get("letter", "").upper()[:1],
     }
     letter = ctx["current_letter"] if ctx["current_letter"] in ctx["letters"] else ""
-    title = f"Experts A–Z: {letter}" if letter else "Experts A–Z"
-    description = "The authors of the expert opinions, by last name, with their positions and organisations."
+    title = _("Experts A–Z: %(letter)s") % {"letter": letter} if letter else _("Experts A–Z")
+    description = _(
+        "The authors of the expert opinions, by last name, with their positions and organisations."
+    )
     absolute = request.build_absolute_uri
     ctx["meta"] = seo.PageMeta(
         title,
         description,
         structured_data=[
             seo.collection(absolute, request.path, title, description),
-            seo.breadcrumbs(absolute, [("Home", reverse("articles:home")), ("Experts", request.path)]),
+            seo.breadcrumbs(absolute, [(_("Home"), reverse("articles:home")), (_("Experts"), request.path)]),
         ],
     ).for_page(page.number)
     return render(request, "experts/expert_list.html", ctx)
@@ -46,7 +49,7 @@ def _topic_groups():
     groups = {Topic.Kind.THEME: [], Topic.Kind.REGION: []}
     for topic in Topic.objects.only("name", "slug", "kind").order_by("name"):
         groups[topic.kind].append(topic)
-    return [("Themes", groups[Topic.Kind.THEME]), ("Regions", groups[Topic.Kind.REGION])]
+    return [(_("Themes"), groups[Topic.Kind.THEME]), (_("Regions"), groups[Topic.Kind.REGION])]
 
 
 def expert_detail(request, slug):
@@ -57,8 +60,8 @@ def expert_detail(request, slug):
     absolute = request.build_absolute_uri
     feed = seo.feed(f"articles by {expert.name}", "experts:feed", "experts:atom", slug=expert.slug)
     trail = [
-        ("Home", reverse("articles:home")),
-        ("Experts", reverse("experts:list")),
+        (_("Home"), reverse("articles:home")),
+        (_("Experts"), reverse("experts:list")),
         (expert.name, request.path),
     ]
     meta = seo.PageMeta(
@@ -70,7 +73,7 @@ def expert_detail(request, slug):
         ),
         og_type="profile",
         image=expert.photo.url if expert.photo else "",
-        image_alt=f"Portrait of {expert.name}",
+        image_alt=_("Portrait of %(name)s") % {"name": expert.name},
         feeds=(feed,),
         structured_data=[
             seo.profile(absolute, expert, [topic.name for topic in top_topics]),

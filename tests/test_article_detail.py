@@ -49,7 +49,7 @@ def test_it_shows_the_article_with_everything_a_reader_looks_for(client):
 
 
 def test_an_unknown_slug_is_a_friendly_404(client):
-    response = client.get("/articles/no-such-article/")
+    response = client.get("/en/articles/no-such-article/")
 
     assert response.status_code == 404
     assert "Page not found" in response.text

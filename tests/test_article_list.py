@@ -28,7 +28,7 @@ def test_it_lists_published_articles_newest_first(client):
     draft(title="Secret draft")
     scheduled(title="Future piece")
 
-    response = client.get("/articles/")
+    response = client.get("/en/articles/")
 
     assert titles(response) == ["Newer", "Older"]
     assert "Secret draft" not in response.text
@@ -43,8 +43,8 @@ def test_a_parent_topic_includes_its_subtopics(client):
     ArticleFactory(title="On Asia", topics=[asia])
     ArticleFactory(title="Elsewhere", topics=[TopicFactory(kind=Topic.Kind.REGION)])
 
-    assert set(titles(client.get("/articles/?region=asia"))) == {"On Korea", "On Asia"}
-    assert titles(client.get("/articles/?region=korea")) == ["On Korea"]
+    assert set(titles(client.get("/en/articles/?region=asia"))) == {"On Korea", "On Asia"}
+    assert titles(client.get("/en/articles/?region=korea")) == ["On Korea"]
 
 
 def test_several_topics_give_articles_under_any_of_them(client):
@@ -53,7 +53,7 @@ def test_several_topics_give_articles_under_any_of_them(client):
     ArticleFactory(title="B", topics=[two])
     ArticleFactory(title="C", topics=[TopicFactory()])
 
-    assert set(titles(client.get("/articles/?topic=one&topic=two"))) == {"A", "B"}
+    assert set(titles(client.get("/en/articles/?topic=one&topic=two"))) == {"A", "B"}
 
 
 def test_it_filters_by_expert_category_and_source(client):
@@ -65,13 +65,17 @@ def test_it_filters_by_expert_category_and_source(client):
     ArticleFactory(title="Other category", authors=[weitz], source=valdai)
     ArticleFactory(title="Other source", authors=[weitz], category=opinions)
 
-    assert set(titles(client.get("/articles/?expert=weitz"))) == {"Match", "Other category", "Other source"}
-    assert set(titles(client.get("/articles/?category=opinions"))) == {
+    assert set(titles(client.get("/en/articles/?expert=weitz"))) == {
+        "Match",
+        "Other category",
+        "Other source",
+    }
+    assert set(titles(client.get("/en/articles/?category=opinions"))) == {
         "Match",
         "Other expert",
         "Other source",
     }
-    assert titles(client.get("/articles/?expert=weitz&category=opinions&source=valdai")) == ["Match"]
+    assert titles(client.get("/en/articles/?expert=weitz&category=opinions&source=valdai")) == ["Match"]
 
 
 def test_it_filters_by_date_range_and_year(client):
@@ -79,16 +83,16 @@ def test_it_filters_by_date_range_and_year(client):
     ArticleFactory(title="Spring 2017", published_at=on(2017, 4, 18))
     ArticleFactory(title="Winter 2017", published_at=on(2017, 12, 1))
 
-    assert set(titles(client.get("/articles/?year=2017"))) == {"Spring 2017", "Winter 2017"}
-    assert titles(client.get("/articles/?date_from=2017-04-18&date_to=2017-04-18")) == ["Spring 2017"]
-    assert set(titles(client.get("/articles/?date_to=2017-04-18"))) == {"2016", "Spring 2017"}
+    assert set(titles(client.get("/en/articles/?year=2017"))) == {"Spring 2017", "Winter 2017"}
+    assert titles(client.get("/en/articles/?date_from=2017-04-18&date_to=2017-04-18")) == ["Spring 2017"]
+    assert set(titles(client.get("/en/articles/?date_to=2017-04-18"))) == {"2016", "Spring 2017"}
 
 
 def test_it_sorts_oldest_first_on_request(client):
     ArticleFactory(title="Older", published_at=on(2017, 1, 1))
     ArticleFactory(title="Newer", published_at=on(2018, 1, 1))
 
-    assert titles(client.get("/articles/?sort=oldest")) == ["Older", "Newer"]
+    assert titles(client.get("/en/articles/?sort=oldest")) == ["Older", "Newer"]
 
 
 def test_facet_counts_show_what_each_choice_would_give(client):
@@ -97,7 +101,7 @@ def test_facet_counts_show_what_each_choice_would_give(client):
     ArticleFactory(topics=[two])
     draft(topics=[two])
 
-    facets = client.get("/articles/?topic=one").context["facets"]
+    facets = client.get("/en/articles/?topic=one").context["facets"]
 
     counts = {entry["value"]: (entry["count"], entry["selected"]) for entry in facets["topic"]}
     assert counts == {"one": (3, True), "two": (1, False)}
@@ -107,7 +111,7 @@ def test_each_active_filter_can_be_removed_in_one_click(client):
     TopicFactory(slug="one", name="One")
     CategoryFactory(slug="news", name="News")
 
-    response = client.get("/articles/?topic=one&category=news&page=1")
+    response = client.get("/en/articles/?topic=one&category=news&page=1")
 
     chips = {item["text"]: item["query"] for item in response.context["active_filters"]}
     assert chips == {"One": "category=news", "News": "topic=one"}
@@ -118,8 +122,8 @@ def test_it_paginates_and_keeps_the_filters_in_page_links(client):
     topic = TopicFactory(slug="busy")
     ArticleFactory.create_batch(25, topics=[topic])
 
-    first = client.get("/articles/?topic=busy")
-    second = client.get("/articles/?topic=busy&page=2")
+    first = client.get("/en/articles/?topic=busy")
+    second = client.get("/en/articles/?topic=busy&page=2")
 
     assert len(first.context["articles"]) == 20
     assert len(second.context["articles"]) == 5
@@ -151,7 +155,7 @@ def test_it_paginates_and_keeps_the_filters_in_page_links(client):
 def test_bad_input_never_gives_a_server_error(client, query):
     ArticleFactory(title="Still here")
 
-    response = client.get(f"/articles/?{query}")
+    response = client.get(f"/en/articles/?{query}")
 
     assert response.status_code == 200
     assert "Still here" in response.text or "could not be used" in response.text
@@ -160,7 +164,7 @@ def test_bad_input_never_gives_a_server_error(client, query):
 def test_an_invalid_filter_is_shown_as_an_error_and_ignored(client):
     ArticleFactory(title="Still here")
 
-    response = client.get("/articles/?topic=unknown-topic")
+    response = client.get("/en/articles/?topic=unknown-topic")
 
     assert "could not be used" in response.text
     assert titles(response) == ["Still here"]
@@ -170,13 +174,13 @@ def test_the_list_takes_a_fixed_number_of_queries(count_queries):
     """Guards against a query per card (authors, category, source) as the list grows."""
     topic, expert = TopicFactory(slug="t"), ExpertFactory(slug="e")
     ArticleFactory(topics=[topic], authors=[expert])
-    one = count_queries("/articles/?topic=t&expert=e")
+    one = count_queries("/en/articles/?topic=t&expert=e")
 
     for _ in range(49):
         ArticleFactory(
             topics=[topic, TopicFactory()], authors=[expert, ExpertFactory()], source=SourceFactory()
         )
-    fifty = count_queries("/articles/?topic=t&expert=e")
+    fifty = count_queries("/en/articles/?topic=t&expert=e")
 
     assert one == fifty
     assert fifty <= 12
@@ -186,24 +190,26 @@ def test_a_search_narrows_the_list(client):
     ArticleFactory(title="THAAD in Korea")
     ArticleFactory(title="Gas in Europe")
 
-    assert titles(client.get("/articles/?q=thaad")) == ["THAAD in Korea"]
+    assert titles(client.get("/en/articles/?q=thaad")) == ["THAAD in Korea"]
 
 
 def test_dates_are_shown_as_readers_expect(client):
     ArticleFactory(published_at=on(2017, 4, 18))
 
-    assert '<time datetime="2017-04-18T12:00:00+00:00">18 April 2017</time>' in client.get("/articles/").text
+    assert (
+        '<time datetime="2017-04-18T12:00:00+00:00">18 April 2017</time>' in client.get("/en/articles/").text
+    )
 
 
 def test_the_list_is_reachable_yesterday_and_tomorrow_alike(client):
     """Scheduled articles appear by themselves once their time has come."""
     article = scheduled(title="Later")
-    assert "Later" not in client.get("/articles/").text
+    assert "Later" not in client.get("/en/articles/").text
 
     article.published_at = timezone.now() - timedelta(minutes=1)
     article.save()
 
-    assert "Later" in client.get("/articles/").text
+    assert "Later" in client.get("/en/articles/").text
 
 
 def test_counts_and_pages_stop_at_the_cap(client, monkeypatch):
@@ -211,7 +217,7 @@ def test_counts_and_pages_stop_at_the_cap(client, monkeypatch):
     monkeypatch.setattr("articles.listing.COUNT_CAP", 30)
     ArticleFactory.create_batch(45)
 
-    response = client.get("/articles/?page=9")
+    response = client.get("/en/articles/?page=9")
 
     assert "<strong>30+</strong> articles" in response.text
     assert response.context["page_obj"].paginator.num_pages == 2
@@ -224,7 +230,7 @@ def test_facets_of_large_results_come_without_counts(client, monkeypatch):
     expert = ExpertFactory(slug="weitz", name="Richard Weitz")
     ArticleFactory.create_batch(3, topics=[topic], authors=[expert], published_at=on(2017, 4, 18))
 
-    response = client.get("/articles/?expert=weitz")
+    response = client.get("/en/articles/?expert=weitz")
 
     facets = response.context["facets"]
     assert [(e["value"], e["count"]) for e in facets["topic"]] == [("korea", None)]
@@ -239,7 +245,7 @@ def test_a_large_filtered_list_shows_choices_without_counts(client, monkeypatch)
     CategoryFactory(slug="news", name="News")
     ArticleFactory.create_batch(3)
 
-    response = client.get("/articles/?date_from=2000-01-01")
+    response = client.get("/en/articles/?date_from=2000-01-01")
 
     assert response.status_code == 200
     assert "news" in [entry["value"] for entry in response.context["facets"]["category"]]
@@ -256,6 +262,6 @@ def test_a_large_taxonomy_lists_the_most_frequent_topics_and_the_chosen_one(clie
     ArticleFactory.create_batch(2, topics=[medium])
     ArticleFactory(topics=[rare])
 
-    entries = client.get("/articles/?topic=rare").context["facets"]["topic"]
+    entries = client.get("/en/articles/?topic=rare").context["facets"]["topic"]
 
     assert [entry["label"] for entry in entries] == ["Busy", "Medium", "Rare"]

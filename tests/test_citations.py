@@ -10,7 +10,7 @@ from tests.factories import ArticleFactory, ExpertFactory, SourceFactory, TopicF
 
 pytestmark = pytest.mark.django_db
 
-URL = "http://testserver/articles/thaad/"
+URL = "http://testserver/en/articles/thaad/"
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def article(db):
 
 
 def download(client, style, slug="thaad"):
-    response = client.get(f"/articles/{slug}/cite/{style}/")
+    response = client.get(f"/en/articles/{slug}/cite/{style}/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment; filename=")
     return response
@@ -85,16 +85,16 @@ def test_plain_text_reads_like_a_chicago_reference(client):
 
 
 def test_the_article_page_offers_the_citation_and_its_downloads(client, article):
-    html = client.get("/articles/thaad/").text
+    html = client.get("/en/articles/thaad/").text
     assert "Cite this article" in html
     assert "Weitz, Richard, and Ole Wæver." in html
     for style in ("bibtex", "ris", "text"):
-        assert f'href="/articles/thaad/cite/{style}/" download' in html
+        assert f'href="/en/articles/thaad/cite/{style}/" download' in html
 
 
 def test_a_draft_cannot_be_cited_by_a_reader(client):
     draft(slug="secret")
-    assert client.get("/articles/secret/cite/text/").status_code == 404
+    assert client.get("/en/articles/secret/cite/text/").status_code == 404
 
 
 def test_an_article_without_an_author_is_still_citable(client):
@@ -106,6 +106,6 @@ def test_an_article_without_an_author_is_still_citable(client):
 
 
 @pytest.mark.usefixtures("article")
-@pytest.mark.parametrize("url", ["/articles/thaad/cite/docx/", "/articles/nothing/cite/ris/"])
+@pytest.mark.parametrize("url", ["/en/articles/thaad/cite/docx/", "/en/articles/nothing/cite/ris/"])
 def test_an_unknown_format_or_article_is_a_404(client, url):
     assert client.get(url).status_code == 404

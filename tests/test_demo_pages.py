@@ -9,14 +9,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_richard_weitz_profile_lists_his_sample_article(client, demo):
-    response = client.get("/experts/richard-weitz/")
+    response = client.get("/en/experts/richard-weitz/")
 
     assert VALDAI_SLUG in [article.slug for article in response.context["articles"]]
     assert "Hudson Institute" in response.text
 
 
 def test_a_topic_filter_shows_exactly_the_articles_under_it(client, demo):
-    response = client.get("/articles/?region=northeast-asia")
+    response = client.get("/en/articles/?region=northeast-asia")
 
     slugs = {article.slug for article in response.context["articles"]}
     assert {VALDAI_SLUG, RUSSIA_DIRECT_SLUG} <= slugs
@@ -29,18 +29,18 @@ def test_a_topic_filter_shows_exactly_the_articles_under_it(client, demo):
     ("slug", "other"), [(VALDAI_SLUG, RUSSIA_DIRECT_SLUG), (RUSSIA_DIRECT_SLUG, VALDAI_SLUG)]
 )
 def test_each_sample_article_lists_the_other_as_related(client, demo, slug, other):
-    response = client.get(f"/articles/{slug}/")
+    response = client.get(f"/en/articles/{slug}/")
 
     assert response.context["related"][0].slug == other
 
 
 def test_the_demo_draft_is_nowhere_on_the_public_pages(client, demo):
     for url in [
-        "/",
-        "/articles/",
-        "/topics/korean-peninsula/",
-        "/experts/mei-tanaka/",
-        "/articles/?q=Olympics",
+        "/en/",
+        "/en/articles/",
+        "/en/topics/korean-peninsula/",
+        "/en/experts/mei-tanaka/",
+        "/en/articles/?q=Olympics",
     ]:
         assert "Korea After the Olympics" not in client.get(url).text
 

@@ -85,7 +85,7 @@ def test_a_publication_reaches_search_the_vocabulary_and_the_cached_pages_whoeve
     korea = TopicFactory(name="Korea", slug="korea")
     article = draft(title=f"The {WORD} question", slug="the-piece", topics=[korea])
     reader = Client()
-    for url in ("/", "/articles/", "/topics/korea/"):
+    for url in ("/en/", "/en/articles/", "/en/topics/korea/"):
         cached(reader, url)
     assert found(WORD) == []
 
@@ -95,7 +95,7 @@ def test_a_publication_reaches_search_the_vocabulary_and_the_cached_pages_whoeve
     assert found(WORD) == ["the-piece"]
     assert SearchTerm.objects.filter(term=WORD).exists()
     assert search.did_you_mean("zygomorphik") == WORD
-    for url in ("/", "/articles/", "/topics/korea/"):
+    for url in ("/en/", "/en/articles/", "/en/topics/korea/"):
         assert f"The {WORD} question" in reader.get(url).text, url
 
 
@@ -123,7 +123,7 @@ def test_a_renamed_expert_is_found_by_the_new_name_only_whoever_renames(client, 
     expert = ExpertFactory(name="Ole Wæver", slug="waever")
     ArticleFactory(title="Securitisation revisited", slug="the-piece", authors=[expert])
     reader = Client()
-    cached(reader, "/articles/the-piece/")
+    cached(reader, "/en/articles/the-piece/")
     assert found("Wæver") == ["the-piece"]
 
     rename(expert, client=client, editor=editor, tmp_path=tmp_path)
@@ -131,7 +131,7 @@ def test_a_renamed_expert_is_found_by_the_new_name_only_whoever_renames(client, 
     assert Expert.objects.get(pk=expert.pk).name == "Ole Waever"
     assert found("Waever") == ["the-piece"]
     assert found("Wæver") == []
-    assert "Ole Waever" in reader.get("/articles/the-piece/").text
+    assert "Ole Waever" in reader.get("/en/articles/the-piece/").text
 
 
 def move_by_saving(topic, new_parent, **_):
@@ -151,7 +151,7 @@ def test_a_moved_topic_takes_its_articles_to_its_new_parent(tmp_path, move):
     korea = TopicFactory(slug="korea", kind="region", parent=europe)
     ArticleFactory(slug="the-piece", topics=[korea])
     reader = Client()
-    cached(reader, "/topics/asia/")
+    cached(reader, "/en/topics/asia/")
 
     move(korea, asia, tmp_path=tmp_path)
 
@@ -162,7 +162,7 @@ def test_a_moved_topic_takes_its_articles_to_its_new_parent(tmp_path, move):
     assert [a.slug for a in Article.objects.published().for_topic(Topic.objects.get(slug="asia"))] == [
         "the-piece"
     ]
-    assert "the-piece" in reader.get("/topics/asia/").text
+    assert "the-piece" in reader.get("/en/topics/asia/").text
 
 
 def test_one_article_save_costs_few_queries(django_assert_max_num_queries):

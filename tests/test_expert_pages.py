@@ -16,7 +16,7 @@ def test_experts_are_listed_a_to_z_by_last_name_with_article_counts(client):
     ArticleFactory.create_batch(2, authors=[weitz])
     draft(authors=[weitz])
 
-    response = client.get("/experts/")
+    response = client.get("/en/experts/")
 
     assert names(response) == ["Lee Jae-Young", "Georgy Toloraya", "Richard Weitz"]
     assert [expert.article_count for expert in response.context["experts"]] == [0, 0, 2]
@@ -28,7 +28,7 @@ def test_the_letter_index_narrows_the_list(client):
     ExpertFactory(name="Anna Wolff")
     ExpertFactory(name="Georgy Toloraya")
 
-    response = client.get("/experts/?letter=w")
+    response = client.get("/en/experts/?letter=w")
 
     assert names(response) == ["Richard Weitz", "Anna Wolff"]
     assert response.context["letters"] == ["T", "W"]
@@ -40,15 +40,15 @@ def test_experts_filter_by_topic_including_subtopics_and_by_organisation(client)
     ExpertFactory(name="Korea Hand", organisation="Hudson Institute").topics.add(korea)
     ExpertFactory(name="Other Person", organisation="Hudson Institute")
 
-    assert names(client.get("/experts/?topic=asia")) == ["Korea Hand"]
-    assert names(client.get("/experts/?organisation=hudson+institute")) == ["Korea Hand", "Other Person"]
+    assert names(client.get("/en/experts/?topic=asia")) == ["Korea Hand"]
+    assert names(client.get("/en/experts/?organisation=hudson+institute")) == ["Korea Hand", "Other Person"]
 
 
 @pytest.mark.parametrize(
     "query", ["letter=%F0%9F%98%80", "letter=ab", "topic=nope", "page=zz", "organisation=" + "x" * 900]
 )
 def test_bad_expert_filters_never_give_a_server_error(client, query):
-    assert client.get(f"/experts/?{query}").status_code == 200
+    assert client.get(f"/en/experts/?{query}").status_code == 200
 
 
 def test_an_expert_profile_lists_only_their_published_articles_newest_first(client):
@@ -98,20 +98,20 @@ def test_an_expert_profile_filters_by_topic(client):
 
 
 def test_an_unknown_expert_is_404(client):
-    assert client.get("/experts/nobody/").status_code == 404
+    assert client.get("/en/experts/nobody/").status_code == 404
 
 
 def test_expert_pages_take_a_fixed_number_of_queries(count_queries):
     """Counts are annotated and topics aggregated, never fetched per expert or per article."""
     expert = ExpertFactory(slug="busy")
     ArticleFactory(authors=[expert], topics=[TopicFactory()])
-    few = (count_queries("/experts/"), count_queries("/experts/busy/"))
+    few = (count_queries("/en/experts/"), count_queries("/en/experts/busy/"))
 
     ExpertFactory.create_batch(49)
     ArticleFactory.create_batch(
         49, authors=[expert, ExpertFactory()], topics=[TopicFactory(), TopicFactory()]
     )
-    many = (count_queries("/experts/"), count_queries("/experts/busy/"))
+    many = (count_queries("/en/experts/"), count_queries("/en/experts/busy/"))
 
     assert few == many
     assert max(many) <= 14

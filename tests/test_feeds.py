@@ -12,7 +12,7 @@ from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, 
 
 pytestmark = pytest.mark.django_db
 
-FEEDS = ["/feeds/latest/", "/feeds/latest/atom/"]
+FEEDS = ["/en/feeds/latest/", "/en/feeds/latest/atom/"]
 
 
 def parse(client, url):
@@ -42,7 +42,7 @@ def test_the_latest_feed_lists_published_articles_newest_first(client, url):
 
     assert [entry.title for entry in feed.entries] == ["THAAD & alliances <2017>", "Older piece"]
     newest = feed.entries[0]
-    assert newest.link.startswith("http://testserver/articles/")
+    assert newest.link.startswith("http://testserver/en/articles/")
     assert newest.author == "Richard Weitz"
     assert newest.summary == "Missile defense in Korea."
     assert newest.published_parsed[:3] == (2017, 4, 1)
@@ -52,8 +52,8 @@ def test_the_latest_feed_lists_published_articles_newest_first(client, url):
 
 
 def test_feed_formats_are_what_they_say(client):
-    assert feedparser.parse(client.get("/feeds/latest/").content).version == "rss20"
-    assert feedparser.parse(client.get("/feeds/latest/atom/").content).version == "atom10"
+    assert feedparser.parse(client.get("/en/feeds/latest/").content).version == "rss20"
+    assert feedparser.parse(client.get("/en/feeds/latest/atom/").content).version == "atom10"
 
 
 @pytest.mark.parametrize("suffix", ["feed/", "feed/atom/"])
@@ -63,7 +63,7 @@ def test_an_experts_feed_has_only_their_published_articles(client, suffix):
     ArticleFactory(title="By someone else", authors=[other])
     draft(title="Weitz draft", authors=[weitz])
 
-    _, feed = parse(client, f"/experts/richard-weitz/{suffix}")
+    _, feed = parse(client, f"/en/experts/richard-weitz/{suffix}")
 
     assert [entry.title for entry in feed.entries] == ["By Weitz"]
     assert feed.feed.title == "Expert Opinions: articles by Richard Weitz"
@@ -78,12 +78,12 @@ def test_a_topics_feed_includes_its_subtopics(client, suffix):
     ArticleFactory(title="Elsewhere", topics=[TopicFactory()])
     draft(title="Asia draft", topics=[asia])
 
-    _, feed = parse(client, f"/topics/asia/{suffix}")
+    _, feed = parse(client, f"/en/topics/asia/{suffix}")
 
     assert [entry.title for entry in feed.entries] == ["On Korea", "On Asia"]
 
 
-@pytest.mark.parametrize("url", ["/experts/nobody/feed/", "/topics/nothing/feed/atom/"])
+@pytest.mark.parametrize("url", ["/en/experts/nobody/feed/", "/en/topics/nothing/feed/atom/"])
 def test_a_feed_of_something_unknown_is_a_404(client, url):
     assert client.get(url).status_code == 404
 
@@ -94,10 +94,10 @@ def test_pages_link_to_their_feeds(client):
     ArticleFactory(authors=[expert], topics=[topic])
 
     for page, feed in [
-        ("/", "/feeds/latest/"),
-        ("/articles/", "/feeds/latest/"),
-        ("/experts/weitz/", "/experts/weitz/feed/"),
-        ("/topics/korea/", "/topics/korea/feed/"),
+        ("/en/", "/en/feeds/latest/"),
+        ("/en/articles/", "/en/feeds/latest/"),
+        ("/en/experts/weitz/", "/en/experts/weitz/feed/"),
+        ("/en/topics/korea/", "/en/topics/korea/feed/"),
     ]:
         html = client.get(page).text
         assert '<link rel="alternate" type="application/rss+xml"' in html
@@ -109,14 +109,19 @@ def test_a_feed_takes_the_same_queries_for_1_or_30_items(client, count_queries):
     expert = ExpertFactory(slug="weitz")
     topic = TopicFactory(slug="korea")
     ArticleFactory(authors=[expert], topics=[topic])
-    one = count_queries("/topics/korea/feed/")
+    one = count_queries("/en/topics/korea/feed/")
     for _ in range(29):
         ArticleFactory(authors=[expert, ExpertFactory()], topics=[topic, TopicFactory()])
-    assert count_queries("/topics/korea/feed/") == one
+    assert count_queries("/en/topics/korea/feed/") == one
 
 
 PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
-ALL_FEEDS = [*FEEDS, "/experts/the-expert/feed/", "/experts/the-expert/feed/atom/", "/topics/the-topic/feed/"]
+ALL_FEEDS = [
+    *FEEDS,
+    "/en/experts/the-expert/feed/",
+    "/en/experts/the-expert/feed/atom/",
+    "/en/topics/the-topic/feed/",
+]
 
 
 def html_in(text):
@@ -124,7 +129,7 @@ def html_in(text):
     return [tag.name for tag in BeautifulSoup(text or "", "html.parser").find_all(True)]
 
 
-@pytest.mark.parametrize("url", [*ALL_FEEDS, "/topics/the-topic/feed/atom/"])
+@pytest.mark.parametrize("url", [*ALL_FEEDS, "/en/topics/the-topic/feed/atom/"])
 def test_plain_text_leaves_the_feeds_as_text_never_as_markup(client, url):
     """A lead, a topic's or an expert's name is plain text: a reader that renders a feed's HTML
     fields (RSS <description>, Atom <summary type="html">) shows what was typed, and nothing runs."""

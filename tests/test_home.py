@@ -13,7 +13,7 @@ def test_the_home_page_shows_latest_opinions_active_topics_experts_and_search(cl
     draft(title="Draft opinion", topics=[TopicFactory(name="Draft-only topic")])
     scheduled(title="Scheduled opinion")
 
-    response = client.get("/")
+    response = client.get("/en/")
 
     assert "Latest opinion" in response.text
     assert "Korean Peninsula" in response.text
@@ -26,10 +26,10 @@ def test_the_home_page_shows_latest_opinions_active_topics_experts_and_search(cl
 def test_the_home_page_takes_a_fixed_number_of_queries(count_queries):
     """Cards, topics and experts are each fetched once, however many there are."""
     ArticleFactory(topics=[TopicFactory()], authors=[ExpertFactory()])
-    one = count_queries("/")
+    one = count_queries("/en/")
 
     ArticleFactory.create_batch(49, topics=[TopicFactory()], authors=[ExpertFactory(), ExpertFactory()])
-    fifty = count_queries("/")
+    fifty = count_queries("/en/")
 
     assert one == fifty
     assert fifty <= 6
@@ -38,13 +38,13 @@ def test_the_home_page_takes_a_fixed_number_of_queries(count_queries):
 @pytest.mark.parametrize(
     ("url", "current"),
     [
-        ("/articles/", {"Articles": "page"}),
-        ("/articles/the-piece/", {"Articles": "true"}),
-        ("/experts/", {"Experts": "page"}),
-        ("/experts/the-expert/", {"Experts": "true"}),
-        ("/topics/", {"Topics": "page"}),
-        ("/topics/the-topic/", {"Topics": "true"}),
-        ("/", {}),
+        ("/en/articles/", {"Articles": "page"}),
+        ("/en/articles/the-piece/", {"Articles": "true"}),
+        ("/en/experts/", {"Experts": "page"}),
+        ("/en/experts/the-expert/", {"Experts": "true"}),
+        ("/en/topics/", {"Topics": "page"}),
+        ("/en/topics/the-topic/", {"Topics": "true"}),
+        ("/en/", {}),
     ],
 )
 def test_the_menu_says_where_the_reader_is(client, url, current):

@@ -24,13 +24,13 @@ fuzz = settings(
 )
 
 PAGES = [
-    "/", "/articles/", "/search/", "/experts/", "/topics/", "/api/articles/", "/api/experts/",
-    "/api/topics/", "/feeds/latest/", "/feeds/latest/atom/", "/sitemap.xml", "/sitemap-articles.xml",
+    "/en/", "/en/articles/", "/en/search/", "/en/experts/", "/en/topics/", "/api/articles/", "/api/experts/",
+    "/api/topics/", "/en/feeds/latest/", "/en/feeds/latest/atom/", "/sitemap.xml", "/sitemap-articles.xml",
     "/robots.txt", "/api/", "/api/schema/",
 ]  # fmt: skip
 OBJECT_PAGES = [
-    "/articles/{}/", "/experts/{}/", "/topics/{}/", "/categories/{}/", "/sources/{}/",
-    "/experts/{}/feed/", "/topics/{}/feed/atom/", "/articles/{}/cite/bibtex/", "/api/articles/{}/",
+    "/en/articles/{}/", "/en/experts/{}/", "/en/topics/{}/", "/en/categories/{}/", "/en/sources/{}/",
+    "/en/experts/{}/feed/", "/en/topics/{}/feed/atom/", "/en/articles/{}/cite/bibtex/", "/api/articles/{}/",
     "/api/experts/{}/", "/api/topics/{}/", "/sitemap-{}.xml",
 ]  # fmt: skip
 PARAMETERS = [
@@ -156,7 +156,7 @@ def test_any_slug_on_any_object_page_gets_an_answer(client, demo, template, slug
 @fuzz
 @given(text=st.one_of(TEXT, st.lists(TRICKY | st.text(max_size=15), max_size=12).map(" ".join)))
 def test_any_search_gets_an_answer_on_the_site_and_in_the_api(client, demo, text):
-    for path in ("/search/", "/articles/", "/api/articles/", "/experts/richard-weitz/"):
+    for path in ("/en/search/", "/en/articles/", "/api/articles/", "/en/experts/richard-weitz/"):
         assert_answered(client, path, [("q", text)])
 
 
@@ -176,7 +176,7 @@ INLINES = {
     "expert": ["links"],
 }
 SERIAL = itertools.count()
-FEEDS_OF_EVERYTHING = ["/feeds/latest/", "/feeds/latest/atom/"]
+FEEDS_OF_EVERYTHING = ["/en/feeds/latest/", "/en/feeds/latest/atom/"]
 
 
 def admin_form(kind, fields):
@@ -215,7 +215,7 @@ def test_any_value_in_any_admin_form_field_gets_a_form_or_a_save(client, editor,
         assert_answered(client, feed)
 
 
-@pytest.mark.parametrize("path", ["/search/", "/articles/", "/api/articles/"])
+@pytest.mark.parametrize("path", ["/en/search/", "/en/articles/", "/api/articles/"])
 def test_a_10k_character_search_is_refused_or_cut_cleanly(client, demo, path):
     response = assert_answered(client, path, [("q", "defense " * 1250)])
     if path.startswith("/api/"):
@@ -228,14 +228,14 @@ def test_a_10k_character_search_is_refused_or_cut_cleanly(client, demo, path):
 
 
 def test_a_huge_query_string_is_refused_cleanly(client, demo):
-    response = client.get("/articles/?" + "&".join(f"topic=t{n}" for n in range(5000)))
+    response = client.get("/en/articles/?" + "&".join(f"topic=t{n}" for n in range(5000)))
     assert response.status_code == 400
     assert b"Traceback" not in response.content
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "1e9", "99999999999999999999999", "last", "", "1.5"])
 def test_any_page_number_gets_a_page(client, demo, page):
-    response = assert_answered(client, "/articles/", [("page", page)])
+    response = assert_answered(client, "/en/articles/", [("page", page)])
     assert response.status_code == 200
 
 
@@ -245,7 +245,15 @@ UNICODE_DIGITS = ["%C2%B2", "%C2%B9", "%D9%A1", "%F0%9D%9F%97"]  # ², ¹, Arabi
 @pytest.mark.parametrize("digit", UNICODE_DIGITS)
 @pytest.mark.parametrize(
     "path",
-    ["/articles/", "/search/", "/topics/", "/experts/", "/api/articles/", "/api/experts/", "/no-such-page/"],
+    [
+        "/en/articles/",
+        "/en/search/",
+        "/en/topics/",
+        "/en/experts/",
+        "/api/articles/",
+        "/api/experts/",
+        "/no-such-page/",
+    ],
 )
 def test_a_page_number_in_other_digits_gets_a_page_or_a_clear_refusal(client, demo, path, digit):
     response = assert_answered(client, f"{path}?page={digit}")
@@ -264,7 +272,9 @@ def test_a_page_number_in_other_digits_gets_a_page_or_a_clear_refusal(client, de
         ("year", "0"),
     ],
 )
-@pytest.mark.parametrize("path", ["/articles/", "/search/", "/api/articles/", "/experts/richard-weitz/"])
+@pytest.mark.parametrize(
+    "path", ["/en/articles/", "/en/search/", "/api/articles/", "/en/experts/richard-weitz/"]
+)
 def test_dates_at_the_ends_of_the_calendar_are_refused_clearly(client, demo, path, name, value):
     response = assert_answered(client, path, [(name, value), ("q", "korea")])
     if path.startswith("/api/"):
@@ -283,5 +293,5 @@ def test_a_nul_byte_in_a_slug_is_a_404_not_a_database_error(client, demo, templa
 
 @pytest.mark.parametrize("name", PARAMETERS)
 def test_a_nul_byte_in_any_parameter_gets_an_answer(client, demo, name):
-    for path in ("/articles/", "/experts/", "/api/articles/", "/api/experts/", "/api/topics/"):
+    for path in ("/en/articles/", "/en/experts/", "/api/articles/", "/api/experts/", "/api/topics/"):
         assert_answered(client, path, [(name, "a\x00b")])

@@ -37,16 +37,16 @@ def site(db):
 
 
 PAGES = {
-    "home": ("/", "WebSite"),
-    "article list": ("/articles/", "CollectionPage"),
-    "search": ("/search/?q=THAAD", "SearchResultsPage"),
-    "article": ("/articles/thaad/", "Article"),
-    "topics": ("/topics/", "CollectionPage"),
-    "topic": ("/topics/korea/", "CollectionPage"),
-    "category": ("/categories/expert-opinions/", "CollectionPage"),
-    "source": ("/sources/valdai/", "CollectionPage"),
-    "experts": ("/experts/", "CollectionPage"),
-    "expert": ("/experts/richard-weitz/", "ProfilePage"),
+    "home": ("/en/", "WebSite"),
+    "article list": ("/en/articles/", "CollectionPage"),
+    "search": ("/en/search/?q=THAAD", "SearchResultsPage"),
+    "article": ("/en/articles/thaad/", "Article"),
+    "topics": ("/en/topics/", "CollectionPage"),
+    "topic": ("/en/topics/korea/", "CollectionPage"),
+    "category": ("/en/categories/expert-opinions/", "CollectionPage"),
+    "source": ("/en/sources/valdai/", "CollectionPage"),
+    "experts": ("/en/experts/", "CollectionPage"),
+    "expert": ("/en/experts/richard-weitz/", "ProfilePage"),
 }
 
 
@@ -93,14 +93,14 @@ def test_every_page_type_has_a_unique_title_and_full_metadata(client):
 def test_a_second_page_of_a_listing_has_its_own_title_and_canonical_link(client):
     for _ in range(25):
         ArticleFactory()
-    first, second = head(client, "/articles/"), head(client, "/articles/?page=2&sort=oldest")
+    first, second = head(client, "/en/articles/"), head(client, "/en/articles/?page=2&sort=oldest")
     assert first.title.string != second.title.string
     assert "page 2" in second.title.string
-    assert second.find("link", rel="canonical")["href"] == "http://testserver/articles/?page=2"
+    assert second.find("link", rel="canonical")["href"] == "http://testserver/en/articles/?page=2"
 
 
 def test_an_article_is_an_article_by_people(client, site):
-    soup = head(client, "/articles/thaad/")
+    soup = head(client, "/en/articles/thaad/")
     article, trail = json_ld(soup)
 
     assert article["@type"] == "Article"
@@ -109,13 +109,13 @@ def test_an_article_is_an_article_by_people(client, site):
         {
             "@type": "Person",
             "name": "Richard Weitz",
-            "url": "http://testserver/experts/richard-weitz/",
+            "url": "http://testserver/en/experts/richard-weitz/",
             "jobTitle": "Senior Fellow",
             "worksFor": {"@type": "Organization", "name": "Hudson Institute"},
         }
     ]
     assert article["datePublished"] == site.published_at.isoformat()
-    assert article["mainEntityOfPage"]["@id"] == "http://testserver/articles/thaad/"
+    assert article["mainEntityOfPage"]["@id"] == "http://testserver/en/articles/thaad/"
     assert article["articleSection"] == "Expert Opinions"
     assert article["keywords"] == ["Korean Peninsula"]
     assert article["publisher"]["@type"] == "Organization"
@@ -134,7 +134,7 @@ def test_an_article_is_an_article_by_people(client, site):
 
 @pytest.mark.usefixtures("site")
 def test_an_expert_page_is_a_profile_of_a_person(client):
-    soup = head(client, "/experts/richard-weitz/")
+    soup = head(client, "/en/experts/richard-weitz/")
     profile, trail = json_ld(soup)
 
     assert profile["@type"] == "ProfilePage"
@@ -151,19 +151,19 @@ def test_an_expert_page_is_a_profile_of_a_person(client):
 
 @pytest.mark.usefixtures("site")
 def test_a_topic_page_has_its_place_in_the_tree_as_breadcrumbs(client):
-    _, trail = json_ld(head(client, "/topics/korea/"))
+    _, trail = json_ld(head(client, "/en/topics/korea/"))
     assert [item["name"] for item in trail["itemListElement"]] == [
         "Home",
         "Topics",
         "Asia",
         "Korean Peninsula",
     ]
-    assert trail["itemListElement"][-1]["item"] == "http://testserver/topics/korea/"
+    assert trail["itemListElement"][-1]["item"] == "http://testserver/en/topics/korea/"
 
 
 def test_stored_text_cannot_break_out_of_the_json_ld(client):
     ArticleFactory(slug="hostile", title='</script><script>alert("x")</script>', lead="<!-- & -->")
-    response = client.get("/articles/hostile/")
+    response = client.get("/en/articles/hostile/")
     soup = BeautifulSoup(response.content, "html.parser")
 
     assert "<script>alert" not in response.text
@@ -173,6 +173,6 @@ def test_stored_text_cannot_break_out_of_the_json_ld(client):
 
 
 def test_the_404_page_has_its_own_title(client):
-    soup = head(client, "/articles/no-such-piece/", status=404)
+    soup = head(client, "/en/articles/no-such-piece/", status=404)
     assert soup.title.string == "Page not found · Expert Opinions"
     assert meta(soup, "description")

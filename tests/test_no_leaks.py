@@ -63,41 +63,41 @@ def archive(db):
 
 
 PUBLIC_URLS = [
-    "/",
-    "/articles/",
-    "/articles/?region=korea",
-    "/articles/?expert=weitz",
-    "/articles/?expert=ghost-writer",
-    "/articles/?topic=hidden-topic",
-    "/articles/?category=opinions&source=valdai",
-    "/articles/public/",
-    "/search/?q=Quixotrazine",
-    "/search/?q=Plumbovexal",
-    "/search/?q=Quixotrazin",  # a "did you mean" must not offer the hidden word
-    "/search/?q=Plumbovexl",
-    "/search/?q=Korea",
-    "/search/?q=Ghost+Writer",
-    "/experts/",
-    "/experts/?topic=korea",
-    "/experts/weitz/",
-    "/experts/ghost-writer/",
-    "/topics/",
-    "/topics/korea/",
-    "/topics/hidden-topic/",
-    "/categories/opinions/",
-    "/sources/valdai/",
-    "/feeds/latest/",
-    "/feeds/latest/atom/",
-    "/experts/weitz/feed/",
-    "/experts/ghost-writer/feed/atom/",
-    "/topics/korea/feed/",
-    "/topics/hidden-topic/feed/",
+    "/en/",
+    "/en/articles/",
+    "/en/articles/?region=korea",
+    "/en/articles/?expert=weitz",
+    "/en/articles/?expert=ghost-writer",
+    "/en/articles/?topic=hidden-topic",
+    "/en/articles/?category=opinions&source=valdai",
+    "/en/articles/public/",
+    "/en/search/?q=Quixotrazine",
+    "/en/search/?q=Plumbovexal",
+    "/en/search/?q=Quixotrazin",  # a "did you mean" must not offer the hidden word
+    "/en/search/?q=Plumbovexl",
+    "/en/search/?q=Korea",
+    "/en/search/?q=Ghost+Writer",
+    "/en/experts/",
+    "/en/experts/?topic=korea",
+    "/en/experts/weitz/",
+    "/en/experts/ghost-writer/",
+    "/en/topics/",
+    "/en/topics/korea/",
+    "/en/topics/hidden-topic/",
+    "/en/categories/opinions/",
+    "/en/sources/valdai/",
+    "/en/feeds/latest/",
+    "/en/feeds/latest/atom/",
+    "/en/experts/weitz/feed/",
+    "/en/experts/ghost-writer/feed/atom/",
+    "/en/topics/korea/feed/",
+    "/en/topics/hidden-topic/feed/",
     "/sitemap.xml",
     "/sitemap-articles.xml",
     "/sitemap-experts.xml",
     "/sitemap-topics.xml",
-    "/articles/public/cite/bibtex/",
-    "/articles/public/cite/ris/",
+    "/en/articles/public/cite/bibtex/",
+    "/en/articles/public/cite/ris/",
     "/api/articles/",
     "/api/articles/?q=Quixotrazine",
     "/api/articles/?q=Plumbovexal",
@@ -132,9 +132,9 @@ def test_no_public_surface_shows_a_hidden_piece(client, url):
 @pytest.mark.parametrize(
     "url",
     [
-        "/articles/secret-draft/",
-        "/articles/secret-scheduled/",
-        "/articles/secret-draft/cite/text/",
+        "/en/articles/secret-draft/",
+        "/en/articles/secret-scheduled/",
+        "/en/articles/secret-draft/cite/text/",
         "/api/articles/secret-draft/",
         "/api/articles/secret-scheduled/",
     ],
@@ -145,17 +145,17 @@ def test_a_hidden_piece_is_not_found_at_its_own_address(client, url):
 
 @pytest.mark.usefixtures("archive")
 def test_counts_leave_hidden_pieces_out(client):
-    listing = client.get("/articles/?region=korea")
+    listing = client.get("/en/articles/?region=korea")
     assert [article.slug for article in listing.context["articles"]] == ["public"]
     assert client.get("/api/articles/?region=korea").json()["count"] == 1
     experts = {item["slug"]: item["article_count"] for item in client.get("/api/experts/").json()["results"]}
     assert experts == {"weitz": 1, "ghost-writer": 0}
     assert [entry["value"] for entry in listing.context["facets"]["topic"]] == []  # hidden-topic: none
-    assert client.get("/experts/ghost-writer/").context["page_obj"].paginator.count == 0
+    assert client.get("/en/experts/ghost-writer/").context["page_obj"].paginator.count == 0
 
 
 @pytest.mark.usefixtures("archive")
 def test_no_page_of_the_article_sitemap_names_a_hidden_piece_and_the_public_one_is_listed(client):
     urls = article_urls(client)
-    assert "/articles/public/" in urls
+    assert "/en/articles/public/" in urls
     assert not any("secret" in url for url in urls)

@@ -60,17 +60,17 @@ def world(db):
 
 # Every page that shows the article "ours" (its title) somewhere.
 PAGES_OF_OURS = [
-    "/",
-    "/articles/",
-    "/articles/?topic=europe",
-    "/search/?q=baltic",
-    "/articles/baltic-energy/",
-    "/experts/ann/",
-    "/topics/baltics/",
-    "/topics/europe/",
-    "/feeds/latest/",
-    "/experts/ann/feed/",
-    "/topics/europe/feed/atom/",
+    "/en/",
+    "/en/articles/",
+    "/en/articles/?topic=europe",
+    "/en/search/?q=baltic",
+    "/en/articles/baltic-energy/",
+    "/en/experts/ann/",
+    "/en/topics/baltics/",
+    "/en/topics/europe/",
+    "/en/feeds/latest/",
+    "/en/experts/ann/feed/",
+    "/en/topics/europe/feed/atom/",
 ]
 
 
@@ -89,10 +89,10 @@ def text(reader, url):
 
 
 def test_a_stored_page_is_served_without_a_query(client, world, django_assert_num_queries):
-    first = client.get("/articles/baltic-energy/")
+    first = client.get("/en/articles/baltic-energy/")
     assert first.headers[pagecache.HEADER] == "miss"
     with django_assert_num_queries(0):
-        again = client.get("/articles/baltic-energy/")
+        again = client.get("/en/articles/baltic-energy/")
     assert again.headers[pagecache.HEADER] == "hit"
     assert again.content == first.content
     assert again["Content-Type"] == first["Content-Type"]
@@ -109,7 +109,7 @@ def test_editing_an_article_refreshes_every_page_that_shows_it(client, world):
 
 
 def test_editing_an_article_leaves_the_pages_that_do_not_show_it_stored(client, world):
-    unrelated = ["/experts/bob/", "/topics/asia/", "/articles/asian-trade/"]
+    unrelated = ["/en/experts/bob/", "/en/topics/asia/", "/en/articles/asian-trade/"]
     stored(client, unrelated)
     world["ours"].title = "Baltic power outlook"
     world["ours"].save()
@@ -128,7 +128,7 @@ def test_a_published_draft_appears_and_an_unpublished_article_goes(client, world
     stored(client, PAGES_OF_OURS)
     world["ours"].unpublish()
     world["ours"].save()
-    assert client.get("/articles/baltic-energy/").status_code == 404
+    assert client.get("/en/articles/baltic-energy/").status_code == 404
     for url in [u for u in PAGES_OF_OURS if "baltic-energy" not in u]:
         assert "Baltic energy outlook" not in text(client, url), url
 
@@ -136,40 +136,46 @@ def test_a_published_draft_appears_and_an_unpublished_article_goes(client, world
 def test_a_deleted_article_goes_from_every_page(client, world):
     stored(client, PAGES_OF_OURS)
     world["ours"].delete()
-    assert client.get("/articles/baltic-energy/").status_code == 404
+    assert client.get("/en/articles/baltic-energy/").status_code == 404
     for url in [u for u in PAGES_OF_OURS if "baltic-energy" not in u]:
         assert "Baltic energy outlook" not in text(client, url), url
 
 
 def test_new_authors_and_topics_move_the_article_between_expert_and_topic_pages(client, world):
-    pages = ["/experts/ann/", "/experts/bob/", "/topics/europe/", "/topics/asia/", "/articles/baltic-energy/"]
+    pages = [
+        "/en/experts/ann/",
+        "/en/experts/bob/",
+        "/en/topics/europe/",
+        "/en/topics/asia/",
+        "/en/articles/baltic-energy/",
+    ]
     stored(client, pages)
     ours = world["ours"]
     ours.article_authors.all().delete()
     ours.article_authors.create(expert=world["bob"], position=0)
     ours.topics.set([world["asia"]])
-    assert "Baltic energy outlook" not in text(client, "/experts/ann/")
-    assert "Baltic energy outlook" in text(client, "/experts/bob/")
-    assert "Baltic energy outlook" not in text(client, "/topics/europe/")
-    assert "Baltic energy outlook" in text(client, "/topics/asia/")
-    assert "Bob Brown" in text(client, "/articles/baltic-energy/")
+    assert "Baltic energy outlook" not in text(client, "/en/experts/ann/")
+    assert "Baltic energy outlook" in text(client, "/en/experts/bob/")
+    assert "Baltic energy outlook" not in text(client, "/en/topics/europe/")
+    assert "Baltic energy outlook" in text(client, "/en/topics/asia/")
+    assert "Bob Brown" in text(client, "/en/articles/baltic-energy/")
 
 
 def test_related_links_added_and_removed_show_on_the_article_page(client, world):
     world["ours"].topics.clear()  # so that the fill-in does not list "theirs" by itself
     world["ours"].article_authors.all().delete()
-    stored(client, ["/articles/baltic-energy/"])
+    stored(client, ["/en/articles/baltic-energy/"])
     link = RelatedLink.objects.create(article=world["ours"], related=world["theirs"], position=0)
-    assert "Asian trade routes" in text(client, "/articles/baltic-energy/")
+    assert "Asian trade routes" in text(client, "/en/articles/baltic-energy/")
 
-    stored(client, ["/articles/baltic-energy/"])
+    stored(client, ["/en/articles/baltic-energy/"])
     world["theirs"].title = "Asian sea lanes"  # a related article's own edit shows too
     world["theirs"].save()
-    assert "Asian sea lanes" in text(client, "/articles/baltic-energy/")
+    assert "Asian sea lanes" in text(client, "/en/articles/baltic-energy/")
 
-    stored(client, ["/articles/baltic-energy/"])
+    stored(client, ["/en/articles/baltic-energy/"])
     link.delete()
-    assert "Asian sea lanes" not in text(client, "/articles/baltic-energy/")
+    assert "Asian sea lanes" not in text(client, "/en/articles/baltic-energy/")
 
 
 def test_renaming_an_expert_shows_on_cards_across_the_site(client, world):
@@ -177,55 +183,55 @@ def test_renaming_an_expert_shows_on_cards_across_the_site(client, world):
     world["ann"].name = "Ann Renamed"
     world["ann"].save()
     for url in [
-        "/",
-        "/articles/",
-        "/articles/baltic-energy/",
-        "/experts/ann/",
-        "/topics/europe/",
-        "/experts/",
+        "/en/",
+        "/en/articles/",
+        "/en/articles/baltic-energy/",
+        "/en/experts/ann/",
+        "/en/topics/europe/",
+        "/en/experts/",
     ]:
         assert "Ann Renamed" in text(client, url), url
 
 
 def test_an_expert_bio_refreshes_the_profile_only(client, world):
-    stored(client, ["/experts/ann/", "/", "/experts/bob/"])
+    stored(client, ["/en/experts/ann/", "/en/", "/en/experts/bob/"])
     world["ann"].bio = "<p>Now writes on Arctic shipping.</p>"
     world["ann"].save()
-    assert "Now writes on Arctic shipping." in text(client, "/experts/ann/")
-    assert client.get("/").headers[pagecache.HEADER] == "hit"
-    assert client.get("/experts/bob/").headers[pagecache.HEADER] == "hit"
+    assert "Now writes on Arctic shipping." in text(client, "/en/experts/ann/")
+    assert client.get("/en/").headers[pagecache.HEADER] == "hit"
+    assert client.get("/en/experts/bob/").headers[pagecache.HEADER] == "hit"
 
 
 def test_topic_names_and_descriptions_show_once_changed(client, world):
-    stored(client, ["/topics/europe/", "/topics/", "/articles/baltic-energy/"])
+    stored(client, ["/en/topics/europe/", "/en/topics/", "/en/articles/baltic-energy/"])
     europe = world["europe"]
     europe.description = "Everything west of the Urals."
     europe.save()
-    assert "Everything west of the Urals." in text(client, "/topics/europe/")
+    assert "Everything west of the Urals." in text(client, "/en/topics/europe/")
 
-    stored(client, ["/topics/europe/", "/topics/", "/articles/baltic-energy/"])
+    stored(client, ["/en/topics/europe/", "/en/topics/", "/en/articles/baltic-energy/"])
     world["baltics"].name = "Baltic region"
     world["baltics"].save()
-    for url in ["/topics/europe/", "/topics/", "/articles/baltic-energy/"]:
+    for url in ["/en/topics/europe/", "/en/topics/", "/en/articles/baltic-energy/"]:
         assert "Baltic region" in text(client, url), url
 
 
 def test_category_and_source_renames_show_on_cards(client, world):
-    stored(client, ["/", "/articles/baltic-energy/"])
+    stored(client, ["/en/", "/en/articles/baltic-energy/"])
     category = world["ours"].category
     category.name = "Long reads"
     category.save()
     source = world["ours"].source
     source.name = "Valdai Discussion Club"
     source.save()
-    for url in ["/", "/articles/baltic-energy/"]:
+    for url in ["/en/", "/en/articles/baltic-energy/"]:
         page = text(client, url)
         assert "Long reads" in page and "Valdai Discussion Club" in page, url
 
 
 def test_a_scheduled_article_appears_when_its_time_comes(client, world, monkeypatch):
     piece = scheduled(title="Arctic shipping forecast", authors=[world["ann"]], topics=[world["baltics"]])
-    pages = ["/", "/articles/", "/experts/ann/", "/topics/europe/", "/feeds/latest/"]
+    pages = ["/en/", "/en/articles/", "/en/experts/ann/", "/en/topics/europe/", "/en/feeds/latest/"]
     stored(client, pages)
     for url in pages:
         assert "Arctic shipping forecast" not in text(client, url), url
@@ -260,18 +266,18 @@ def test_the_editors_admin_save_publish_and_unpublish_refresh_the_readers_pages(
     for url in PAGES_OF_OURS:
         assert "Baltic grid outlook" in text(reader, url), url
 
-    stored(reader, ["/", "/experts/ann/"])
+    stored(reader, ["/en/", "/en/experts/ann/"])
     action = {"_selected_action": [ours.pk], "index": "0"}
     desk.post("/admin/articles/article/", {**action, "action": "unpublish"})
-    assert "Baltic grid outlook" not in text(reader, "/")
-    assert "Baltic grid outlook" not in text(reader, "/experts/ann/")
+    assert "Baltic grid outlook" not in text(reader, "/en/")
+    assert "Baltic grid outlook" not in text(reader, "/en/experts/ann/")
     desk.post("/admin/articles/article/", {**action, "action": "publish"})
-    assert "Baltic grid outlook" in text(reader, "/")
-    assert "Baltic grid outlook" in text(reader, "/experts/ann/")
+    assert "Baltic grid outlook" in text(reader, "/en/")
+    assert "Baltic grid outlook" in text(reader, "/en/experts/ann/")
 
 
 def test_an_archive_import_refreshes_the_pages(client, world, tmp_path):
-    stored(client, ["/", "/articles/baltic-energy/"])
+    stored(client, ["/en/", "/en/articles/baltic-energy/"])
     out = io.StringIO()
     call_command("export_kb", stdout=out)
     lines = []
@@ -283,19 +289,19 @@ def test_an_archive_import_refreshes_the_pages(client, world, tmp_path):
     path = tmp_path / "kb.jsonl"
     path.write_text("\n".join(lines) + "\n")
     call_command("import_kb", str(path), stdout=io.StringIO())
-    for url in ["/", "/articles/baltic-energy/"]:
+    for url in ["/en/", "/en/articles/baltic-energy/"]:
         assert "Baltic imports outlook" in text(client, url), url
 
 
 def test_staff_always_get_a_fresh_page_and_never_fill_the_cache(client, world, editor):
-    stored(client, ["/"])
+    stored(client, ["/en/"])
     # A change the cache cannot know of (update() sends no signal): the reader's page is the stored
     # one, the editor's is rendered from the database.
     Article.objects.filter(pk=world["ours"].pk).update(title="Quietly changed title")
-    assert "Quietly changed title" not in text(client, "/")
+    assert "Quietly changed title" not in text(client, "/en/")
     desk = Client()
     desk.force_login(editor)
-    response = desk.get("/")
+    response = desk.get("/en/")
     assert "Quietly changed title" in response.text
     assert pagecache.HEADER not in response.headers
 
@@ -308,39 +314,39 @@ def test_staff_always_get_a_fresh_page_and_never_fill_the_cache(client, world, e
 def test_a_session_cookie_that_is_not_a_staff_session_is_served_the_stored_page(client, world, cookie):
     """Any sessionid once bought an uncached render (131 ms instead of 1.6 ms): now only a valid
     session of a member of staff does."""
-    stored(client, ["/"])
+    stored(client, ["/en/"])
     Article.objects.filter(pk=world["ours"].pk).update(title="Quietly changed title")
     visitor = Client()
     visitor.cookies["sessionid"] = cookie
 
-    response = visitor.get("/")
+    response = visitor.get("/en/")
 
     assert response.headers.get(pagecache.HEADER) == "hit"
     assert "Quietly changed title" not in response.text
 
 
 def test_a_signed_in_non_staff_session_is_served_the_stored_page(client, world):
-    stored(client, ["/"])
+    stored(client, ["/en/"])
     visitor = Client()
     visitor.force_login(UserFactory(is_staff=False))
-    assert visitor.get("/").headers.get(pagecache.HEADER) == "hit"
+    assert visitor.get("/en/").headers.get(pagecache.HEADER) == "hit"
 
 
 def test_a_page_rendered_while_something_changed_is_not_stored(rf, world):
     def view_with_a_write_during_render(request):
         pagecache.depends_on(request, pagecache.ARTICLES)
-        response = Client().get("/articles/")  # renders...
+        response = Client().get("/en/articles/")  # renders...
         pagecache.invalidate(pagecache.ARTICLES)  # ...while an editor saves
         return response
 
     middleware = pagecache.PageCacheMiddleware(view_with_a_write_during_render)
-    middleware(rf.get("/articles/"))
-    assert Client().get("/articles/").headers[pagecache.HEADER] == "miss"
+    middleware(rf.get("/en/articles/"))
+    assert Client().get("/en/articles/").headers[pagecache.HEADER] == "miss"
 
 
 def test_errors_and_not_found_pages_are_not_stored(client, world):
     for _ in range(2):
-        response = client.get("/articles/no-such-piece/")
+        response = client.get("/en/articles/no-such-piece/")
         assert response.status_code == 404
         assert pagecache.HEADER not in response.headers
 
@@ -379,26 +385,26 @@ def test_processes_sharing_a_cache_share_pages_and_invalidations(world, settings
     cache.clear()
     try:
         first, second = Client(), Client()
-        assert first.get("/experts/ann/").headers[pagecache.HEADER] == "miss"
-        assert second.get("/experts/ann/").headers[pagecache.HEADER] == "hit"
+        assert first.get("/en/experts/ann/").headers[pagecache.HEADER] == "miss"
+        assert second.get("/en/experts/ann/").headers[pagecache.HEADER] == "hit"
         world["ours"].title = "Baltic shared outlook"
         world["ours"].save()
-        assert "Baltic shared outlook" in second.get("/experts/ann/").text
+        assert "Baltic shared outlook" in second.get("/en/experts/ann/").text
 
         # A write in another process reaches this one only through the shared cache: this
         # process's copy of the page must not be served after it.
-        assert first.get("/experts/bob/").headers[pagecache.HEADER] == "miss"
-        assert first.get("/experts/bob/").headers[pagecache.HEADER] == "hit"
+        assert first.get("/en/experts/bob/").headers[pagecache.HEADER] == "miss"
+        assert first.get("/en/experts/bob/").headers[pagecache.HEADER] == "hit"
         shared_only = caches.create_connection("default")  # the other process's view: no local copies
         shared_only.delete(pagecache.TAG_PREFIX + pagecache.expert_tag(world["bob"].pk))
-        key = pagecache.PAGE_PREFIX + hashlib.sha256(b"http://testserver/experts/bob/").hexdigest()
+        key = pagecache.PAGE_PREFIX + hashlib.sha256(b"http://testserver/en/experts/bob/").hexdigest()
         outdated = caches["local"].get(key)
-        assert first.get("/experts/bob/").headers[pagecache.HEADER] == "miss"
+        assert first.get("/en/experts/bob/").headers[pagecache.HEADER] == "miss"
 
         # The other process rendered the page afresh; this one still holds its outdated copy and
         # takes the other's render rather than rendering again.
         caches["local"].set(key, outdated)
-        assert first.get("/experts/bob/").headers[pagecache.HEADER] == "hit"
+        assert first.get("/en/experts/bob/").headers[pagecache.HEADER] == "hit"
     finally:
         cache.clear()
 
@@ -410,12 +416,12 @@ def test_with_the_cache_server_down_pages_render_and_edits_save(client, world, s
             "LOCATION": "redis://127.0.0.1:9/0",
         }
     }
-    response = client.get("/experts/ann/")
+    response = client.get("/en/experts/ann/")
     assert response.status_code == 200
     assert pagecache.HEADER not in response.headers
     world["ours"].title = "Baltic offline outlook"
     world["ours"].save()
-    assert "Baltic offline outlook" in client.get("/experts/ann/").text
+    assert "Baltic offline outlook" in client.get("/en/experts/ann/").text
 
 
 def test_restoring_an_older_version_refreshes_the_readers_pages(seen, article_form, client, world, editor):
@@ -437,36 +443,36 @@ def test_restoring_an_older_version_refreshes_the_readers_pages(seen, article_fo
             ),
         )
         assert response.status_code == 302
-    stored(reader, ["/", "/topics/europe/"])
-    assert "Baltic versioned outlook" in text(reader, "/")
+    stored(reader, ["/en/", "/en/topics/europe/"])
+    assert "Baltic versioned outlook" in text(reader, "/en/")
 
     from reversion.models import Version
 
     as_draft = Version.objects.get_for_object(ours)[1]  # newest first: the draft is the second
     desk.post(f"/admin/articles/article/{ours.pk}/restore/{as_draft.pk}/")
-    for url in ["/", "/topics/europe/"]:
+    for url in ["/en/", "/en/topics/europe/"]:
         assert "Baltic versioned outlook" not in text(reader, url), url
-    assert reader.get("/articles/baltic-energy/").status_code == 404
+    assert reader.get("/en/articles/baltic-energy/").status_code == 404
 
 
 # The contract, write by write: exactly the pages that show the change are forgotten, the others
 # are served from the cache. The world: Ann writes "Baltic energy" (Baltics, under Europe; category
 # and source of its own), Bob "Asian trade" (Asia).
 CONTRACT_PAGES = {
-    "home": "/",
-    "archive": "/articles/",
-    "search": "/search/?q=energy",
-    "topics": "/topics/",
-    "europe": "/topics/europe/",
-    "europe feed": "/topics/europe/feed/",
-    "asia": "/topics/asia/",
-    "experts": "/experts/",
-    "ann": "/experts/ann/",
-    "ann feed": "/experts/ann/feed/",
-    "bob": "/experts/bob/",
-    "ours": "/articles/baltic-energy/",
-    "theirs": "/articles/asian-trade/",
-    "feed": "/feeds/latest/",
+    "home": "/en/",
+    "archive": "/en/articles/",
+    "search": "/en/search/?q=energy",
+    "topics": "/en/topics/",
+    "europe": "/en/topics/europe/",
+    "europe feed": "/en/topics/europe/feed/",
+    "asia": "/en/topics/asia/",
+    "experts": "/en/experts/",
+    "ann": "/en/experts/ann/",
+    "ann feed": "/en/experts/ann/feed/",
+    "bob": "/en/experts/bob/",
+    "ours": "/en/articles/baltic-energy/",
+    "theirs": "/en/articles/asian-trade/",
+    "feed": "/en/feeds/latest/",
     "sitemap": "/sitemap.xml",
     "experts sitemap": "/sitemap-experts.xml",
 }

@@ -117,9 +117,9 @@ def test_who_reads_an_article(client, people, role, state):
     article, old, _ = make_article(state, people["own contributor"])
     signed_in(client, people[role])
     public = {
-        "page": f"/articles/{article.slug}/",
-        "citation": f"/articles/{article.slug}/cite/bibtex/",
-        "plain citation": f"/articles/{article.slug}/cite/text/",
+        "page": f"/en/articles/{article.slug}/",
+        "citation": f"/en/articles/{article.slug}/cite/bibtex/",
+        "plain citation": f"/en/articles/{article.slug}/cite/text/",
     }
     admin = {
         "change form": f"/admin/articles/article/{article.pk}/change/",

@@ -28,19 +28,19 @@ def urls():
     topic = article.topics.first()
     expert = article.article_authors.first().expert
     return {
-        "home": "/",
-        "article list": "/articles/",
-        "article list, by topic and expert": f"/articles/?{topic.kind}={topic.slug}&expert={expert.slug}",
-        "article list, by dates": "/articles/?date_from=2016-01-01&date_to=2016-12-31",
-        "search": "/search/?q=energy",
+        "home": "/en/",
+        "article list": "/en/articles/",
+        "article list, by topic and expert": f"/en/articles/?{topic.kind}={topic.slug}&expert={expert.slug}",
+        "article list, by dates": "/en/articles/?date_from=2016-01-01&date_to=2016-12-31",
+        "search": "/en/search/?q=energy",
         "article": article.get_absolute_url(),
-        "topics": "/topics/",
+        "topics": "/en/topics/",
         "topic page": topic.get_absolute_url(),
-        "experts": "/experts/",
+        "experts": "/en/experts/",
         "expert profile": expert.get_absolute_url(),
         "category page": Category.objects.filter(articles__isnull=False).first().get_absolute_url(),
         "source page": Source.objects.filter(articles__isnull=False).first().get_absolute_url(),
-        "feed": "/feeds/latest/",
+        "feed": "/en/feeds/latest/",
     }
 
 

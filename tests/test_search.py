@@ -18,7 +18,7 @@ def found(text):
 
 
 def results(client, text, **params):
-    response = client.get("/search/", {"q": text, **params})
+    response = client.get("/en/search/", {"q": text, **params})
     assert response.status_code == 200
     return response
 
@@ -220,7 +220,7 @@ def test_search_works_on_the_article_list_too(client):
     ArticleFactory(title="THAAD in Korea")
     ArticleFactory(title="Gas in Europe")
 
-    response = client.get("/articles/", {"q": "thaad"})
+    response = client.get("/en/articles/", {"q": "thaad"})
 
     assert [a.title for a in response.context["articles"]] == ["THAAD in Korea"]
 
@@ -343,17 +343,17 @@ def test_any_text_a_person_can_type_gives_a_page(client, text):
     ArticleFactory(title="THAAD in Korea", body="<p>Missile defense and China.</p>")
 
     assert results(client, text).status_code == 200
-    assert client.get("/articles/", {"q": text}).status_code == 200
+    assert client.get("/en/articles/", {"q": text}).status_code == 200
 
 
 def test_the_search_page_takes_a_fixed_number_of_queries(client, count_queries):
     """Snippets are made for the shown page in one query, never per result."""
     ArticleFactory(title="THAAD 0", authors=[ExpertFactory()], topics=[TopicFactory()])
-    one = count_queries("/search/?q=thaad+or+weits")
+    one = count_queries("/en/search/?q=thaad+or+weits")
 
     for number in range(1, 50):
         ArticleFactory(title=f"THAAD {number}", authors=[ExpertFactory()], topics=[TopicFactory()])
-    fifty = count_queries("/search/?q=thaad+or+weits")
+    fifty = count_queries("/en/search/?q=thaad+or+weits")
 
     assert one == fifty
     assert fifty <= 15
@@ -391,7 +391,7 @@ def test_a_text_matching_more_than_the_match_limit_is_listed_newest_first(client
     assert found("thaad") == [body_match.title, title_match.title]
     assert (
         "More than 1 articles match: they are listed newest first"
-        in client.get("/search/", {"q": "thaad"}).text
+        in client.get("/en/search/", {"q": "thaad"}).text
     )
 
 
@@ -399,7 +399,7 @@ def test_a_text_matching_more_than_the_match_limit_is_listed_newest_first(client
 def test_the_title_says_what_the_results_were_searched_for(client, query):
     """Found in review: a 280-character query showed in the page's title while the results ignored it."""
     ArticleFactory(title="Korea and defense")
-    response = client.get("/search/", {"q": query})
+    response = client.get("/en/search/", {"q": query})
     folded = " ".join(query.split())
     if len(folded) > search.MAX_QUERY_LENGTH:
         assert response.context["query"] == "" and "<title>Search · " in response.text

@@ -44,7 +44,9 @@ def policy(response):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/articles/", "/api/articles/", "/feeds/latest/", "/admin/login/"])
+@pytest.mark.parametrize(
+    "url", ["/en/", "/en/articles/", "/api/articles/", "/en/feeds/latest/", "/admin/login/"]
+)
 def test_every_response_carries_the_security_headers_and_a_strict_csp(client, url):
     response = client.get(url)
 
@@ -63,7 +65,15 @@ def test_every_response_carries_the_security_headers_and_a_strict_csp(client, ur
 @pytest.mark.django_db
 def test_public_pages_have_no_inline_script_or_style_at_all(client):
     ArticleFactory(slug="a", authors=[ExpertFactory(slug="e")], topics=[TopicFactory(slug="t")])
-    for url in ("/", "/articles/", "/articles/a/", "/experts/", "/experts/e/", "/topics/", "/topics/t/"):
+    for url in (
+        "/en/",
+        "/en/articles/",
+        "/en/articles/a/",
+        "/en/experts/",
+        "/en/experts/e/",
+        "/en/topics/",
+        "/en/topics/t/",
+    ):
         soup = BeautifulSoup(client.get(url).content, "html.parser")
         assert not soup.find("style"), url
         assert not soup.find(style=True), url  # style attributes are inline styles too
@@ -94,7 +104,7 @@ def test_the_admin_runs_only_our_own_files_and_what_carries_the_nonce(admin_clie
 @pytest.mark.django_db
 def test_a_database_outage_is_a_friendly_503_not_a_traceback(client):
     with mock.patch("articles.views.Article.objects.published", side_effect=OperationalError("gone")):
-        response = client.get("/articles/")
+        response = client.get("/en/articles/")
 
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
@@ -119,8 +129,8 @@ def test_a_statement_over_the_time_limit_is_a_friendly_503_that_names_the_page(c
         return published()
 
     with mock.patch("articles.views.Article.objects.published", side_effect=slow):
-        response = client.get("/articles/?topic=anything")
+        response = client.get("/en/articles/?topic=anything")
 
     assert response.status_code == 503
     assert "Back in a moment" in response.text
-    assert any("/articles/?topic=anything took longer" in record.getMessage() for record in caplog.records)
+    assert any("/en/articles/?topic=anything took longer" in record.getMessage() for record in caplog.records)

@@ -33,9 +33,9 @@ def test_every_published_article_is_listed_with_its_last_change_and_no_draft(cli
 
     urls = article_urls(client)
 
-    assert set(urls) == {"/articles/published-one/", "/articles/older-one/"}
-    assert urls["/articles/published-one/"] == published.updated_at.date().isoformat()
-    assert urls["/articles/older-one/"] == older.updated_at.date().isoformat()
+    assert set(urls) == {"/en/articles/published-one/", "/en/articles/older-one/"}
+    assert urls["/en/articles/published-one/"] == published.updated_at.date().isoformat()
+    assert urls["/en/articles/older-one/"] == older.updated_at.date().isoformat()
 
 
 def test_every_expert_and_topic_is_listed(client):
@@ -48,9 +48,9 @@ def test_every_expert_and_topic_is_listed(client):
     experts = locations(client, "/sitemap-experts.xml")
     topics = locations(client, "/sitemap-topics.xml")
 
-    assert set(experts) == {"/experts/writer/", "/experts/no-articles-yet/"}
-    assert set(topics) == {"/topics/korea/", "/topics/empty-topic/"}
-    assert topics["/topics/empty-topic/"] is None  # nothing published there: no date to give
+    assert set(experts) == {"/en/experts/writer/", "/en/experts/no-articles-yet/"}
+    assert set(topics) == {"/en/topics/korea/", "/en/topics/empty-topic/"}
+    assert topics["/en/topics/empty-topic/"] is None  # nothing published there: no date to give
 
 
 def test_a_topics_last_change_is_its_newest_published_article(client):
@@ -58,7 +58,7 @@ def test_a_topics_last_change_is_its_newest_published_article(client):
     ArticleFactory(topics=[korea], published_at=datetime(2019, 6, 1, 8, tzinfo=UTC))
     ArticleFactory(topics=[korea], published_at=datetime(2018, 6, 1, 8, tzinfo=UTC))
     draft(topics=[korea])
-    assert locations(client, "/sitemap-topics.xml")["/topics/korea/"] == "2019-06-01"
+    assert locations(client, "/sitemap-topics.xml")["/en/topics/korea/"] == "2019-06-01"
 
 
 def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):
@@ -86,7 +86,7 @@ def test_article_pages_go_by_ranges_of_ids_and_a_page_past_the_last_is_a_404(cli
             urls = locations(client, page)
             assert len(urls) <= 2
             listed |= set(urls)
-        assert listed == {f"/articles/piece-{n}/" for n in range(5)}
+        assert listed == {f"/en/articles/piece-{n}/" for n in range(5)}
         assert client.get(f"/sitemap-articles.xml?p={len(pages) + 1}").status_code == 404
         assert client.get("/sitemap-articles.xml?p=x").status_code == 404
     finally:
@@ -98,9 +98,9 @@ def test_an_experts_last_change_is_their_newest_piece_or_their_own_edit(client, 
     writer = ExpertFactory(slug="writer")
     ArticleFactory(authors=[writer], published_at=datetime(2019, 6, 1, 8, tzinfo=UTC))
     Expert.objects.filter(pk=writer.pk).update(updated_at=datetime(2018, 1, 1, tzinfo=UTC))
-    assert locations(client, "/sitemap-experts.xml")["/experts/writer/"] == "2019-06-01"
+    assert locations(client, "/sitemap-experts.xml")["/en/experts/writer/"] == "2019-06-01"
     ArticleFactory(authors=[writer], published_at=datetime(2020, 2, 2, 8, tzinfo=UTC))
-    assert locations(client, "/sitemap-experts.xml")["/experts/writer/"] == "2020-02-02"
+    assert locations(client, "/sitemap-experts.xml")["/en/experts/writer/"] == "2020-02-02"
 
 
 def test_the_index_dates_the_articles_by_their_newest_published_edit_never_a_drafts(client, settings):

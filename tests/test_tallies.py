@@ -77,9 +77,10 @@ def direct_related(article, limit=RELATED_LISTING_SIZE):
     curated = list(
         published.filter(linked_from__article=article).order_by("linked_from__position", "linked_from__id")
     )
-    timelines = [published.filter(topics=topic) for topic in article.topics.all()]
+    same_language = published.filter(language=article.language)
+    timelines = [same_language.filter(topics=topic) for topic in article.topics.all()]
     timelines += [
-        published.filter(article_authors__expert=link.expert) for link in article.article_authors.all()
+        same_language.filter(article_authors__expert=link.expert) for link in article.article_authors.all()
     ]
     when = article.published_at or timezone.now()
     on_timelines, dates = Counter(), {}
@@ -256,7 +257,7 @@ def test_after_every_kind_of_write_the_stored_counts_equal_the_archives(
 
 def test_the_demo_content_and_a_generated_corpus_are_counted(demo):
     call_command("generate_corpus", articles=40, experts=5, topics=6, stdout=io.StringIO())
-    assert Tally.objects.get(kind="a").count == Article.objects.published().count() > 40
+    assert Tally.objects.get(kind="a", language="").count == Article.objects.published().count() > 40
     assert_counts_true()
 
 
@@ -271,49 +272,49 @@ def test_a_scheduled_piece_is_counted_on_the_first_request_after_its_time(archiv
     settings.PAGE_CACHE_SECONDS = 0  # released whether or not pages are cached
     later = article("later")
     assert ArticleTally.objects.get(article_id=later.pk).due_at == later.published_at
-    europe_count = Tally.objects.get(kind="t", ref=archive["europe"].pk).count
+    europe_count = Tally.objects.get(kind="t", ref=archive["europe"].pk, language="").count
     its_time_comes("later")
     pagecache.schedule_changed()  # the cache's next publication time is now past
 
-    client.get("/topics/")
+    client.get("/en/topics/")
 
-    assert Tally.objects.get(kind="t", ref=archive["europe"].pk).count == europe_count + 1
+    assert Tally.objects.get(kind="t", ref=archive["europe"].pk, language="").count == europe_count + 1
     assert ArticleTally.objects.get(article_id=later.pk).due_at is None
     assert_counts_true()
 
 
 def test_pages_show_the_stored_counts_and_top_lists(archive, client, settings):
     settings.PAGE_CACHE_SECONDS = 0  # each page rendered, so its context can be read
-    topics = client.get("/topics/")
+    topics = client.get("/en/topics/")
     assert [(topic.slug, topic.article_count) for topic in topics.context["regions"]] == [("world", 3)]
     below = {topic.slug: topic for topic in topics.context["regions"][0].subtopics}
     asia, europe = below["asia"], below["europe"]
     assert (asia.article_count, europe.article_count, asia.subtopics[0].article_count) == (2, 1, 2)
-    topic_page = client.get("/topics/asia/")
+    topic_page = client.get("/en/topics/asia/")
     assert [expert.slug for expert in topic_page.context["top_experts"]] == ["ann", "bo"]
     assert [e.topic_article_count for e in topic_page.context["top_experts"]] == [2, 1]
-    profile = client.get("/experts/ann/")
+    profile = client.get("/en/experts/ann/")
     assert {topic.slug: topic.expert_article_count for topic in profile.context["top_topics"]} == {
         "korea": 2,
         "arms-control": 1,
         "asia": 1,
     }
-    experts = client.get("/experts/").context["experts"]
+    experts = client.get("/en/experts/").context["experts"]
     assert {expert.slug: expert.article_count for expert in experts} == {"ann": 2, "bo": 2, "cy": 2}
     Expert.objects.filter(slug="bo").delete()
-    assert [e.slug for e in client.get("/topics/asia/").context["top_experts"]] == ["ann"]
+    assert [e.slug for e in client.get("/en/topics/asia/").context["top_experts"]] == ["ann"]
     Topic.objects.filter(slug="korea").delete()
-    assert "korea" not in {topic.slug for topic in client.get("/experts/ann/").context["top_topics"]}
+    assert "korea" not in {topic.slug for topic in client.get("/en/experts/ann/").context["top_topics"]}
 
 
 def test_the_command_checks_and_rebuilds_the_stored_counts(archive):
     call_command("rebuild_tallies", "--check", stdout=io.StringIO())
-    Tally.objects.filter(kind="a").update(count=99)
+    Tally.objects.filter(kind="a", language="").update(count=99)
     with pytest.raises(CommandError, match="1 stored counts differ"):
         call_command("rebuild_tallies", "--check", stdout=io.StringIO())
     call_command("rebuild_tallies", stdout=io.StringIO())
     call_command("rebuild_tallies", "--check", stdout=io.StringIO())
-    assert Tally.objects.get(kind="a").count == 4
+    assert Tally.objects.get(kind="a", language="").count == 4
 
 
 def test_an_unfiltered_listing_takes_its_count_from_the_stored_counts_a_filtered_one_counts(
@@ -322,11 +323,11 @@ def test_an_unfiltered_listing_takes_its_count_from_the_stored_counts_a_filtered
     settings.PAGE_CACHE_SECONDS = 0
     Tally.objects.filter(kind="t", ref=archive["asia"].pk).update(count=7)  # as if stored so
 
-    assert client.get("/topics/asia/").context["page_obj"].paginator.count == 7
-    assert client.get("/topics/asia/?page=1").context["page_obj"].paginator.count == 7
-    filtered = client.get(f"/topics/asia/?expert={archive['ann'].slug}")
+    assert client.get("/en/topics/asia/").context["page_obj"].paginator.count == 7
+    assert client.get("/en/topics/asia/?page=1").context["page_obj"].paginator.count == 7
+    filtered = client.get(f"/en/topics/asia/?expert={archive['ann'].slug}")
     assert filtered.context["page_obj"].paginator.count == 2
-    for url, stored in [("/articles/", 4), ("/experts/ann/", 2)]:
+    for url, stored in [("/en/articles/", 4), ("/en/experts/ann/", 2)]:
         assert client.get(url).context["page_obj"].paginator.count == stored
 
 
@@ -347,7 +348,7 @@ def test_the_archive_narrowed_to_one_choice_takes_its_count_from_the_stored_coun
     settings.PAGE_CACHE_SECONDS = 0
     Tally.objects.filter(kind__in="te").update(count=F("count") + 100)  # so a stored count shows
 
-    response = client.get(f"/articles/{query}")
+    response = client.get(f"/en/articles/{query}")
 
     assert (response.context["page_obj"].paginator.count > 100) is stored
 
@@ -358,7 +359,7 @@ def test_the_whole_archive_offers_its_filters_with_the_stored_counts(
     """Even when it holds too many articles to count them on a view (here: more than 2)."""
     monkeypatch.setattr("articles.listing.FACET_COUNT_LIMIT", 2)
     settings.PAGE_CACHE_SECONDS = 0
-    facets = client.get("/articles/").context["facets"]
+    facets = client.get("/en/articles/").context["facets"]
 
     assert [(entry["value"], entry["count"]) for entry in facets["region"]] == [
         ("world", 3),
@@ -374,7 +375,7 @@ def test_the_whole_archive_offers_its_filters_with_the_stored_counts(
     assert [(entry["value"], entry["count"]) for entry in facets["year"]] == [
         (str(year), list(years).count(year)) for year in sorted(set(years), reverse=True)
     ]
-    assert count_queries("/articles/") <= 10
+    assert count_queries("/en/articles/") <= 10
 
 
 @pytest.mark.parametrize("sort", ["", "oldest"])
@@ -394,9 +395,9 @@ def test_topic_and_expert_listings_read_off_the_timelines_list_what_the_archive_
     by_ann = published.filter(article_authors__expert=archive["ann"])
     for url, narrowed, expected in (
         (archive["world"].get_absolute_url(), {}, under_world),
-        ("/articles/", {"region": "world"}, under_world),
+        ("/en/articles/", {"region": "world"}, under_world),
         (archive["ann"].get_absolute_url(), {}, by_ann),
-        ("/articles/", {"expert": "ann"}, by_ann),
+        ("/en/articles/", {"expert": "ann"}, by_ann),
     ):
         shown, number = [], 1
         while True:

@@ -20,7 +20,7 @@ def test_the_topic_tree_shows_themes_and_regions_with_counts(client):
     ArticleFactory(topics=[korea])
     draft(topics=[korea])
 
-    response = client.get("/topics/")
+    response = client.get("/en/topics/")
 
     regions = response.context["regions"]
     assert [topic.name for topic in regions] == ["Asia-Pacific"]
@@ -67,7 +67,7 @@ def test_category_and_source_pages_narrow_the_listing(client):
     assert "Not our view." in response.text
 
 
-@pytest.mark.parametrize("url", ["/topics/nope/", "/categories/nope/", "/sources/nope/"])
+@pytest.mark.parametrize("url", ["/en/topics/nope/", "/en/categories/nope/", "/en/sources/nope/"])
 def test_unknown_slugs_are_404(client, url):
     assert client.get(url).status_code == 404
 
@@ -76,12 +76,12 @@ def test_topic_pages_take_a_fixed_number_of_queries(count_queries):
     """The tree, its counts and the topic's experts are each one query, whatever their size."""
     parent = TopicFactory(slug="parent")
     ArticleFactory(topics=[TopicFactory(parent=parent)], authors=[ExpertFactory()])
-    few = (count_queries("/topics/"), count_queries("/topics/parent/"))
+    few = (count_queries("/en/topics/"), count_queries("/en/topics/parent/"))
 
     for _ in range(49):
         child = TopicFactory(parent=parent)
         ArticleFactory(topics=[child, TopicFactory(parent=child)], authors=[ExpertFactory(), ExpertFactory()])
-    many = (count_queries("/topics/"), count_queries("/topics/parent/"))
+    many = (count_queries("/en/topics/"), count_queries("/en/topics/parent/"))
 
     assert few == many
     assert max(many) <= 14

@@ -245,4 +245,4 @@ def test_unsaved_changes_preview_as_readers_will_see_them_and_are_not_kept(
     assert not Version.objects.get_for_object(article).exists()
     assert "was changed successfully" not in client.get("/admin/").text
     client.logout()
-    assert "Unsaved title" not in client.get("/articles/saved/").text
+    assert "Unsaved title" not in client.get("/en/articles/saved/").text

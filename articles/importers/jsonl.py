@@ -1,7 +1,12 @@
 """The whole knowledge base as JSON Lines, and back: one object a line, everything by slug.
 
+An article is named by its language and slug (slugs are unique per language): a reference to one
+is its slug when it is in the referring article's language, else "<language>/<slug>"
+("translation_of": "en/thaad-…"). A line without a language is in settings.LANGUAGE_CODE.
+
 Lines come in dependency order: sources, categories, topics (parents first), experts, articles
-(with their authors and topics), then "related" lines (an article's related links, in order), so
+(with their authors and topics; originals before their translations), then "related" lines (an
+article's related links, in order), so
 that an import can stream: every slug a line names was defined above it. Export → empty database →
 import → export gives the same bytes. Row timestamps (created/updated) are bookkeeping, not content,
 and are not carried.
@@ -13,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 
 from articles import search
 from articles.derived import content_changed
@@ -64,9 +70,10 @@ def export_lines():
                 "links": [[link.label, link.url] for link in expert.links.all()],
             }
         )
+    is_translation = ExpressionWrapper(Q(translation_of__isnull=False), output_field=BooleanField())
     articles = (
-        Article.objects.order_by("slug")
-        .select_related("category", "source")
+        Article.objects.order_by(is_translation, "slug", "language")
+        .select_related("category", "source", "translation_of")
         .prefetch_related(
             Prefetch("topics", Topic.objects.only("slug")),
             Prefetch(
@@ -79,6 +86,10 @@ def export_lines():
             {
                 "type": "article",
                 "slug": article.slug,
+                "language": article.language,
+                "translation_of": _reference(article.translation_of, article.language)
+                if article.translation_of
+                else None,
                 **_fields(article, ARTICLE_FIELDS),
                 "published_at": article.published_at.astimezone(UTC).isoformat()
                 if article.published_at
@@ -90,15 +101,31 @@ def export_lines():
                 "topics": sorted(topic.slug for topic in article.topics.all()),
             }
         )
-    links = RelatedLink.objects.order_by("article__slug", "position", "pk").values_list(
-        "article__slug", "related__slug"
+    links = RelatedLink.objects.order_by("article__slug", "article__language", "position", "pk").values_list(
+        "article__slug", "article__language", "related__slug", "related__language"
     )
-    for slug, rows in groupby(links.iterator(chunk_size=BATCH), key=lambda row: row[0]):
-        yield dumps({"type": "related", "article": slug, "related": [related for _, related in rows]})
+    for (slug, language), rows in groupby(links.iterator(chunk_size=BATCH), key=lambda row: row[:2]):
+        related = [slug if other == language else f"{other}/{slug}" for _, _, slug, other in rows]
+        yield dumps({"type": "related", "article": slug, "language": language, "related": related})
 
 
 def _fields(obj, names):
     return {name: getattr(obj, name) for name in names}
+
+
+def _reference(article, language):
+    """How a line in `language` names `article`: its slug, qualified when in another language."""
+    return article.slug if article.language == language else f"{article.language}/{article.slug}"
+
+
+def _key(reference, language):
+    """(language, slug) of an article reference made from a line in `language`."""
+    other, _, slug = reference.rpartition("/")
+    return (other or language, slug)
+
+
+def _language(item):
+    return item.get("language") or settings.LANGUAGE_CODE
 
 
 def _topics_parents_first():
@@ -175,10 +202,15 @@ def _flush(kind, batch, report, known_terms):
             valid.append((number, item))
     with transaction.atomic():
         written, failures = WRITERS[kind].write([item for _, item in valid], known_terms=known_terms)
-    for slug, error in failures:
-        number = next(n for n, item in valid if item.get("slug", item.get("article")) == slug)
-        report.errors.append(f"line {number}: {kind} {slug!r}: {error}")
+    for key, error in failures:  # a slug, or an article's (language, slug)
+        number = next(n for n, item in valid if key in (_name(item), (_language(item), _name(item))))
+        name = key[1] if isinstance(key, tuple) else key
+        report.errors.append(f"line {number}: {kind} {name!r}: {error}")
     report.count(kind, written)
+
+
+def _name(item):
+    return item.get("slug", item.get("article"))
 
 
 def _required(item, *names):
@@ -190,6 +222,13 @@ def _required(item, *names):
 def _upsert(model, rows, fields):
     model.objects.bulk_create(rows, update_conflicts=True, unique_fields=["slug"], update_fields=fields)
     return dict(model.objects.filter(slug__in=[row.slug for row in rows]).values_list("slug", "pk"))
+
+
+def _article_ids(keys):
+    """{(language, slug): id} of the articles among `keys` that exist."""
+    keys = set(keys)
+    rows = Article.objects.filter(slug__in={slug for _, slug in keys}).values_list("language", "slug", "pk")
+    return {(language, slug): pk for language, slug, pk in rows if (language, slug) in keys}
 
 
 def _renamed(model, items):
@@ -285,6 +324,11 @@ class ExpertWriter(SimpleWriter):
 class ArticleWriter:
     def check(self, item):
         _required(item, "slug", "title")
+        if _language(item) not in dict(settings.LANGUAGES):
+            raise ValueError(f"language must be one of {list(dict(settings.LANGUAGES))}")
+        translation_of = item.get("translation_of")
+        if translation_of is not None and (not isinstance(translation_of, str) or "/" not in translation_of):
+            raise ValueError('translation_of must name an article as "<language>/<slug>"')
         if item.get("status") not in Article.Status.values:
             raise ValueError(f"status must be one of {Article.Status.values}")
         if item.get("published_at"):
@@ -299,20 +343,32 @@ class ArticleWriter:
             "authors": _ids(Expert, [s for i in items for s in i.get("authors", [])]),
             "topics": _ids(Topic, [s for i in items for s in i.get("topics", [])]),
         }
+        keys = {id(item): (_language(item), item["slug"]) for item in items}
+        originals = {
+            id(item): _key(item["translation_of"], _language(item))
+            for item in items
+            if item.get("translation_of")
+        }
+        # An original is an article already here or one of this batch (it comes first in a file).
+        known_originals = _article_ids(originals.values()).keys() | set(keys.values())
         failures = []
         for item in items:
             for name in ("category", "source"):
                 if item.get(name) and item[name] not in refs[name]:
-                    failures.append((item["slug"], f"{name} {item[name]!r} is not defined"))
+                    failures.append((keys[id(item)], f"{name} {item[name]!r} is not defined"))
             for name in ("authors", "topics"):
                 missing = [slug for slug in item.get(name, []) if slug not in refs[name]]
                 if missing:
-                    failures.append((item["slug"], f"{name} {missing} not defined"))
-        failed = {slug for slug, _ in failures}
-        items = [item for item in items if item["slug"] not in failed]
+                    failures.append((keys[id(item)], f"{name} {missing} not defined"))
+            original = originals.get(id(item))
+            if original and (original not in known_originals or original[0] == keys[id(item)][0]):
+                failures.append((keys[id(item)], f"translation_of {item['translation_of']!r} is not defined"))
+        failed = {key for key, _ in failures}
+        items = [item for item in items if keys[id(item)] not in failed]
         rows = [
             Article(
                 slug=item["slug"],
+                language=_language(item),
                 published_at=datetime.fromisoformat(item["published_at"])
                 if item.get("published_at")
                 else None,
@@ -328,18 +384,29 @@ class ArticleWriter:
         ]
         for row in rows:
             row.body = clean_html(row.body)  # bulk writes skip Article.save(), which would clean it
-        ids = _upsert(
-            Article, rows, [*ARTICLE_FIELDS, "published_at", "category", "source", "image", "updated_at"]
+        Article.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["slug", "language"],
+            update_fields=[*ARTICLE_FIELDS, "published_at", "category", "source", "image", "updated_at"],
         )
+        written = _article_ids(keys[id(item)] for item in items)
+        found = _article_ids(originals.values()) | written
+        # The version links, now that every original has its id (one statement per language).
+        for row, item in zip(rows, items, strict=True):
+            row.pk = written[keys[id(item)]]
+            row.translation_of_id = found[originals[id(item)]] if id(item) in originals else None
+        Article.objects.bulk_update(rows, ["translation_of"])
+        ids = {keys[id(item)]: written[keys[id(item)]] for item in items}
         ArticleAuthor.objects.filter(article_id__in=ids.values()).delete()
         Article.topics.through.objects.filter(article_id__in=ids.values()).delete()
         ArticleAuthor.objects.bulk_create(
-            ArticleAuthor(article_id=ids[item["slug"]], expert_id=refs["authors"][slug], position=position)
+            ArticleAuthor(article_id=ids[keys[id(item)]], expert_id=refs["authors"][slug], position=position)
             for item in items
             for position, slug in enumerate(item.get("authors", []))
         )
         Article.topics.through.objects.bulk_create(
-            Article.topics.through(article_id=ids[item["slug"]], topic_id=refs["topics"][slug])
+            Article.topics.through(article_id=ids[keys[id(item)]], topic_id=refs["topics"][slug])
             for item in items
             for slug in item.get("topics", [])
         )
@@ -354,21 +421,28 @@ class RelatedWriter:
             raise ValueError("related must be a list of slugs")
 
     def write(self, items, *, known_terms):
-        ids = _ids(Article, [i["article"] for i in items] + [s for i in items for s in i["related"]])
+        keys = {id(item): (_language(item), item["article"]) for item in items}
+        related = {id(item): [_key(ref, _language(item)) for ref in item["related"]] for item in items}
+        ids = _article_ids([*keys.values(), *(key for refs in related.values() for key in refs)])
         failures = []
         for item in items:
-            missing = [slug for slug in [item["article"], *item["related"]] if slug not in ids]
+            key = keys[id(item)]
+            missing = [
+                ref for ref, other in zip(item["related"], related[id(item)], strict=True) if other not in ids
+            ]
+            if key not in ids:
+                missing.insert(0, item["article"])
             if missing:
-                failures.append((item["article"], f"articles {missing} not defined"))
-            elif item["article"] in item["related"]:
-                failures.append((item["article"], "an article cannot be related to itself"))
-        failed = {slug for slug, _ in failures}
-        items = [item for item in items if item["article"] not in failed]
-        RelatedLink.objects.filter(article_id__in=[ids[item["article"]] for item in items]).delete()
+                failures.append((key, f"articles {missing} not defined"))
+            elif key in related[id(item)]:
+                failures.append((key, "an article cannot be related to itself"))
+        failed = {key for key, _ in failures}
+        items = [item for item in items if keys[id(item)] not in failed]
+        RelatedLink.objects.filter(article_id__in=[ids[keys[id(item)]] for item in items]).delete()
         RelatedLink.objects.bulk_create(
-            RelatedLink(article_id=ids[item["article"]], related_id=ids[slug], position=position)
+            RelatedLink(article_id=ids[keys[id(item)]], related_id=ids[other], position=position)
             for item in items
-            for position, slug in enumerate(dict.fromkeys(item["related"]))
+            for position, other in enumerate(dict.fromkeys(related[id(item)]))
         )
         content_changed(whole_site=True, index=False)
         return len(items), failures

@@ -5,8 +5,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles import seo
 from articles.pagination import whole_number
-from articles.seo import SITE_NAME, PageMeta
+from articles.seo import SITE_NAME, PageMeta, language_versions
 
 register = template.Library()
 
@@ -47,3 +48,16 @@ def absolute_url(path, request):
     if not path or request is None:
         return path or ""
     return request.build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """This page in each language (LanguageVersion list): an article's translations, or for other
+    pages the same address under each prefix. Empty for pages outside the prefixes (errors)."""
+    request = context.get("request")
+    if request is None or request.resolver_match is None:
+        return []
+    return language_versions(request, context.get("versions"))
+
+
+register.filter("og_locale", seo.og_locale)

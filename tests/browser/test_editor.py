@@ -73,7 +73,7 @@ def test_an_editor_writes_and_publishes_a_commentary(site, editor_page, browser)
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     reader = browser.new_context().new_page()
-    assert reader.goto(site.url(f"/articles/{SLUG}/")).status == 404  # a draft: not for readers
+    assert reader.goto(site.url(f"/en/articles/{SLUG}/")).status == 404  # a draft: not for readers
 
     page.select_option("#id_status", "published")
     page.fill("#id_published_at_0", "2024-05-01")
@@ -81,7 +81,7 @@ def test_an_editor_writes_and_publishes_a_commentary(site, editor_page, browser)
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
-    assert reader.goto(site.url(f"/articles/{SLUG}/")).status == 200
+    assert reader.goto(site.url(f"/en/articles/{SLUG}/")).status == 200
     expect(reader.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(reader.locator(".article__figure img")).to_have_attribute("alt", "A red rectangle")
     related = reader.locator(".related .related__title a")
@@ -89,12 +89,12 @@ def test_an_editor_writes_and_publishes_a_commentary(site, editor_page, browser)
     expect(related.nth(1)).to_contain_text("Arms Control in Europe")
     for path in (
         "/",
-        "/topics/missile-defense/",
-        "/topics/europe/",
-        "/experts/olga-petrova/",
-        "/search/?q=interceptors",
+        "/en/topics/missile-defense/",
+        "/en/topics/europe/",
+        "/en/experts/olga-petrova/",
+        "/en/search/?q=interceptors",
     ):
         reader.goto(site.url(path))
         expect(reader.locator(".card__title a", has_text=TITLE)).to_be_visible()
-    feed = reader.request.get(site.url("/feeds/latest/"))
+    feed = reader.request.get(site.url("/en/feeds/latest/"))
     assert TITLE in feed.text()

@@ -11,20 +11,20 @@ from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PAGE_TYPES = {
-    "home": "/",
-    "articles": "/articles/",
-    "articles-filtered": "/articles/?region=korean-peninsula&expert=richard-weitz",
-    "search": "/search/?q=missile+defense",
-    "article": "/articles/thaad-and-the-limits-of-alliance-reassurance/",
+    "home": "/en/",
+    "articles": "/en/articles/",
+    "articles-filtered": "/en/articles/?region=korean-peninsula&expert=richard-weitz",
+    "search": "/en/search/?q=missile+defense",
+    "article": "/en/articles/thaad-and-the-limits-of-alliance-reassurance/",
     "article-unsigned": (
-        "/articles/russia-us-security-collaboration-on-the-korean-peninsula-risks-being-overshadowed/"
+        "/en/articles/russia-us-security-collaboration-on-the-korean-peninsula-risks-being-overshadowed/"
     ),
-    "topics": "/topics/",
-    "topic": "/topics/korean-peninsula/",
-    "category": "/categories/expert-opinions/",
-    "source": "/sources/valdai-discussion-club/",
-    "experts": "/experts/",
-    "expert": "/experts/richard-weitz/",
+    "topics": "/en/topics/",
+    "topic": "/en/topics/korean-peninsula/",
+    "category": "/en/categories/expert-opinions/",
+    "source": "/en/sources/valdai-discussion-club/",
+    "experts": "/en/experts/",
+    "expert": "/en/experts/richard-weitz/",
     "not-found": "/no-such-page/",
 }
 
@@ -40,7 +40,11 @@ def test_no_colour_contrast_problems_in_either_colour_scheme(site, browser, sche
 
     context = browser.new_context(viewport=DESKTOP, color_scheme=scheme, bypass_csp=True)
     page = context.new_page()
-    for path in ("/", "/articles/thaad-and-the-limits-of-alliance-reassurance/", "/experts/richard-weitz/"):
+    for path in (
+        "/",
+        "/en/articles/thaad-and-the-limits-of-alliance-reassurance/",
+        "/en/experts/richard-weitz/",
+    ):
         page.goto(site.url(path))
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("axe.run(document, {runOnly: ['color-contrast']})")

@@ -54,7 +54,12 @@ def test_a_reader_browses_narrows_reads_follows_and_searches(site, page):
 def test_on_a_phone_nothing_overflows_and_the_reader_can_search(site, browser):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
-    for path in ("/", "/articles/", "/articles/north-korea-and-the-diplomacy-of-small-steps/", "/experts/"):
+    for path in (
+        "/",
+        "/en/articles/",
+        "/en/articles/north-korea-and-the-diplomacy-of-small-steps/",
+        "/en/experts/",
+    ):
         page.goto(site.url(path))
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (path, overflow)
@@ -92,4 +97,4 @@ def test_a_keyboard_alone_reaches_the_content_search_and_an_article(site, page):
     page.focus("#site-search-q")
     page.keyboard.type("Weitz")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/search/\?q=Weitz"))
+    expect(page).to_have_url(re.compile(r"/en/search/\?q=Weitz"))
