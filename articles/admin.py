@@ -1,3 +1,5 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -23,9 +25,81 @@ from articles.models import (
     Topic,
 )
 
+# The fields of a Translatable's other languages: "Name (Русский)", "Bio (Русский)", … a field per
+# language of settings.LANGUAGES and per translated field, stored in the row's `translations`;
+# blank means "as entered". Built when the admin loads: a language added to the settings gets its
+# fields without a code change.
+LONG_FIELDS = {"bio", "description"}
+
+
+def field_name(language, field):
+    return f"translation_{language}_{field}"
+
+
+def translation_fieldset(model):
+    """The admin fieldset with `model`'s translation fields, collapsed."""
+    names = [field_name(code, field) for code, _ in settings.LANGUAGES for field in model.TRANSLATED]
+    return (
+        "Other languages",
+        {
+            "classes": ["collapse"],
+            "fields": names,
+            "description": "Each name and text as readers of that language see it; "
+            "left blank, they see the one above.",
+        },
+    )
+
+
+def translations_form(model):
+    """A ModelForm for `model` (a Translatable) with its translation fields."""
+    declared = {}
+    for code, language in settings.LANGUAGES:
+        for field in model.TRANSLATED:
+            label = f"{model._meta.get_field(field).verbose_name.capitalize()} ({language})"
+            widget = forms.Textarea(attrs={"rows": 3}) if field in LONG_FIELDS else None
+            declared[field_name(code, field)] = forms.CharField(label=label, required=False, widget=widget)
+
+    def __init__(self, *args, **kwargs):
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        stored = self.instance.translations or {}
+        for code, _ in settings.LANGUAGES:
+            for field in model.TRANSLATED:
+                entry = stored.get(code) if isinstance(stored.get(code), dict) else {}
+                self.initial.setdefault(field_name(code, field), entry.get(field, ""))
+
+    def clean(self):
+        cleaned = forms.ModelForm.clean(self)
+        translations = {
+            key: value
+            for key, value in (self.instance.translations or {}).items()
+            if key not in dict(settings.LANGUAGES)
+        }
+        for code, _ in settings.LANGUAGES:
+            entry = {
+                field: cleaned.get(field_name(code, field), "").strip()
+                for field in model.TRANSLATED
+                if cleaned.get(field_name(code, field), "").strip()
+            }
+            if entry:
+                translations[code] = entry
+        self.instance.translations = translations
+        return cleaned
+
+    meta = type("Meta", (), {"model": model, "exclude": ["translations"]})
+    return type(
+        f"{model.__name__}TranslationsForm",
+        (forms.ModelForm,),
+        {**declared, "Meta": meta, "__init__": __init__, "clean": clean},
+    )
+
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    form = translations_form(Topic)
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "parent", "description"]}),
+        translation_fieldset(Topic),
+    ]
     list_display = ["name", "kind", "parent", "slug"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -36,6 +110,8 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = translations_form(Category)
+    fieldsets = [(None, {"fields": ["name", "slug", "description"]}), translation_fieldset(Category)]
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

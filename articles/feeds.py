@@ -85,10 +85,10 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return ", ".join(expert.name for expert in item.ordered_authors()) or None
+        return ", ".join(expert.translated("name") for expert in item.ordered_authors()) or None
 
     def item_categories(self, item):
-        return [topic.name for topic in item.topics.all()]
+        return [topic.translated("name") for topic in item.topics.all()]
 
 
 class TopicFeed(LatestArticlesFeed):
@@ -98,10 +98,10 @@ class TopicFeed(LatestArticlesFeed):
         return topic
 
     def title(self, obj):
-        return f"{SITE_NAME}: {obj.name}"
+        return f"{SITE_NAME}: {obj.translated('name')}"
 
     def summary(self, obj):
-        return _("The newest commentary on %(topic)s and its subtopics.") % {"topic": obj.name}
+        return _("The newest commentary on %(topic)s and its subtopics.") % {"topic": obj.translated("name")}
 
     def link(self, obj):
         return obj.get_absolute_url()

@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from articles import search
-from articles.models import Article, ArticleAuthor, Category, Source, Tally, Topic
+from articles.models import Article, ArticleAuthor, Category, Source, Tally, Topic, localized
 from experts.models import Expert
 
 TopicRow = namedtuple("TopicRow", "pk name slug kind parent_id")  # lighter than 300 model instances
@@ -109,6 +109,11 @@ class ArticleFilterSet(django_filters.FilterSet):
         model = Article
         fields = []
 
+    def __init__(self, *args, page_language=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What is listed when the reader chooses no language: the page's ("" for every language).
+        self.page_language = get_language() if page_language is None else page_language
+
     def filter_language(self, queryset, name, value):
         return queryset if value == ALL_LANGUAGES else queryset.filter(language=value)
 
@@ -117,15 +122,15 @@ class ArticleFilterSet(django_filters.FilterSet):
         return self._in_page_language(queryset)
 
     def _in_page_language(self, queryset):
-        return (
-            queryset.filter(language=get_language()) if not self._cleaned_data().get("language") else queryset
-        )
+        if self._cleaned_data().get("language") or not self.page_language:
+            return queryset
+        return queryset.filter(language=self.page_language)
 
     @property
     def results_language(self):
         """The language the results are in ("" for all of them): the page's unless one is chosen."""
         chosen = self._cleaned_data().get("language")
-        return "" if chosen == ALL_LANGUAGES else chosen or get_language()
+        return "" if chosen == ALL_LANGUAGES else chosen or self.page_language
 
     def filter_search(self, queryset, name, query):
         if getattr(self, "_matches", None) is None or self._matches_text != query:
@@ -204,7 +209,8 @@ class ArticleFilterSet(django_filters.FilterSet):
         (articles.tallies).
         """
         topics = [
-            TopicRow(*row) for row in Topic.objects.values_list("pk", "name", "slug", "kind", "parent_id")
+            TopicRow(*row)
+            for row in Topic.objects.values_list("pk", localized("name"), "slug", "kind", "parent_id")
         ]
         if whole_archive:
             return self._stored_facets(topics, experts_shown)
@@ -226,7 +232,7 @@ class ArticleFilterSet(django_filters.FilterSet):
     def _field_facets(self):
         """Category, source and year, each counted over its own results, in one query (UNION ALL)."""
         groupings = {
-            "category": (F("category__slug"), F("category__name")),
+            "category": (F("category__slug"), localized("name", "category__")),
             "source": (F("source__slug"), F("source__name")),
             "year": (Cast(ExtractYear("published_at"), CharField()),) * 2,
         }
@@ -266,15 +272,15 @@ class ArticleFilterSet(django_filters.FilterSet):
         # Categories and sources in one query.
         named = (
             Category.objects.order_by()
-            .annotate(kind=Value(Tally.Kind.CATEGORY))
-            .values_list("kind", "pk", "slug", "name")
+            .annotate(kind=Value(Tally.Kind.CATEGORY), label=localized("name"))
+            .values_list("kind", "pk", "slug", "label")
             .union(
                 Source.objects.order_by()
-                .annotate(kind=Value(Tally.Kind.SOURCE))
-                .values_list("kind", "pk", "slug", "name"),
+                .annotate(kind=Value(Tally.Kind.SOURCE), label=F("name"))
+                .values_list("kind", "pk", "slug", "label"),
                 all=True,
             )
-            .order_by("name")
+            .order_by("label")
         )
         rows = {Tally.Kind.CATEGORY: [], Tally.Kind.SOURCE: []}
         for kind, pk, slug, name in named:
@@ -291,7 +297,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         return {
             "topic": _topic_tree(topics, Topic.Kind.THEME, stored[Tally.Kind.TOPIC], set()),
             "region": _topic_tree(topics, Topic.Kind.REGION, stored[Tally.Kind.TOPIC], set()),
-            "expert": [_entry(e.slug, e.name, e.article_count, False) for e in experts.only("slug", "name")],
+            "expert": [
+                _entry(e.slug, e.translated("name"), e.article_count, False)
+                for e in experts.only("slug", "name", "translations")
+            ],
             "category": entries(Tally.Kind.CATEGORY, "category"),
             "source": entries(Tally.Kind.SOURCE, "source"),
             "year": [_entry(str(y), str(y), years[y], False) for y in sorted(years, reverse=True)],
@@ -310,9 +319,9 @@ class ArticleFilterSet(django_filters.FilterSet):
         return {
             "topic": _topic_tree(topics, Topic.Kind.THEME, None, self._selected("topic")),
             "region": _topic_tree(topics, Topic.Kind.REGION, None, self._selected("region")),
-            "expert": [_entry(e.slug, e.name, None, True) for e in chosen_experts],
+            "expert": [_entry(e.slug, e.translated("name"), None, True) for e in chosen_experts],
             "category": [
-                _entry(c.slug, c.name, None, c.slug in self._selected("category"))
+                _entry(c.slug, c.translated("name"), None, c.slug in self._selected("category"))
                 for c in Category.objects.all()
             ],
             "source": [
@@ -434,13 +443,11 @@ def _topic_tree(topics, kind, counts, selected):
 def _expert_facet(queryset, selected, limit):
     rows = (
         ArticleAuthor.objects.filter(article__in=queryset.order_by())
-        .values("expert__slug", "expert__name")
+        .values("expert__slug", "expert__name", label=localized("name", "expert__"))
         .annotate(count=Count("id"))
         .order_by("-count", "expert__name")[:limit]
     )
-    entries = [
-        {"value": row["expert__slug"], "label": row["expert__name"], "count": row["count"]} for row in rows
-    ]
+    entries = [{"value": row["expert__slug"], "label": row["label"], "count": row["count"]} for row in rows]
     for entry in entries:
         entry["selected"] = entry["value"] in selected
     return entries

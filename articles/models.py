@@ -2,10 +2,13 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from iuliia import WIKIPEDIA as CYRILLIC_TO_LATIN
 
 from articles.richtext import clean_html, clean_text_fields
@@ -61,12 +64,81 @@ class TopicQuerySet(models.QuerySet):
                 TopicLineage.objects.bulk_create(missing)
 
 
-class Topic(models.Model):
+class Translatable(models.Model):
+    """A row whose names and texts (TRANSLATED) may be written in the site's other languages.
+
+    The fields hold them as first entered, in whatever language; `translations` holds the others,
+    {"ru": {"name": "Ричард Вайц", "position": "…"}}, edited in the admin with a field per
+    language of settings.LANGUAGES. A page shows `obj.local.name`: the page's language's version,
+    else the field itself, so a missing translation shows the other language, never an empty heading.
+    A third language needs no new column.
+    """
+
+    TRANSLATED = ("name",)
+
+    translations = models.JSONField(
+        default=dict, blank=True, help_text="The names and texts in other languages, by language code."
+    )
+
+    class Meta:
+        abstract = True
+
+    def translated(self, field, language=None):
+        """`field` in `language` (the page's by default), else as entered."""
+        entry = self.translations.get(language or translation.get_language()) if self.translations else None
+        return (entry.get(field) if isinstance(entry, dict) else None) or getattr(self, field)
+
+    @property
+    def local(self):
+        """The translated fields in the page's language, for templates: `topic.local.name`."""
+        return Localized(self)
+
+    def every_name(self):
+        """The name in every language it is written in (search indexes them all)."""
+        names = [self.name]
+        for entry in (self.translations or {}).values():
+            if isinstance(entry, dict) and entry.get("name") and entry["name"] not in names:
+                names.append(entry["name"])
+        return names
+
+
+def localized(field, prefix=""):
+    """A translatable `field` in the page's language as an SQL expression: the translation if there
+    is one, else the field (for values() queries: facets, choice lists)."""
+    language = translation.get_language()
+    return Coalesce(
+        NullIf(KT(f"{prefix}translations__{language}__{field}"), Value("")),
+        F(f"{prefix}{field}"),
+        output_field=models.CharField(),
+    )
+
+
+class Localized:
+    """A Translatable's fields in the page's language (see Translatable.local)."""
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def __getattr__(self, field):
+        if field not in self._obj.TRANSLATED:
+            raise AttributeError(field)
+        return self._obj.translated(field)
+
+    def __getitem__(self, field):
+        try:
+            return getattr(self, field)
+        except AttributeError:
+            raise KeyError(field) from None
+
+
+class Topic(Translatable):
     """A theme ("Nuclear Security") or a region ("Korean Peninsula"); either may nest."""
 
     class Kind(models.TextChoices):
-        THEME = "theme", "Theme"
-        REGION = "region", "Region"
+        THEME = "theme", _("Theme")
+        REGION = "region", _("Region")
+
+    TRANSLATED = ("name", "description")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
@@ -123,8 +195,10 @@ class TopicLineage(models.Model):
         return f"{self.ancestor_id} > {self.descendant_id}"
 
 
-class Category(models.Model):
+class Category(Translatable):
     """The kind of piece: Expert Opinions, Interviews, Reports, News."""
+
+    TRANSLATED = ("name", "description")
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=120, unique=True)

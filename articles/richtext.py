@@ -82,6 +82,18 @@ def clean_text_fields(instance):
         value = getattr(instance, field.attname, None)
         if isinstance(value, str):
             setattr(instance, field.attname, plain_text(value))
+        elif isinstance(value, dict):  # a JSON field: translations, {"ru": {"name": …}}
+            setattr(instance, field.attname, _plain_texts(value))
+
+
+def _plain_texts(value):
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, dict):
+        return {key: _plain_texts(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_texts(item) for item in value]
+    return value
 
 
 def _only_allowed_images(element, attribute, value):

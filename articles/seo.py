@@ -156,14 +156,14 @@ def collection(absolute, path, name, description, *, kind="CollectionPage"):
 
 def person(absolute, expert, *, full=False):
     """An expert as a schema.org Person; `full` adds what only a profile page shows."""
-    data = {"@type": "Person", "name": expert.name, "url": absolute(expert.get_absolute_url())}
-    if expert.position:
-        data["jobTitle"] = expert.position
-    if expert.organisation:
-        data["worksFor"] = {"@type": "Organization", "name": expert.organisation}
+    data = {"@type": "Person", "name": expert.translated("name"), "url": absolute(expert.get_absolute_url())}
+    if position := expert.translated("position"):
+        data["jobTitle"] = position
+    if organisation := expert.translated("organisation"):
+        data["worksFor"] = {"@type": "Organization", "name": organisation}
     if full:
-        if expert.bio:
-            data["description"] = describe(strip_tags(expert.bio), 500)
+        if bio := expert.translated("bio"):
+            data["description"] = describe(strip_tags(bio), 500)
         if expert.photo:
             data["image"] = absolute(expert.photo.url)
         if expert.country:
@@ -196,11 +196,11 @@ def article(absolute, item, topics):
     if item.image:
         data["image"] = [absolute(item.image.url)]
     if item.category:
-        data["articleSection"] = item.category.name
+        data["articleSection"] = item.category.translated("name")
     if topics:
-        data["keywords"] = [topic.name for topic in topics]
+        data["keywords"] = [topic.translated("name") for topic in topics]
         data["about"] = [
-            {"@type": "Thing", "name": topic.name, "url": absolute(topic.get_absolute_url())}
+            {"@type": "Thing", "name": topic.translated("name"), "url": absolute(topic.get_absolute_url())}
             for topic in topics
         ]
     publisher = {"@type": "Organization", "name": SITE_NAME, "url": absolute(reverse("articles:home"))}

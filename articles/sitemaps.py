@@ -42,7 +42,7 @@ class ArticleSitemap(Sitemap):
     limit = 1_000
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at")
+        return Article.objects.published().only("slug", "language", "updated_at")
 
     @property
     def paginator(self):

@@ -92,7 +92,7 @@ def article_detail(request, slug):
     absolute = request.build_absolute_uri
     trail = [(_("Articles"), reverse("articles:list"))]
     if article.category:
-        trail.append((article.category.name, article.category.get_absolute_url()))
+        trail.append((article.category.translated("name"), article.category.get_absolute_url()))
     trail.append((article.title, article.get_absolute_url()))
     meta = seo.PageMeta(
         article.title,
@@ -163,10 +163,13 @@ def topic_detail(request, slug):
     trail += [(above.name, above.get_absolute_url()) for above in [*ancestors, topic]]
     meta = _listing_meta(
         request,
-        topic.name,
-        seo.describe(topic.description) or _("Expert opinions on %(topic)s.") % {"topic": topic.name},
+        topic.translated("name"),
+        seo.describe(topic.translated("description"))
+        or _("Expert opinions on %(topic)s.") % {"topic": topic.translated("name")},
         trail=trail,
-        feeds=(seo.feed(topic.name, "articles:topic_feed", "articles:topic_atom", slug=topic.slug),),
+        feeds=(
+            seo.feed(topic.translated("name"), "articles:topic_feed", "articles:topic_atom", slug=topic.slug),
+        ),
     )
     return article_listing(
         request,
@@ -187,10 +190,10 @@ def category_detail(request, slug):
     queryset = Article.objects.published().filter(category=category)
     meta = _listing_meta(
         request,
-        category.name,
-        seo.describe(category.description)
-        or _("%(category)s: every piece of this kind.") % {"category": category.name},
-        trail=[(_("Articles"), reverse("articles:list")), (category.name, request.path)],
+        category.translated("name"),
+        seo.describe(category.translated("description"))
+        or _("%(category)s: every piece of this kind.") % {"category": category.translated("name")},
+        trail=[(_("Articles"), reverse("articles:list")), (category.translated("name"), request.path)],
     )
     return article_listing(
         request,

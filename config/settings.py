@@ -208,6 +208,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each language's Snowball stemmer, by the name PostgreSQL's text search configuration and
+# PyStemmer share (a language without one is searched word for word, PostgreSQL's "simple").
+SEARCH_STEMMERS = {"en": "english", "ru": "russian"}
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"

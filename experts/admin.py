@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from articles import permissions
+from articles.admin import translation_fieldset, translations_form
 from experts.models import Expert, ExpertLink
 
 
@@ -18,10 +19,12 @@ class ExpertAdmin(admin.ModelAdmin):
     autocomplete_fields = ["topics"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ExpertLinkInline]
+    form = translations_form(Expert)
     fieldsets = [
         (None, {"fields": ["name", "slug", "last_name"]}),
         ("Affiliation", {"fields": ["position", "organisation", "country"]}),
         ("Profile", {"fields": ["photo", "bio", "topics"]}),
+        translation_fieldset(Expert),
     ]
 
     # An expert's profile is public the moment it is saved: only Editors create, change or delete

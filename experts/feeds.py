@@ -17,15 +17,15 @@ class ExpertFeed(LatestArticlesFeed):
         return expert
 
     def title(self, obj):
-        return _("%(site)s: articles by %(name)s") % {"site": SITE_NAME, "name": obj.name}
+        return _("%(site)s: articles by %(name)s") % {"site": SITE_NAME, "name": obj.translated("name")}
 
     def summary(self, obj):
         if obj.organisation:
             return _("The newest commentary by %(name)s, %(organisation)s.") % {
-                "name": obj.name,
+                "name": obj.translated("name"),
                 "organisation": obj.organisation,
             }
-        return _("The newest commentary by %(name)s.") % {"name": obj.name}
+        return _("The newest commentary by %(name)s.") % {"name": obj.translated("name")}
 
     def link(self, obj):
         return obj.get_absolute_url()

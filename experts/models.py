@@ -1,7 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
-from articles.models import unique_slug
+from articles.models import Translatable, unique_slug
 from articles.richtext import clean_html, clean_text_fields
 
 
@@ -27,8 +27,10 @@ class ExpertQuerySet(models.QuerySet):
         return experts
 
 
-class Expert(models.Model):
+class Expert(Translatable):
     """A named author of commentary, with the position and organisation shown in bylines."""
+
+    TRANSLATED = ("name", "position", "organisation", "bio")
 
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=170, unique=True)
@@ -68,6 +70,9 @@ class Expert(models.Model):
         if not self.last_name and self.name.split():
             self.last_name = self.name.split()[-1]
         self.bio = clean_html(self.bio)
+        for entry in (self.translations or {}).values():
+            if isinstance(entry, dict) and entry.get("bio"):
+                entry["bio"] = clean_html(entry["bio"])
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -88,7 +93,8 @@ class Expert(models.Model):
     @property
     def affiliation(self):
         """Position and organisation as a byline shows them."""
-        return ", ".join(part for part in (self.position, self.organisation) if part)
+        parts = (self.translated("position"), self.translated("organisation"))
+        return ", ".join(part for part in parts if part)
 
 
 class ExpertLink(models.Model):

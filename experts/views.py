@@ -47,7 +47,7 @@ def expert_list(request):
 def _topic_groups():
     """Themes and regions, each by name, for the topic select (one query)."""
     groups = {Topic.Kind.THEME: [], Topic.Kind.REGION: []}
-    for topic in Topic.objects.only("name", "slug", "kind").order_by("name"):
+    for topic in Topic.objects.only("name", "slug", "kind", "translations").order_by("name"):
         groups[topic.kind].append(topic)
     return [(_("Themes"), groups[Topic.Kind.THEME]), (_("Regions"), groups[Topic.Kind.REGION])]
 
@@ -58,25 +58,29 @@ def expert_detail(request, slug):
     by_expert = Article.objects.published().for_expert(expert)
     top_topics = list(Topic.objects.top_for_expert(expert, TOP_TOPICS))
     absolute = request.build_absolute_uri
-    feed = seo.feed(f"articles by {expert.name}", "experts:feed", "experts:atom", slug=expert.slug)
+    name = expert.translated("name")
+    feed = seo.feed(
+        _("articles by %(name)s") % {"name": name}, "experts:feed", "experts:atom", slug=expert.slug
+    )
     trail = [
         (_("Home"), reverse("articles:home")),
         (_("Experts"), reverse("experts:list")),
-        (expert.name, request.path),
+        (name, request.path),
     ]
     meta = seo.PageMeta(
-        expert.name,
+        name,
         seo.describe(
-            f"{expert.name}, {expert.affiliation}: expert opinions and profile."
+            _("%(name)s, %(affiliation)s: expert opinions and profile.")
+            % {"name": name, "affiliation": expert.affiliation}
             if expert.affiliation
-            else f"{expert.name}: expert opinions and profile."
+            else _("%(name)s: expert opinions and profile.") % {"name": name}
         ),
         og_type="profile",
         image=expert.photo.url if expert.photo else "",
-        image_alt=_("Portrait of %(name)s") % {"name": expert.name},
+        image_alt=_("Portrait of %(name)s") % {"name": name},
         feeds=(feed,),
         structured_data=[
-            seo.profile(absolute, expert, [topic.name for topic in top_topics]),
+            seo.profile(absolute, expert, [topic.translated("name") for topic in top_topics]),
             seo.breadcrumbs(absolute, trail),
         ],
     )
@@ -88,4 +92,5 @@ def expert_detail(request, slug):
         expert=expert,
         top_topics=top_topics,
         counted_as=(Tally.Kind.EXPERT, expert.pk),
+        page_language="",  # an expert's pieces in every language they write in
     )

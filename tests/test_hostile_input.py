@@ -163,7 +163,8 @@ def test_any_search_gets_an_answer_on_the_site_and_in_the_api(client, demo, text
 @fuzz
 @given(path=st.text(alphabet=string.printable + "é🙂", max_size=60))
 def test_any_path_gets_an_answer(client, demo, path):
-    assert_answered(client, "/" + path.lstrip("/"))
+    # URL parsing drops tabs and newlines ("/\r/x" is "//x", a host): strip them as a browser would.
+    assert_answered(client, "/" + path.lstrip("/\t\r\n"))
 
 
 ARTICLE_FIELDS = [

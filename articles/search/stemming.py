@@ -1,0 +1,45 @@
+"""Words to their stems, for SQLite's search (FTS5 has no Russian stemmer): the same Snowball
+stemmers PostgreSQL's `russian` and `english` configurations use, from PyStemmer.
+
+A word's alphabet picks its stemmer: Cyrillic words are stemmed as Russian, others by the
+stemmer of the site's default language (settings.SEARCH_STEMMERS). So a text mixing languages
+("THAAD и Корея") and a query mixing them ("THAAD Корея") are read the same way, whatever the
+article's language. Words are case-folded and "ё" is read as "е" first.
+"""
+
+import re
+from functools import cache, lru_cache
+
+import Stemmer
+from django.conf import settings
+
+WORD = re.compile(r"\w+")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def fold(word):
+    """A word as the index keeps it before stemming: case-folded, "ё" as "е"."""
+    return word.casefold().replace("ё", "е")
+
+
+@cache
+def _stemmer(algorithm):
+    return Stemmer.Stemmer(algorithm) if algorithm else None
+
+
+def _algorithm(word):
+    language = "ru" if CYRILLIC.search(word) else settings.LANGUAGE_CODE
+    return settings.SEARCH_STEMMERS.get(language)
+
+
+@lru_cache(maxsize=200_000)  # an archive's vocabulary: stemming each word once is most of the cost
+def stem(word):
+    """The stem of one word ("переговорах" -> "переговор", "sanctions" -> "sanction")."""
+    folded = fold(word)
+    stemmer = _stemmer(_algorithm(folded))
+    return stemmer.stemWord(folded) if stemmer else folded
+
+
+def stems(text):
+    """The stems of the words of `text`, in order, space-separated: what the FTS table stores."""
+    return " ".join(stem(word) for word in WORD.findall(text or ""))
