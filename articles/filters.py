@@ -134,7 +134,8 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, query):
         if getattr(self, "_matches", None) is None or self._matches_text != query:
-            self._matches, self._matches_text = search.Matches(query), query  # one match per page
+            # One match per page, the text read in the language(s) listed.
+            self._matches, self._matches_text = search.Matches(query, self.results_language), query
         return self._matches.restrict(queryset)
 
     @extend_schema_field(OpenApiTypes.STR)  # the API schema: chosen by slug
@@ -172,7 +173,8 @@ class ArticleFilterSet(django_filters.FilterSet):
     @property
     def unranked_qs(self):
         """The results without ranking: what counts are taken from."""
-        return super().qs
+        # Unbound (no parameters at all), django-filter filters nothing: the page's language still applies.
+        return super().qs if self.is_bound else self._in_page_language(super().qs)
 
     def sort_by(self, queryset, name, sort):
         """Newest or oldest first; "relevance" is applied by `qs` (newest without a search)."""
@@ -233,7 +235,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         """Category, source and year, each counted over its own results, in one query (UNION ALL)."""
         groupings = {
             "category": (F("category__slug"), localized("name", "category__")),
-            "source": (F("source__slug"), F("source__name")),
+            "source": (F("source__slug"), localized("name", "source__")),
             "year": (Cast(ExtractYear("published_at"), CharField()),) * 2,
         }
         parts = [
@@ -276,7 +278,7 @@ class ArticleFilterSet(django_filters.FilterSet):
             .values_list("kind", "pk", "slug", "label")
             .union(
                 Source.objects.order_by()
-                .annotate(kind=Value(Tally.Kind.SOURCE), label=F("name"))
+                .annotate(kind=Value(Tally.Kind.SOURCE), label=localized("name"))
                 .values_list("kind", "pk", "slug", "label"),
                 all=True,
             )
@@ -325,7 +327,8 @@ class ArticleFilterSet(django_filters.FilterSet):
                 for c in Category.objects.all()
             ],
             "source": [
-                _entry(s.slug, s.name, None, s.slug in self._selected("source")) for s in Source.objects.all()
+                _entry(s.slug, s.translated("name"), None, s.slug in self._selected("source"))
+                for s in Source.objects.all()
             ],
             "year": [_entry(str(y), str(y), None, str(y) in self._selected("year")) for y in year_range],
         }

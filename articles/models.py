@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, Value
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -107,7 +107,8 @@ def localized(field, prefix=""):
     is one, else the field (for values() queries: facets, choice lists)."""
     language = translation.get_language()
     return Coalesce(
-        NullIf(KT(f"{prefix}translations__{language}__{field}"), Value("")),
+        # KT() takes no relation path ("expert__translations"): the transforms, spelled out.
+        NullIf(KeyTextTransform(field, KeyTransform(language, f"{prefix}translations")), Value("")),
         F(f"{prefix}{field}"),
         output_field=models.CharField(),
     )
@@ -219,8 +220,11 @@ class Category(Translatable):
         return reverse("articles:category", kwargs={"slug": self.slug})
 
 
-class Source(models.Model):
-    """A publisher whose pieces the knowledge base carries, with the disclaimer it requires."""
+class Source(Translatable):
+    """A publisher whose pieces the knowledge base carries, with the disclaimer it requires (in
+    each language its pages print it)."""
+
+    TRANSLATED = ("name", "disclaimer")
 
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=170, unique=True)

@@ -205,7 +205,7 @@ def article(absolute, item, topics):
         ]
     publisher = {"@type": "Organization", "name": SITE_NAME, "url": absolute(reverse("articles:home"))}
     if item.source:
-        data["sourceOrganization"] = {"@type": "Organization", "name": item.source.name}
+        data["sourceOrganization"] = {"@type": "Organization", "name": item.source.translated("name")}
         if item.source.url:
             data["sourceOrganization"]["url"] = item.source.url
     data["publisher"] = publisher

@@ -1,11 +1,19 @@
 """The sitemap's sections for published articles and for topics (config.urls puts them in the index
-at /sitemap.xml, with experts.sitemaps' section for experts)."""
+at /sitemap.xml, with experts.sitemaps' section for experts).
+
+Each URL carries its versions in the other languages (<xhtml:link rel="alternate" hreflang>): an
+article its translations, a profile or a topic page its address under each language's prefix.
+The sitemap itself has no prefix and reads the same whatever the reader's language.
+"""
 
 import math
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import override
 
 from articles.models import Article, Tally, Topic
 
@@ -36,13 +44,54 @@ class IdRangePaginator(Paginator):
         return self._get_page(rows.order_by("pk"), number, self)
 
 
+class PagesInEveryLanguage(Sitemap):
+    """A section of pages that exist under every language's prefix (profiles, topics): listed in
+    the default language, with the others and an x-default (the unprefixed address, which sends
+    each reader to their language) as alternates."""
+
+    def location(self, item):
+        with override(settings.LANGUAGE_CODE):
+            return item.get_absolute_url()
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        for url in urls:
+            for code, _ in settings.LANGUAGES:
+                with override(code):
+                    path = url["item"].get_absolute_url()
+                url["alternates"].append({"location": f"{protocol}://{domain}{path}", "lang_code": code})
+            unprefixed = url["location"].replace(f"/{settings.LANGUAGE_CODE}/", "/", 1)
+            url["alternates"].append({"location": unprefixed, "lang_code": "x-default"})
+        return urls
+
+
 class ArticleSitemap(Sitemap):
     changefreq = "monthly"
     # Ids per sitemap page. Django renders about 65 µs a URL here: 10,000 took 650-950 ms a page.
     limit = 1_000
 
     def items(self):
-        return Article.objects.published().only("slug", "language", "updated_at")
+        return Article.objects.published().only("slug", "language", "updated_at", "translation_of_id")
+
+    def _urls(self, page, protocol, domain):
+        """The page's URLs, each translated piece with its versions (one query for the page)."""
+        urls = super()._urls(page, protocol, domain)
+        pieces = {url["item"].original_id for url in urls}
+        versions = {}
+        translated = Q(pk__in=pieces, translations__isnull=False) | Q(translation_of_id__in=pieces)
+        others = Article.objects.published().filter(translated).distinct()
+        for other in others.only("slug", "language", "translation_of_id"):
+            versions.setdefault(other.original_id, []).append(other)
+        for url in urls:
+            piece = versions.get(url["item"].original_id, [])
+            if len(piece) < 2:
+                continue
+            for version in piece:
+                location = f"{protocol}://{domain}{version.get_absolute_url()}"
+                url["alternates"].append({"location": location, "lang_code": version.language})
+                if version.translation_of_id is None:
+                    url["alternates"].append({"location": location, "lang_code": "x-default"})
+        return urls
 
     @property
     def paginator(self):
@@ -60,7 +109,7 @@ class ArticleSitemap(Sitemap):
         return newest.values_list("updated_at", flat=True).first()
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(PagesInEveryLanguage):
     changefreq = "daily"
 
     def items(self):

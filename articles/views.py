@@ -211,9 +211,9 @@ def source_detail(request, slug):
     queryset = Article.objects.published().filter(source=source)
     meta = _listing_meta(
         request,
-        source.name,
-        _("Expert opinions first published by %(source)s.") % {"source": source.name},
-        trail=[(_("Articles"), reverse("articles:list")), (source.name, request.path)],
+        source.translated("name"),
+        _("Expert opinions first published by %(source)s.") % {"source": source.translated("name")},
+        trail=[(_("Articles"), reverse("articles:list")), (source.translated("name"), request.path)],
     )
     return article_listing(
         request,

@@ -1,13 +1,13 @@
 """The sitemap's section for experts' profiles."""
 
-from django.contrib.sitemaps import Sitemap
 from django.utils.functional import cached_property
 
 from articles.models import Tally
+from articles.sitemaps import PagesInEveryLanguage
 from experts.models import Expert
 
 
-class ExpertSitemap(Sitemap):
+class ExpertSitemap(PagesInEveryLanguage):
     changefreq = "weekly"
     limit = 1_000  # as the articles' section: a page of 5,000 profiles took over 400 ms
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, RelatedLink, Source
+from articles.models import Article, Category, RelatedLink, Source
 from experts.models import Expert
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +260,95 @@ def test_an_existing_expert_is_found_not_duplicated():
 
     (weitz,) = Expert.objects.filter(name="Richard Weitz")
     assert weitz.organisation == "Hudson Institute"
+
+
+# Russian pages ------------------------------------------------------------------------------------
+
+RUSSIAN = PAGES / "valdai-ru-sample.txt"
+RUSSIAN_DISCLAIMER = (
+    "Мнения, высказанные в данной статье, могут не совпадать с позицией Клуба, если явно не указано иное."
+)
+
+
+def test_the_russian_valdai_sample_imports_with_all_its_parts():
+    run(RUSSIAN)
+
+    article = Article.objects.get(title__startswith="Корейский узел")
+    assert article.language == "ru"
+    assert article.slug == "koreysky-uzel-pochemu-peregovory-vozmozhny-tolko-pri-uchastii-rossii-i-kitaya"
+    assert article.published_at.date().isoformat() == "2017-05-24"
+    assert article.lead.startswith("Санкции против Пхеньяна")
+    assert article.body.count("<p>") == 5
+    assert "Мнения, высказанные" not in article.body  # the disclaimer went to the source
+    assert article.source.translated("disclaimer", "ru") == RUSSIAN_DISCLAIMER
+    assert article.source.disclaimer == VALDAI_DISCLAIMER  # the English one stays as it was
+    assert article.category.name == "Мнения"
+    (expert,) = article.ordered_authors()
+    assert expert.name == "Анна Соколова"
+    assert (
+        expert.position
+        == "ведущий научный сотрудник Центра азиатских исследований Института мировой политики"
+    )
+    related = [link.related for link in article.related_links.order_by("position")]
+    assert [item.title for item in related] == [
+        "Как Северная Корея использует паузы в переговорах",
+        "Россия и США на Корейском полуострове: пространство для сотрудничества",
+    ]
+    assert {item.language for item in related} == {"ru"}
+    assert [author.name for author in related[1].ordered_authors()] == ["Ричард Вайц"]
+
+
+def test_a_russian_name_an_editor_gave_an_expert_finds_that_expert():
+    weitz = Expert.objects.create(name="Richard Weitz", translations={"ru": {"name": "Ричард Вайц"}})
+    opinions = Category.objects.create(
+        name="Expert Opinions", slug="expert-opinions", translations={"ru": {"name": "Мнения"}}
+    )
+    run(RUSSIAN)
+
+    stub = Article.objects.get(title__startswith="Россия и США на Корейском")
+    assert list(stub.ordered_authors()) == [weitz]
+    assert stub.category == opinions
+    assert not Expert.objects.filter(name="Ричард Вайц").exists()
+
+
+def test_the_same_names_are_never_merged_by_guesswork():
+    Expert.objects.create(name="Richard Weitz")  # no Russian name given by an editor
+    run(RUSSIAN)
+
+    assert Expert.objects.filter(name="Ричард Вайц").count() == 1
+    assert Expert.objects.filter(name="Richard Weitz").count() == 1
+
+
+def test_a_page_can_be_linked_to_its_other_language_version():
+    run(VALDAI)
+    original = Article.objects.get(title__startswith="As North Korean Conflict Threat Rises")
+    run(RUSSIAN, translation_of=original.slug)
+
+    version = Article.objects.get(title__startswith="Корейский узел")
+    assert version.translation_of == original
+
+
+def test_a_version_in_the_same_language_is_refused_and_nothing_is_written(capsys):
+    run(VALDAI)
+    original = Article.objects.get(title__startswith="As North Korean Conflict Threat Rises")
+    before = Article.objects.count()
+    with pytest.raises(CommandError):
+        run(RUSSIAN, translation_of=original.slug, language="en")
+
+    assert Article.objects.count() == before
+    assert "not imported" in capsys.readouterr().err
+
+
+def test_the_language_can_be_given(tmp_path):
+    run(write(tmp_path, "page.txt", valdai_page()), language="en")
+
+    assert Article.objects.get().language == "en"
+
+
+def test_a_russian_page_of_an_unknown_layout_is_a_clear_error_and_writes_nothing(tmp_path, capsys):
+    page = write(tmp_path, "unknown.txt", "Просто текст без даты.\n\nИ ещё один абзац без подписи.\n")
+    with pytest.raises(CommandError):
+        run(page)
+
+    assert "not a page of a known kind" in capsys.readouterr().err
+    assert not Article.objects.exists() and not Expert.objects.exists() and not Source.objects.exists()

@@ -50,7 +50,11 @@ def load_demo_content(data, *, pages):
     sources = {source.slug: source for source in Source.objects.all()}
     articles = {}
     for item in data["articles"]:
-        values = _without(item, "page", "slug", "authors", "topics", "category", "source", "related")
+        values = _without(
+            item, "page", "slug", "authors", "topics", "category", "source", "related", "translation_of"
+        )
+        if item.get("translation_of"):
+            values["translation_of"] = articles[item["translation_of"]]  # originals come first
         values["published_at"] = (
             datetime.fromisoformat(item["published_at"]) if item["published_at"] else None
         )
@@ -58,7 +62,8 @@ def load_demo_content(data, *, pages):
             if name in item:
                 values[name] = known.get(item[name])
         if "page" in item:
-            article = save_page(parse_page(read_text((pages / item["page"]).read_bytes()))).article
+            page = parse_page(read_text((pages / item["page"]).read_bytes()), language=item.get("language"))
+            article = save_page(page).article
             changed = {
                 name: value
                 for name, value in {"slug": item["slug"], **values}.items()
@@ -69,7 +74,9 @@ def load_demo_content(data, *, pages):
                     setattr(article, name, value)
                 article.save()
         else:
-            article, _ = Article.objects.update_or_create(slug=item["slug"], defaults=values)
+            article, _ = Article.objects.update_or_create(
+                slug=item["slug"], language=item.get("language", "en"), defaults=values
+            )
         if set(article.topics.all()) != {topics[slug] for slug in item["topics"]}:
             article.topics.set(topics[slug] for slug in item["topics"])
         wanted = [experts[slug].pk for slug in item["authors"]]

@@ -6,12 +6,11 @@ from datetime import UTC, datetime, time
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils.text import slugify
 
 from articles import pagecache
 from articles.derived import content_changed
 from articles.importers.pages import PUBLISHERS, ExpertMention
-from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, unique_slug
+from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, slug_for, unique_slug
 from articles.richtext import clean_html, paragraphs_to_html
 from experts.models import Expert
 
@@ -29,17 +28,24 @@ class PageImport:
 
 
 @transaction.atomic
-def save_page(page, *, publish=False):
+def save_page(page, *, publish=False, translation_of=None):
     """Write a parsed page (articles.importers.pages.Page) as an article with its parts.
 
     Found again by title (or, for a derived title, by lead), importing the same page twice
     changes nothing; an edited page updates the article; a stub made earlier from a related
     listing is completed rather than duplicated. Imported articles are drafts unless `publish`.
+    The article is in the page's language; `translation_of` (an article in another language)
+    makes it a version of that piece.
+
+    Names are matched as written in the page's language: an expert, a category by its name or
+    its translation into that language (an editor's "Ричард Вайц" for Richard Weitz), never by a
+    guess; a name found nowhere makes a new expert or category.
     """
     result = PageImport(article=None)
-    source = _source(page.publisher, result)
-    category = _category(page.category, result)
-    experts = [_expert(mention, result) for mention in page.experts]
+    language = page.language
+    source = _source(page.publisher, page, result)
+    category = _category(page.category, language, result)
+    experts = [_expert(mention, language, result) for mention in page.experts]
     article = _find_article(page)
     values = {
         "lead": page.lead,
@@ -58,8 +64,14 @@ def save_page(page, *, publish=False):
         values["needs_review"] = True
     if publish and (values.get("published_at") or (article and article.published_at)):
         values["status"] = Article.Status.PUBLISHED
+    if translation_of is not None:
+        values["translation_of"] = translation_of.translation_of or translation_of  # the original
     if article is None:
-        article = Article(slug=unique_slug(Article, page.title), **values)
+        article = Article(
+            slug=unique_slug(Article, page.title, language=language), language=language, **values
+        )
+        if translation_of is not None:
+            article.clean()  # a version of a piece in another language, once per language
         article.save()
         result.changes.append(f"created article {article.slug!r}")
     else:
@@ -67,48 +79,52 @@ def save_page(page, *, publish=False):
         if changed:
             for name in changed:
                 setattr(article, name, values[name])
+            if "translation_of" in changed:
+                article.clean()
             article.save()
             verb = "completed stub" if "is_stub" in changed else "updated article"
             result.changes.append(f"{verb} {article.slug!r}: {', '.join(changed)}")
     result.article = article
     _set_authors(article, experts, result)
-    _set_related(article, [_related(item, result) for item in page.related], result)
+    _set_related(article, [_related(item, language, result) for item in page.related], result)
     return result
 
 
 def _find_article(page):
+    in_language = Article.objects.filter(language=page.language)
     if page.title_derived:
-        return Article.objects.filter(lead=page.lead).order_by("pk").first()
-    by_title = Article.objects.filter(Q(slug=slugify(page.title)) | Q(title__iexact=page.title)).order_by(
-        "pk"
-    )
+        return in_language.filter(lead=page.lead).order_by("pk").first()
+    by_title = in_language.filter(Q(slug=slug_for(page.title)) | Q(title__iexact=page.title)).order_by("pk")
     if found := by_title.first():
         return found
     # A stub carries a title cut short in a listing ("…" removed): any word-boundary prefix.
     words = page.title.split()
     prefixes = [" ".join(words[:count]) for count in range(3, len(words))]
-    stubs = Article.objects.filter(is_stub=True, title__in=prefixes)
+    stubs = in_language.filter(is_stub=True, title__in=prefixes)
     return max(stubs, key=lambda stub: len(stub.title), default=None)
 
 
-def _related(item, result):
+def _related(item, language, result):
     """The article a related item names: found by its (possibly cut) title, else a draft stub."""
-    matches = Article.objects.filter(title__istartswith=item.title) if item.truncated else None
-    found = (matches if matches is not None else Article.objects.filter(title__iexact=item.title)).first()
+    in_language = Article.objects.filter(language=language)
+    matches = in_language.filter(title__istartswith=item.title) if item.truncated else None
+    found = (matches if matches is not None else in_language.filter(title__iexact=item.title)).first()
     if found:
         return found
     stub = Article(
         title=item.title,
-        slug=unique_slug(Article, item.title),
+        slug=unique_slug(Article, item.title, language=language),
+        language=language,
         lead=item.lead,
         published_at=_midnight(item.published) if item.published else None,
         status=Article.Status.DRAFT,
         is_stub=True,
-        category=_category(item.category, result) if item.category else None,
+        category=_category(item.category, language, result) if item.category else None,
     )
     stub.save()
     if item.expert:
-        ArticleAuthor.objects.create(article=stub, expert=_expert(ExpertMention(name=item.expert), result))
+        expert = _expert(ExpertMention(name=item.expert), language, result)
+        ArticleAuthor.objects.create(article=stub, expert=expert)
     result.changes.append(f"created stub {stub.slug!r}")
     return stub
 
@@ -143,7 +159,7 @@ def _set_related(article, related, result):
         result.changes.append(f"set the related articles of {article.slug!r}")
 
 
-def _source(name, result):
+def _source(name, page, result):
     known = PUBLISHERS.get(name, {})
     source, created = Source.objects.get_or_create(
         name=name,
@@ -155,6 +171,13 @@ def _source(name, result):
         source.disclaimer = known["disclaimer"]
         source.save(update_fields=["disclaimer"])
         result.changes.append(f"set the disclaimer of {name!r}")
+    # The disclaimer as this language's pages print it, kept with the source's translations.
+    printed = page.disclaimer or known.get("disclaimers", {}).get(page.language, "")
+    if printed and printed != source.disclaimer and source.translated("disclaimer", page.language) != printed:
+        entry = source.translations.setdefault(page.language, {})
+        entry["disclaimer"] = printed
+        source.save(update_fields=["translations"])
+        result.changes.append(f"set the {page.language} disclaimer of {name!r}")
     return source
 
 
@@ -162,33 +185,45 @@ def _disclaimer(known):
     return {"disclaimer": known["disclaimer"]} if known.get("disclaimer") else {}
 
 
-def _category(name, result):
-    category = Category.objects.filter(name__iexact=name).first()
+def _category(name, language, result):
+    category = Category.objects.filter(Q(name__iexact=name) | _translated_name(language, name)).first()
     if category is None:
         category = Category.objects.create(name=name, slug=unique_slug(Category, name))
         result.changes.append(f"created category {name!r}")
     return category
 
 
-def _expert(mention, result):
-    expert = Expert.objects.filter(name__iexact=mention.name).order_by("pk").first()
+def _expert(mention, language, result):
+    by_name = Expert.objects.filter(name__iexact=mention.name).order_by("pk").first()
+    expert = by_name or Expert.objects.filter(_translated_name(language, mention.name)).order_by("pk").first()
     if expert is None:
         expert = Expert.objects.create(
             name=mention.name, position=mention.position, organisation=mention.organisation
         )
         result.changes.append(f"created expert {mention.name!r}")
         return expert
+    # Named here as entered: the fields themselves; named by a translation: that language's.
+    entry = {} if by_name else expert.translations.setdefault(language, {})
     changed = [
         name
         for name in ("position", "organisation")
-        if getattr(mention, name) and getattr(expert, name) != getattr(mention, name)
+        if getattr(mention, name)
+        and (getattr(expert, name) if by_name else entry.get(name)) != getattr(mention, name)
     ]
     if changed:
         for name in changed:
-            setattr(expert, name, getattr(mention, name))
+            if by_name:
+                setattr(expert, name, getattr(mention, name))
+            else:
+                entry[name] = getattr(mention, name)
         expert.save()
         result.changes.append(f"updated expert {mention.name!r}: {', '.join(changed)}")
     return expert
+
+
+def _translated_name(language, name):
+    """Rows whose name in `language` is `name` (as an editor wrote it in their translations)."""
+    return Q(**{f"translations__{language}__name": name})
 
 
 def _midnight(day):

@@ -2,12 +2,15 @@
 
 Two kinds are recognised by their shape:
 
-- a Valdai Discussion Club "Expert Opinions" page: a title line, a `DD.MM.YYYY` date, a lead that
-  names the expert ("writes <Name>, <position> at <organisation>"), the body, the Club's disclaimer
-  and a "Related articles" listing (title, date, lead, "Expert:", "Category:" per item);
+- a Valdai Discussion Club "Expert Opinions" page, in English or in Russian ("Мнения"): a title
+  line, a `DD.MM.YYYY` date, a lead that names the expert ("writes <Name>, <position> at
+  <organisation>"; "пишет <Имя>, <должность>"), the body, the Club's disclaimer and a "Related
+  articles" ("Материалы по теме") listing (title, date, lead, "Expert:"/"Эксперт:",
+  "Category:"/"Категория:" per item);
 - a Russia Direct opinion piece: no title or date, the lead first, then a photo caption ending in
   its credit ("Photo: AP"), the body with `Also read: "<title>"` lines, and its disclaimer.
 
+A page's language is read from its letters (mostly Cyrillic: Russian), unless the caller says.
 parse_page() only reads; articles.importers.page_import writes. A page it cannot read raises
 PageError with the reason.
 """
@@ -23,22 +26,62 @@ CREDIT = re.compile(
     r"^(?P<caption>.*?)\s*(?P<credit>(?:Photo|Photograph|Image|Picture|Source):\s*\S.*)$", re.S
 )
 ALSO_READ = re.compile(r'^Also read:\s*["“](?P<title>.+?)["”]\s*$')
-EXPERT_IN_LEAD = re.compile(
-    r",?\s+(?:writes|write|says|say|argues|argue|believes|believe)\s+(?P<experts>.+?)\.?$", re.S
-)
-RELATED_HEADING = "Related articles"
-RELATED_ITEM = re.compile(
-    r"(?P<title>[^\n]+)\n(?P<date>\d{2}\.\d{2}\.\d{4})\n(?P<lead>.*?)\n\s*\nExpert:\s*\n(?P<expert>[^\n]+)"
-    r"\n\s*\nCategory:\s*\n(?P<category>[^\n]+)",
-    re.S,
-)
 ELLIPSIS = ("…", "...")
+
+
+@dataclass(frozen=True)
+class ValdaiWords:
+    """The words a Valdai page uses in one language."""
+
+    writes: str  # the verbs that introduce the expert in the lead
+    related: str  # the related listing's heading
+    expert: str
+    category: str
+    default_category: str
+    at: str = ""  # between position and organisation ("… at Hudson Institute"), if the language has one
+
+    @property
+    def expert_in_lead(self):
+        return re.compile(rf",?\s+(?:{self.writes})\s+(?P<experts>.+?)\.?$", re.S)
+
+    @property
+    def related_item(self):
+        return re.compile(
+            rf"(?P<title>[^\n]+)\n(?P<date>\d{{2}}\.\d{{2}}\.\d{{4}})\n(?P<lead>.*?)\n\s*\n{self.expert}:\s*\n"
+            rf"(?P<expert>[^\n]+)\n\s*\n{self.category}:\s*\n(?P<category>[^\n]+)",
+            re.S,
+        )
+
+
+VALDAI = {
+    "en": ValdaiWords(
+        writes="writes|write|says|say|argues|argue|believes|believe",
+        related="Related articles",
+        expert="Expert",
+        category="Category",
+        default_category="Expert Opinions",
+        at=" at ",
+    ),
+    "ru": ValdaiWords(
+        writes="пишет|пишут|считает|считают|полагает|полагают|отмечает|отмечают",
+        related="Материалы по теме",
+        expert="Эксперт",
+        category="Категория",
+        default_category="Мнения",
+    ),
+}
+RELATED_HEADING = VALDAI["en"].related  # as before: the English page's heading
 
 PUBLISHERS = {
     "Valdai Discussion Club": {
         "url": "https://valdaiclub.com/",
         "disclaimer": "Views expressed are of individual Members and Contributors, rather than the Club's, "
         "unless explicitly stated otherwise.",
+        # The disclaimer as the Club's pages in other languages print it (the source's translation).
+        "disclaimers": {
+            "ru": "Мнения, высказанные в данной статье, могут не совпадать с позицией Клуба, "
+            "если явно не указано иное."
+        },
     },
     "Russia Direct": {
         "url": "https://russia-direct.org/",
@@ -83,6 +126,15 @@ class Page:
     credit: str = ""
     related: list = field(default_factory=list)
     category: str = "Expert Opinions"
+    language: str = "en"
+    disclaimer: str = ""  # the publisher's disclaimer as this page prints it
+
+
+def detect_language(text):
+    """ "ru" when most of the text's letters are Cyrillic, else "en"."""
+    letters = [char for char in text if char.isalpha()]
+    cyrillic = sum(1 for char in letters if "\u0400" <= char <= "\u04ff")
+    return "ru" if letters and cyrillic / len(letters) > 0.5 else "en"
 
 
 def read_text(raw):
@@ -99,11 +151,15 @@ def read_text(raw):
     return plain_text(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def parse_page(text):
-    """Read a page's text into a Page, or raise PageError."""
+def parse_page(text, *, language=None):
+    """Read a page's text into a Page, or raise PageError. `language` ("en", "ru") is read from
+    the text unless given."""
+    language = language or detect_language(text)
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
     if len(blocks) >= 2 and DATE_LINE.match(blocks[1]):
-        return _parse_valdai(blocks, text)
+        if language not in VALDAI:
+            raise PageError(f"no Valdai page layout is known in {language!r}")
+        return _parse_valdai(blocks, text, VALDAI[language], language)
     if any(block.startswith(PUBLISHERS["Russia Direct"]["disclaimer"][:40]) for block in blocks) or (
         len(blocks) >= 2 and CREDIT.match(blocks[1])
     ):
@@ -113,13 +169,14 @@ def parse_page(text):
     )
 
 
-def _parse_valdai(blocks, text):
+def _parse_valdai(blocks, text, words, language):
     title, published = _one_line(blocks[0], "title"), _date(blocks[1])
     rest, related = blocks[2:], []
-    if RELATED_HEADING in rest:
-        at = rest.index(RELATED_HEADING)
-        rest, listing = rest[:at], text.split(RELATED_HEADING, 1)[1]
-        related = [_related_item(match) for match in RELATED_ITEM.finditer(listing.strip() + "\n")]
+    if words.related in rest:
+        at = rest.index(words.related)
+        rest, listing = rest[:at], text.split(words.related, 1)[1]
+        related = [_related_item(match) for match in words.related_item.finditer(listing.strip() + "\n")]
+    disclaimers = [block for block in rest if _is_disclaimer(block)]
     rest = [block for block in rest if not _is_disclaimer(block)]
     if len(rest) < 2:
         raise PageError("no body under the lead")
@@ -131,8 +188,11 @@ def _parse_valdai(blocks, text):
         lead=" ".join(lead.split()),
         paragraphs=paragraphs,
         publisher="Valdai Discussion Club",
-        experts=_experts_in(lead),
+        experts=_experts_in(lead, words),
         related=related,
+        category=words.default_category,
+        language=language,
+        disclaimer=" ".join(disclaimers[0].split()) if disclaimers else "",
     )
 
 
@@ -173,18 +233,21 @@ def derive_title(lead, *, words=12):
     return sentence if len(parts) <= words else " ".join(parts[:words]) + "…"
 
 
-def _experts_in(lead):
-    """The experts a Valdai lead names: "…, writes Name, Position at Organisation." (", and" for more)."""
-    match = EXPERT_IN_LEAD.search(lead)
+def _experts_in(lead, words=VALDAI["en"]):
+    """The experts a Valdai lead names: "…, writes Name, Position at Organisation." (", and" for more);
+    in Russian "…, пишет Имя Фамилия, должность" (the position with its institution, as written)."""
+    match = words.expert_in_lead.search(lead)
     if not match:
         return []
     experts = []
-    for part in re.split(r",\s+and\s+|;\s+", match["experts"]):
+    for part in re.split(r",\s+(?:and|и)\s+|;\s+", match["experts"]):
         name, _, affiliation = part.partition(",")
         name = " ".join(name.split())
         if not re.fullmatch(r"[^\W\d_][\w.'’-]*(?:\s+[\w.'’-]+){1,4}", name):
             continue
-        position, _, organisation = affiliation.strip().rpartition(" at ")
+        position, organisation = "", affiliation.strip()
+        if words.at:
+            position, _, organisation = affiliation.strip().rpartition(words.at)
         if not position:
             position, organisation = organisation, ""
         experts.append(ExpertMention(name=name, position=position.strip(), organisation=organisation.strip()))
@@ -207,7 +270,11 @@ def _related_item(match):
 
 
 def _is_disclaimer(block):
-    return any(block.startswith(publisher["disclaimer"][:40]) for publisher in PUBLISHERS.values())
+    return any(
+        block.startswith(disclaimer[:40])
+        for publisher in PUBLISHERS.values()
+        for disclaimer in [publisher["disclaimer"], *publisher.get("disclaimers", {}).values()]
+    )
 
 
 def _one_line(block, what):

@@ -46,9 +46,10 @@ def backend():
     return postgres if connection.vendor == "postgresql" else sqlite
 
 
-def search(queryset, text):
-    """Articles of `queryset` matching `text`, best first, then newest; none if nothing to search."""
-    matches = Matches(text)
+def search(queryset, text, language=""):
+    """Articles of `queryset` matching `text`, best first, then newest; none if nothing to search.
+    `language` is the language searched in ("" for all): how the text is read."""
+    matches = Matches(text, language)
     return matches.rank(matches.restrict(queryset))
 
 
@@ -62,9 +63,9 @@ class Matches:
     and the listing counts no further anyway ("10,000+").
     """
 
-    def __init__(self, text):
-        self.query = parse(text)
-        ids = backend().match_ids(self.query, MATCH_LIMIT + 1) if self.query else []
+    def __init__(self, text, language=""):
+        self.query, self.language = parse(text), language
+        ids = backend().match_ids(self.query, MATCH_LIMIT + 1, language) if self.query else []
         self.ranked = bool(self.query) and len(ids) <= MATCH_LIMIT
         self.ids = ids if self.ranked else None
 
@@ -73,14 +74,18 @@ class Matches:
         if not self.query:
             return queryset.none()
         if self.ids is None:  # too many matches for a list of ids: the match itself, as a subquery
-            return backend().filter(queryset, self.query)
+            return backend().filter(queryset, self.query, self.language)
         return queryset.filter(pk__in=self.ids)
 
     def rank(self, queryset):
         """`queryset` (already restricted) best match first, then newest, with `search_rank`."""
         if not self.ranked:
             return queryset.order_by("-published_at", "-id")
-        return backend().rank(queryset, self.query).order_by("-search_rank", "-published_at", "-id")
+        return (
+            backend()
+            .rank(queryset, self.query, self.language)
+            .order_by("-search_rank", "-published_at", "-id")
+        )
 
 
 def snippets(articles, text):

@@ -1,10 +1,14 @@
-"""The text each article is found by: title, lead, body, its authors' and its topics' names."""
+"""The text each article is found by: title, lead, body, its authors' and its topics' names (in
+every language they are written in), and the article's language."""
 
 import html
 import re
 from dataclasses import dataclass
 
-from articles.models import Article, ArticleAuthor
+from django.conf import settings
+
+from articles.models import Article, ArticleAuthor, Topic
+from experts.models import Expert
 
 SPACES = re.compile(r"\s+")
 TAG = re.compile(r"<[^>]*>")
@@ -19,6 +23,7 @@ class Document:
     authors: str
     topics: str
     is_public: bool
+    language: str = settings.LANGUAGE_CODE
 
     def words(self):
         """The distinct words of the document, for the "did you mean" vocabulary."""
@@ -38,19 +43,19 @@ def html_to_text(markup):
 def documents_for(article_ids):
     """Build the Documents of the given articles in three queries, whatever their number."""
     articles = Article.objects.filter(pk__in=article_ids).only(
-        "title", "lead", "body", "status", "published_at"
+        "title", "lead", "body", "status", "published_at", "language"
     )
     authors, topics = {}, {}
-    for article_id, name in (
+    for article_id, name, translations in (
         ArticleAuthor.objects.filter(article_id__in=article_ids)
         .order_by("position")
-        .values_list("article_id", "expert__name")
+        .values_list("article_id", "expert__name", "expert__translations")
     ):
-        authors.setdefault(article_id, []).append(name)
-    for article_id, name in Article.topics.through.objects.filter(article_id__in=article_ids).values_list(
-        "article_id", "topic__name"
-    ):
-        topics.setdefault(article_id, []).append(name)
+        authors.setdefault(article_id, []).extend(Expert(name=name, translations=translations).every_name())
+    for article_id, name, translations in Article.topics.through.objects.filter(
+        article_id__in=article_ids
+    ).values_list("article_id", "topic__name", "topic__translations"):
+        topics.setdefault(article_id, []).extend(Topic(name=name, translations=translations).every_name())
     return [
         Document(
             article_id=article.pk,
@@ -60,6 +65,7 @@ def documents_for(article_ids):
             authors=", ".join(authors.get(article.pk, [])),
             topics=", ".join(topics.get(article.pk, [])),
             is_public=article.is_public,
+            language=article.language,
         )
         for article in articles
     ]

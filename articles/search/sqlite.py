@@ -1,15 +1,23 @@
-"""SQLite: an FTS5 table (porter stemming) joined to the articles, ranked with bm25()."""
+"""SQLite: an FTS5 table of stems joined to the articles, ranked with bm25().
+
+FTS5 has no Russian stemmer, so words are stemmed on the way in and on the way out
+(articles.search.stemming, Snowball for both languages): the table holds each column's stems, and
+a query's words are stemmed the same way. Snippets are cut from the articles' own text, with
+the words whose stems matched highlighted, never the stems.
+"""
 
 import difflib
+import re
 
 from django.db import connection
 from django.db.models import F, FloatField, Func, Value
 
-from articles.models import ArticleFts, SearchTerm
+from articles.models import Article, ArticleFts, SearchTerm
+from articles.search.documents import html_to_text
+from articles.search.stemming import stem, stems
 
 # bm25 column weights, in the table's column order: title, lead, body, authors, topics.
 WEIGHTS = (10.0, 3.0, 1.0, 5.0, 4.0)
-LEAD_COLUMN, BODY_COLUMN = 1, 2
 
 
 class Bm25(Func):
@@ -21,7 +29,7 @@ def match_expression(query):
     """The FTS5 expression for a parsed query; every word is quoted, so none is an operator."""
 
     def term(words):
-        return '"' + " ".join(words) + '"'
+        return '"' + " ".join(stem(word) for word in words) + '"'
 
     groups = []
     for group in query.groups:
@@ -33,7 +41,7 @@ def match_expression(query):
     return expression
 
 
-def match_ids(query, limit):
+def match_ids(query, limit, language=""):
     """Ids of (at most `limit`) articles of any status matching the query."""
     rows = ArticleFts.objects.filter(document__match=match_expression(query)).values_list(
         "article_id", flat=True
@@ -41,32 +49,55 @@ def match_ids(query, limit):
     return list(rows[:limit])
 
 
-def filter(queryset, query):
+def filter(queryset, query, language=""):
     # A subquery, not a join: SQLite then reads the matches once instead of matching per article.
     matches = ArticleFts.objects.filter(document__match=match_expression(query)).values("article_id")
     return queryset.filter(pk__in=matches)
 
 
-def rank(queryset, query):
+def rank(queryset, query, language=""):
     # bm25() only works inside a full-text query, so ranking repeats the match; it is lower for
     # better matches: negated, higher is better, as on PostgreSQL.
     score = Bm25(F("fts__document"), *(Value(weight) for weight in WEIGHTS)) * Value(-1.0)
     return queryset.filter(fts__document__match=match_expression(query)).annotate(search_rank=score)
 
 
+SNIPPET_WORDS = 40  # as many words as PostgreSQL's headline shows
+WORD = re.compile(r"\w+")
+
+
 def snippets(article_ids, query, start, end):
-    """One statement with a branch per article: FTS5 seeks a single rowid fast, but not a list."""
-    table, expression = ArticleFts._meta.db_table, match_expression(query)
-    branch = (
-        f"SELECT rowid, snippet({table}, {BODY_COLUMN}, %s, %s, '…', 40), "
-        f"snippet({table}, {LEAD_COLUMN}, %s, %s, '…', 40) FROM {table} WHERE {table} MATCH %s AND rowid = %s"
-    )
-    sql = " UNION ALL ".join([branch] * len(article_ids))
-    params = [value for pk in article_ids for value in (start, end, start, end, expression, pk)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {pk: body if start in body else lead for pk, body, lead in rows}
+    """A passage of each article's body (else its lead) with the most matched words, cut from the
+    article's own text: the words whose stems the query has, between `start` and `end`."""
+    wanted = {stem(word) for group in query.groups for words in group for word in words}
+    found = {}
+    for pk, lead, body in Article.objects.filter(pk__in=article_ids).values_list("pk", "lead", "body"):
+        passage = _passage(html_to_text(body), wanted, start, end) or _passage(lead, wanted, start, end)
+        if passage:
+            found[pk] = passage
+    return found
+
+
+def _passage(text, wanted, start, end):
+    words = list(WORD.finditer(text))
+    hits = [number for number, word in enumerate(words) if stem(word.group()) in wanted]
+    hit = set(hits)
+    if not hits:
+        return None
+    # The window of SNIPPET_WORDS words holding the most hits, begun a few words before its first.
+    best = max(hits, key=lambda first: sum(1 for hit in hits if first <= hit < first + SNIPPET_WORDS))
+    first = max(0, min(best - 3, len(words) - SNIPPET_WORDS))
+    last = min(len(words), first + SNIPPET_WORDS) - 1
+    marked, position = [], words[first].start()
+    for number in range(first, last + 1):
+        word = words[number]
+        if number in hit:
+            marked += [text[position : word.start()], start, word.group(), end]
+            position = word.end()
+    marked.append(text[position : words[last].end()])
+    before = "…" if first > 0 else ""
+    after = "…" if last < len(words) - 1 else ""
+    return before + "".join(marked) + after
 
 
 def write(documents):
@@ -77,7 +108,17 @@ def write(documents):
         cursor.executemany(
             f"INSERT INTO {ArticleFts._meta.db_table} (rowid, title, lead, body, authors, topics) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
-            [(d.article_id, d.title, d.lead, d.body, d.authors, d.topics) for d in documents],
+            [
+                (
+                    d.article_id,
+                    stems(d.title),
+                    stems(d.lead),
+                    stems(d.body),
+                    stems(d.authors),
+                    stems(d.topics),
+                )
+                for d in documents
+            ],
         )
 
 

@@ -1,10 +1,13 @@
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
 from articles.importers.page_import import save_page
 from articles.importers.pages import PageError, parse_page, read_text
+from articles.models import Article
 
 
 class DryRun(Exception):
@@ -18,16 +21,35 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--publish", action="store_true", help="publish dated articles (default: drafts)")
         parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _ in settings.LANGUAGES],
+            help="the pages' language (default: read from each page's letters)",
+        )
+        parser.add_argument(
+            "--translation-of",
+            metavar="SLUG",
+            help="the imported page is a version of this article (in another language)",
+        )
 
-    def handle(self, *args, paths, publish, dry_run, **options):
+    def handle(self, *args, paths, publish, dry_run, language, translation_of, **options):
         files = list(_page_files(paths))
         if not files:
             raise CommandError("No pages found at the given paths.")
+        original = None
+        if translation_of:
+            original = Article.objects.filter(slug=translation_of).order_by("translation_of", "pk").first()
+            if original is None:
+                raise CommandError(f"No article has the slug {translation_of!r}.")
+            if len(files) > 1:
+                raise CommandError("--translation-of links one page: give one file.")
         failed = changed = 0
         for path in files:
             try:
-                changes = _import(path, publish=publish, dry_run=dry_run)
-            except (PageError, OSError, DatabaseError) as error:
+                changes = _import(
+                    path, publish=publish, dry_run=dry_run, language=language, original=original
+                )
+            except (PageError, OSError, DatabaseError, ValidationError) as error:
                 failed += 1
                 self.stderr.write(self.style.ERROR(f"{path}: not imported: {error}"))
                 continue
@@ -42,13 +64,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary + (" (dry run: nothing written)" if dry_run else "")))
 
 
-def _import(path, *, publish, dry_run):
+def _import(path, *, publish, dry_run, language=None, original=None):
     """Import one page in its own transaction; a dry run rolls it back."""
-    page = parse_page(read_text(path.read_bytes()))
+    page = parse_page(read_text(path.read_bytes()), language=language)
     changes = []
     try:
         with transaction.atomic():
-            changes = save_page(page, publish=publish).changes
+            changes = save_page(page, publish=publish, translation_of=original).changes
             if dry_run:
                 raise DryRun
     except DryRun:

@@ -1,0 +1,98 @@
+"""Search in Russian and across languages, as readers use it; the same tests on SQLite (Snowball
+stems in the FTS5 table) and PostgreSQL (each article with its language's configuration)."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from articles import search
+from articles.models import Article
+from tests.factories import ArticleFactory, ExpertFactory
+
+pytestmark = pytest.mark.django_db
+
+NEGOTIATIONS = (
+    "<p>Выход из тупика лежит в многосторонних переговорах. Развёртывание комплекса THAAD осложнило дело.</p>"
+)
+
+
+def found(text, language=""):
+    return [article.title for article in search.search(Article.objects.published(), text, language)]
+
+
+@pytest.fixture
+def russian():
+    return ArticleFactory(
+        title="Корейский узел: переговоры с участием России и Китая",
+        slug="",
+        language="ru",
+        lead="Санкции против Пхеньяна достигли предела, пишет эксперт.",
+        body=NEGOTIATIONS + "<p>Совет Безопасности принял два пакета санкций. Корея ждёт.</p>",
+    )
+
+
+@pytest.fixture
+def english():
+    return ArticleFactory(
+        title="Sanctions and negotiations on Korea",
+        lead="Negotiating with Pyongyang.",
+        body="<p>THAAD in Korea changed the talks.</p>",
+    )
+
+
+@pytest.mark.parametrize("word", ["переговорах", "переговоров", "Переговоры", "ПЕРЕГОВОРЫ"])
+def test_any_inflected_form_finds_the_others(russian, word):
+    assert found(word, "ru") == [russian.title]
+
+
+@pytest.mark.parametrize("word", ["санкциям", "санкций", "санкции"])
+def test_sanctions_in_any_case(russian, word):
+    assert found(word, "ru") == [russian.title]
+
+
+@pytest.mark.parametrize("word", ["развертывание", "развёртывание", "ждет", "ждёт"])
+def test_yo_and_ye_are_alike(russian, word):
+    assert found(word, "ru") == [russian.title]
+
+
+def test_a_mixed_language_query_works(russian, english):
+    assert found("THAAD Корея", "ru") == [russian.title]
+    assert found("THAAD Korea", "en") == [english.title]
+    assert set(found("THAAD", "")) == {english.title, russian.title}
+
+
+def test_a_search_in_all_languages_reads_the_query_in_each(russian, english):
+    assert found("переговорах") == [russian.title]
+    assert found("negotiation") == [english.title]
+
+
+def test_the_page_searches_its_own_language_unless_asked(client, russian, english):
+    def titles(url, **params):
+        page = BeautifulSoup(client.get(url, params).content, "html.parser")
+        return [link.get_text(strip=True) for link in page.select(".card__title a")]
+
+    assert titles("/ru/search/", q="переговорах") == [russian.title]
+    assert titles("/en/search/", q="переговорах") == []
+    assert titles("/en/search/", q="переговорах", language="all") == [russian.title]
+    assert titles("/ru/search/", q="sanctions", language="all") == [english.title]
+
+
+def test_snippets_highlight_the_words_as_written(client, russian):
+    page = BeautifulSoup(client.get("/ru/search/", {"q": "переговорах санкциям"}).content, "html.parser")
+    snippet = page.select_one(".card__snippet")
+    marked = {mark.get_text() for mark in snippet.select("mark")}
+
+    assert marked <= {"переговорах", "санкций", "Санкции", "переговоры"} and marked
+    assert "переговор " not in snippet.get_text()  # never a stem
+
+
+def test_experts_are_found_by_their_name_in_either_language(russian):
+    weitz = ExpertFactory(name="Richard Weitz", translations={"ru": {"name": "Ричард Вайц"}})
+    piece = ArticleFactory(title="Корея и США", slug="", language="ru", authors=[weitz])
+
+    assert found("Вайц", "ru") == [piece.title]
+    assert found("Weitz", "ru") == [piece.title]
+
+
+def test_did_you_mean_works_on_cyrillic_words(russian):
+    assert search.did_you_mean("переговорв") in {"переговорах", "переговоры", "переговоров"}
+    assert search.did_you_mean("переговорах") is None  # a known word is left alone
