@@ -34,7 +34,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import DatabaseError, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.http import HttpResponse
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -217,6 +217,16 @@ def article_tags(pks):
             .order_by()
             .annotate(kind=Value("topic"), ref=F("ancestor_id"))
             .values_list("kind", "ref"),
+            # The other versions of the same pieces, whose pages offer these (published or not:
+            # a version that appears or goes changes them).
+            Article.objects.filter(pk__in=pks, translation_of__isnull=False)
+            .order_by()
+            .annotate(kind=Value("version"), ref=F("translation_of_id"))
+            .values_list("kind", "ref"),
+            Article.objects.filter(Q(translation_of__in=pks) | Q(translation_of__translations__in=pks))
+            .order_by()
+            .annotate(kind=Value("version"), ref=F("pk"))
+            .values_list("kind", "ref"),
             all=True,
         )
         .order_by()
@@ -224,6 +234,8 @@ def article_tags(pks):
     for kind, ref in rows:
         if kind == "archive":
             tags.add(ARTICLES)
+        elif kind == "version":
+            tags.add(article_tag(ref))
         elif kind == "expert":
             tags.add(expert_articles_tag(ref))
         else:

@@ -137,3 +137,41 @@ def test_bad_lines_are_reported_and_write_nothing_of_their_item(tmp_path, capsys
 def test_a_missing_file_is_a_clear_error():
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_kb", "/nonexistent/kb.jsonl")
+
+
+def test_languages_versions_and_translations_survive_the_round_trip(demo, tmp_path):
+    original = Article.objects.get(
+        slug="as-north-korean-conflict-threat-rises-us-and-russia-could-see-opportunity-for-cooperation"
+    )
+    version = original.translations.get()
+    # The same slug in both languages, and a related link across languages.
+    ArticleFactory(slug=version.slug, title="Same slug, English", language="en")
+    relate(version, original)
+    first = export()
+
+    empty_the_database()
+    import_text(first, tmp_path)
+
+    assert export() == first
+    version = Article.objects.get(slug=version.slug, language="ru")
+    assert version.translation_of.slug == original.slug and version.translation_of.language == "en"
+    assert [link.related.language for link in version.related_links.all()] == ["en"]
+    assert Expert.objects.get(slug="richard-weitz").translated("name", "ru") == "Ричард Вайц"
+    assert Topic.objects.get(slug="korean-peninsula").translated("name", "ru") == "Корейский полуостров"
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ({"language": "xx"}, "language must be one of"),
+        ({"translation_of": "no-language-given"}, "translation_of must name"),
+        ({"translation_of": "en/nowhere"}, "is not defined"),
+    ],
+)
+def test_a_bad_language_or_version_line_is_reported_and_writes_nothing(tmp_path, capsys, line, error):
+    item = {"type": "article", "slug": "x", "title": "X", "status": "draft", "published_at": None, **line}
+    with pytest.raises(CommandError, match="1 lines not imported"):
+        import_text(json.dumps(item) + "\n", tmp_path)
+
+    assert error in capsys.readouterr().err
+    assert not Article.objects.exists()

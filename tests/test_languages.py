@@ -315,3 +315,16 @@ def test_existing_slugs_never_change_on_save():
 
     article.refresh_from_db()
     assert article.slug == "kept-as-it-was"
+
+
+def test_publishing_a_version_refreshes_the_cached_original(client):
+    original = ArticleFactory(slug="original")
+    version = ArticleFactory(title="Версия", slug="", language="ru", translation_of=original, status="draft")
+    assert not soup(client.get("/en/articles/original/")).select(".article__translation")
+    assert client.get("/en/articles/original/")["X-Page-Cache"] == "hit"
+
+    version.publish()
+    version.save()  # shares no topic or expert with the original: only the version link ties them
+    response = client.get("/en/articles/original/")
+    assert response["X-Page-Cache"] == "miss"
+    assert soup(response).select(".article__translation")

@@ -29,10 +29,10 @@ from articles.richtext import clean_html, without_unsafe_characters
 from experts.models import Expert, ExpertLink
 
 BATCH = 1000
-SOURCE_FIELDS = ["name", "url", "disclaimer"]
-CATEGORY_FIELDS = ["name", "description"]
-TOPIC_FIELDS = ["name", "kind", "description"]
-EXPERT_FIELDS = ["name", "last_name", "position", "organisation", "country", "bio"]
+SOURCE_FIELDS = ["name", "url", "disclaimer", "translations"]
+CATEGORY_FIELDS = ["name", "description", "translations"]
+TOPIC_FIELDS = ["name", "kind", "description", "translations"]
+EXPERT_FIELDS = ["name", "last_name", "position", "organisation", "country", "bio", "translations"]
 ARTICLE_FIELDS = [
     "title", "lead", "body", "status", "original_url", "image_alt", "image_caption", "image_credit",
     "needs_review", "is_stub",
@@ -209,6 +209,11 @@ def _flush(kind, batch, report, known_terms):
     report.count(kind, written)
 
 
+def _values(model, item, fields):
+    """The item's values of `fields`; a missing one is the field's default."""
+    return {name: item.get(name, model._meta.get_field(name).get_default()) for name in fields}
+
+
 def _name(item):
     return item.get("slug", item.get("article"))
 
@@ -248,9 +253,15 @@ class SimpleWriter:
 
     def check(self, item):
         _required(item, "slug", "name")
+        translations = item.get("translations", {})
+        if not isinstance(translations, dict) or not all(
+            isinstance(entry, dict) and all(isinstance(text, str) for text in entry.values())
+            for entry in translations.values()
+        ):
+            raise ValueError('translations must be {"<language>": {"<field>": "<text>"}}')
 
     def write(self, items, *, known_terms):
-        rows = [self.model(slug=item["slug"], **{f: item.get(f, "") for f in self.fields}) for item in items]
+        rows = [self.model(slug=item["slug"], **_values(self.model, item, self.fields)) for item in items]
         _upsert(self.model, rows, self.fields)
         content_changed(whole_site=True)  # bulk writes send no signals; names show on every card
         return len(rows), []
@@ -273,7 +284,7 @@ class TopicWriter(SimpleWriter):
         items = [item for item in items if item["slug"] not in dict(failures)]
         renamed = _renamed(Topic, items)
         parents_before = dict(Topic.objects.filter(slug__in=list(parents)).values_list("pk", "parent_id"))
-        rows = [Topic(slug=item["slug"], **{f: item.get(f, "") for f in self.fields}) for item in items]
+        rows = [Topic(slug=item["slug"], **_values(Topic, item, self.fields)) for item in items]
         ids = _upsert(Topic, rows, self.fields)
         known.update(ids)
         for row in rows:
@@ -296,13 +307,14 @@ class ExpertWriter(SimpleWriter):
         items = [item for item in items if item["slug"] not in dict(failures)]
         renamed = _renamed(Expert, items)
         rows = [
-            Expert(
-                slug=item["slug"], photo=item.get("photo", ""), **{f: item.get(f, "") for f in self.fields}
-            )
+            Expert(slug=item["slug"], photo=item.get("photo", ""), **_values(Expert, item, self.fields))
             for item in items
         ]
-        for row in rows:
-            row.bio = clean_html(row.bio)  # bulk writes skip Expert.save(), which would clean it
+        for row in rows:  # bulk writes skip Expert.save(), which would clean the bios
+            row.bio = clean_html(row.bio)
+            for entry in row.translations.values():
+                if entry.get("bio"):
+                    entry["bio"] = clean_html(entry["bio"])
         ids = _upsert(Expert, rows, [*self.fields, "photo"])
         Expert.topics.through.objects.filter(expert_id__in=ids.values()).delete()
         ExpertLink.objects.filter(expert_id__in=ids.values()).delete()
