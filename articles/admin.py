@@ -7,9 +7,10 @@ from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.http import urlencode
+from django.utils.translation import get_language_info, ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -124,7 +125,15 @@ class SourceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ArticleAuthorInline(admin.TabularInline):
+class VersionInitialMixin:
+    """An inline that a new version of a piece starts with the original's rows in (see
+    ArticleAdmin.version_initial): as many empty forms as those rows, else one."""
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return max(1, len(version_initial(request).get(self.model, [])))
+
+
+class ArticleAuthorInline(VersionInitialMixin, admin.TabularInline):
     model = ArticleAuthor
     autocomplete_fields = ["expert"]
     fields = ["expert", "position"]
@@ -133,13 +142,62 @@ class ArticleAuthorInline(admin.TabularInline):
     verbose_name_plural = "authors (in byline order)"
 
 
-class RelatedLinkInline(admin.TabularInline):
+class RelatedLinkInline(VersionInitialMixin, admin.TabularInline):
     model = RelatedLink
     fk_name = "article"
     autocomplete_fields = ["related"]
     fields = ["related", "position"]
     extra = 1
     verbose_name_plural = "related articles (shown first, in this order)"
+
+
+def version_original(request):
+    """The article a new version is being added for (the add form's ?translation_of=<id>), if it is
+    one the user may read."""
+    pk = request.GET.get("translation_of", "")
+    if request.resolver_match.url_name != "articles_article_add" or not pk.isdigit():
+        return None
+    return permissions.readable_articles(request.user).filter(pk=pk).first()
+
+
+def version_initial(request):
+    """{inline model: initial rows} a new version starts with: the original's byline, and its related
+    links (each to that piece's version in the new language where there is one)."""
+    if not hasattr(request, "_version_initial"):
+        original, rows = version_original(request), {}
+        if original is not None:
+            language = request.GET.get("language", "")
+            rows[ArticleAuthor] = [
+                {"expert": link.expert_id, "position": link.position}
+                for link in original.article_authors.order_by("position")
+            ]
+            links = list(original.related_links.order_by("position", "pk").select_related("related"))
+            pieces = [link.related.original_id for link in links]
+            in_language = dict(
+                Article.objects.filter(Q(pk__in=pieces) | Q(translation_of__in=pieces), language=language)
+                .annotate(piece=Coalesce("translation_of_id", "pk"))
+                .values_list("piece", "pk")
+            )
+            rows[RelatedLink] = [
+                {
+                    "related": in_language.get(link.related.original_id, link.related_id),
+                    "position": link.position,
+                }
+                for link in links
+            ]
+        request._version_initial = rows
+    return request._version_initial
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return settings.LANGUAGES
+
+    def queryset(self, request, queryset):
+        return queryset.filter(language=self.value()) if self.value() else queryset
 
 
 class ReviewStepInline(admin.TabularInline):
@@ -170,18 +228,36 @@ class ArticleAdmin(VersionAdmin):
     form = editorial.ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
-    list_display = ["title", "state", "review_status", "published_at", "byline", "category", "source"]
+    list_display = [
+        "title",
+        "language",
+        "state",
+        "review_status",
+        "published_at",
+        "byline",
+        "category",
+        "source",
+    ]
     list_select_related = ["category", "source"]
-    list_filter = ["status", "review_status", "needs_review", "category", "source", "published_at"]
+    list_filter = [
+        "status",
+        LanguageFilter,
+        "review_status",
+        "needs_review",
+        "category",
+        "source",
+        "published_at",
+    ]
     show_full_result_count = False  # no COUNT(*) of the whole archive on every page view
     search_fields = ["title"]  # shows the search box and allows autocomplete; get_search_results searches
-    autocomplete_fields = ["topics", "category", "source"]
+    autocomplete_fields = ["topics", "category", "source", "translation_of"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleAuthorInline, RelatedLinkInline, ReviewStepInline]
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "lead", "body"]}),
+        ("Language", {"fields": ["language", "translation_of"]}),
         ("Publication", {"fields": ["status", "published_at", "needs_review", "seen_updated_at"]}),
         ("Classification", {"fields": ["category", "topics", "source", "original_url"]}),
         ("Lead image", {"fields": ["image", "image_alt", "image_caption", "image_credit"]}),
@@ -224,7 +300,46 @@ class ArticleAdmin(VersionAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "POST" and "_preview" in request.POST:
             return editorial.preview(self, request, object_id)
+        article = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "versions": self.versions(request, article) if article else [],
+        }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def versions(self, request, article):
+        """For the change form: each of the site's languages with the piece's version in it (on the
+        user's desk or not), or the link that adds one pre-filled from this article."""
+        root = article.original_id
+        found = {
+            other.language: other
+            for other in Article.objects.filter(Q(pk=root) | Q(translation_of_id=root)).only(
+                "title", "language", "status", "translation_of_id"
+            )
+        }
+        add = reverse("admin:articles_article_add")
+        rows = []
+        for code, _ in settings.LANGUAGES:
+            other, name = found.get(code), get_language_info(code)["name_translated"]
+            query = urlencode(
+                {
+                    "translation_of": root,
+                    "language": code,
+                    "title": article.title,
+                    "category": article.category_id or "",
+                    "source": article.source_id or "",
+                    "topics": ",".join(str(topic.pk) for topic in article.topics.all()),
+                    "original_url": article.original_url,
+                }
+            )
+            rows.append({"code": code, "name": name, "article": other, "add_url": f"{add}?{query}"})
+        return rows
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "GET" and (rows := version_initial(request).get(inline.model)):
+            kwargs["initial"] = rows
+        return kwargs
 
     def get_search_results(self, request, queryset, search_term):
         """Words through the full-text index (drafts are indexed too) instead of LIKE over every

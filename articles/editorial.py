@@ -6,6 +6,7 @@ from datetime import datetime
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -39,6 +40,9 @@ class ArticleAdminForm(forms.ModelForm):
     """The article form, refusing to save over a change someone else saved after it was opened."""
 
     seen_updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The site's languages (settings.LANGUAGES): the model field has no choices, so that a new
+    # language needs no migration.
+    language = forms.ChoiceField(choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE, required=False)
 
     class Meta:
         model = Article
@@ -48,6 +52,12 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_updated_at"].initial = self.instance.updated_at.isoformat()
+        if "language" in self.fields:
+            self.fields["language"].choices = settings.LANGUAGES
+
+    def clean_language(self):
+        """Left out (a form of an older page, a script): the article keeps its language."""
+        return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
 
     def clean(self):
         cleaned = super().clean()

@@ -153,6 +153,8 @@ class Topic(Translatable):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
 
     def __str__(self):
         return self.name
@@ -207,7 +209,8 @@ class Category(Translatable):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
@@ -233,6 +236,8 @@ class Source(Translatable):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self):
         return self.name
@@ -301,29 +306,29 @@ class ReviewAction(models.TextChoices):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(max_length=320, help_text="Unique among the articles of its language.")
     # One of settings.LANGUAGES (checked by clean(), not by choices: a new language is then a
     # settings change, not a migration).
-    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
     translation_of = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="translations",
-        verbose_name="translation of",
+        verbose_name=_("translation of"),
         help_text="The piece this one translates: the original, in another language. Each version "
         "of a piece points at the same original.",
     )
     lead = models.TextField(blank=True, help_text="The standfirst: one or two sentences, plain text.")
     body = models.TextField(blank=True, help_text="HTML; anything outside the allow-list is removed.")
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        "publication date",
+        _("publication date"),
         null=True,
         blank=True,
         help_text="A published article with a future date stays hidden until then (scheduled).",
@@ -377,6 +382,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         # One index by date serves the listings (newest first, status checked on the way). A
         # (status, date) index was dropped: SQLite's planner then preferred walking every published
         # article over looking up a short list of ids (search results, an expert's authorships).

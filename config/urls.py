@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from articles import pagecache
 from articles.sitemaps import ArticleSitemap, TopicSitemap
@@ -13,9 +14,9 @@ from experts.sitemaps import ExpertSitemap
 
 SITEMAPS = {"articles": ArticleSitemap, "experts": ExpertSitemap, "topics": TopicSitemap}
 
-admin.site.site_header = "Expert Opinions — editorial admin"
-admin.site.site_title = "Expert Opinions admin"
-admin.site.index_title = "Editorial desk"
+admin.site.site_header = _("Expert Opinions — editorial admin")
+admin.site.site_title = _("Expert Opinions admin")
+admin.site.index_title = _("Editorial desk")
 admin.site.index_template = "admin/dashboard.html"
 
 handler404 = "articles.views.page_not_found"

@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Translatable, unique_slug
 from articles.richtext import clean_html, clean_text_fields
@@ -59,6 +60,8 @@ class Expert(Translatable):
 
     class Meta:
         ordering = ["last_name", "name"]
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
 
     def __str__(self):
         return self.name

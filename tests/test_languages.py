@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from articles.models import Article
-from tests.factories import ArticleFactory, ExpertFactory, TopicFactory
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, relate
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +328,77 @@ def test_publishing_a_version_refreshes_the_cached_original(client):
     response = client.get("/en/articles/original/")
     assert response["X-Page-Cache"] == "miss"
     assert soup(response).select(".article__translation")
+
+
+# The editors' side -------------------------------------------------------------------------------
+
+
+def test_an_editor_adds_a_version_prefilled_from_the_original(client, editor):
+    client.force_login(editor)
+    weitz, korea = ExpertFactory(slug="weitz"), TopicFactory(slug="korea")
+    other = ArticleFactory(slug="other")
+    other_in_russian = ArticleFactory(slug="", title="Другая", language="ru", translation_of=other)
+    original = ArticleFactory(slug="original", authors=[weitz], topics=[korea])
+    relate(original, other)
+    change = BeautifulSoup(
+        client.get(f"/admin/articles/article/{original.pk}/change/").content, "html.parser"
+    )
+    add = change.select_one(".article-versions a.addlink")
+    assert add.get_text(strip=True) == "Add Russian version"
+
+    form = BeautifulSoup(client.get(add["href"]).content, "html.parser")
+    assert form.select_one('select[name="language"] option[selected]')["value"] == "ru"
+    assert form.select_one('select[name="translation_of"] option[selected]')["value"] == str(original.pk)
+    assert form.select_one('select[name="article_authors-0-expert"] option[selected]')["value"] == str(
+        weitz.pk
+    )
+    # The related link points at the related piece's Russian version.
+    related = form.select_one('select[name="related_links-0-related"] option[selected]')
+    assert related["value"] == str(other_in_russian.pk)
+    assert [option["value"] for option in form.select('select[name="topics"] option[selected]')] == [
+        str(korea.pk)
+    ]
+
+
+def test_the_article_list_shows_and_filters_by_language(client, editor, piece):
+    client.force_login(editor)
+    page = BeautifulSoup(client.get("/admin/articles/article/?language=ru").content, "html.parser")
+
+    assert [cell.get_text(strip=True) for cell in page.select("td.field-title, th.field-title")] == [
+        "Россия и США в Корее"
+    ]
+    assert [cell.get_text(strip=True) for cell in page.select("td.field-language")] == ["ru"]
+
+
+def test_the_admin_speaks_russian_to_a_russian_editor(client, editor):
+    client.force_login(editor)
+    page = BeautifulSoup(client.get("/admin/", HTTP_ACCEPT_LANGUAGE="ru").content, "html.parser")
+
+    assert "Мнения экспертов — редакция" in page.select_one("#site-name").get_text()
+    assert (
+        page.select_one('a[href="/admin/logout/"], form#logout-form button').get_text(strip=True) == "Выйти"
+    )
+
+
+def test_an_editor_gives_an_expert_a_russian_name(client, editor):
+    client.force_login(editor)
+    expert = ExpertFactory(slug="weitz", name="Richard Weitz")
+    response = client.post(
+        f"/admin/experts/expert/{expert.pk}/change/",
+        {
+            "name": "Richard Weitz",
+            "slug": "weitz",
+            "last_name": "Weitz",
+            "position": "Senior Fellow",
+            "translation_ru_name": "Ричард Вайц",
+            "translation_ru_bio": "<p>Биография</p><script>x()</script>",
+            "links-TOTAL_FORMS": "0",
+            "links-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    expert.refresh_from_db()
+    assert expert.translations == {"ru": {"name": "Ричард Вайц", "bio": "<p>Биография</p>"}}
+    page = BeautifulSoup(client.get("/ru/experts/weitz/").content, "html.parser")
+    assert page.h1.get_text() == "Ричард Вайц"
