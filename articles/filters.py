@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import CharField, Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -125,6 +125,29 @@ class ArticleFilterSet(django_filters.FilterSet):
         if self._cleaned_data().get("language") or not self.page_language:
             return queryset
         return queryset.filter(language=self.page_language)
+
+    def language_options(self):
+        """The language select's options: first what is listed when none is chosen (the page's
+        language, or all of them on a page that lists every language), then the others."""
+        chosen = self._cleaned_data().get("language") or ""
+        default = self.page_language
+        options = [
+            {
+                "value": "",
+                "label": _language_name(default) if default else _("All languages"),
+                "selected": not chosen,
+            }
+        ]
+        options += [
+            {"value": code, "label": _language_name(code), "selected": chosen == code}
+            for code, _name in settings.LANGUAGES
+            if code != default
+        ]
+        if default:
+            options.append(
+                {"value": ALL_LANGUAGES, "label": _("All languages"), "selected": chosen == ALL_LANGUAGES}
+            )
+        return options
 
     @property
     def results_language(self):
@@ -379,6 +402,10 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def _selected(self, name):
         return set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
+
+
+def _language_name(code):
+    return get_language_info(code)["name_local"]
 
 
 def _several(value):

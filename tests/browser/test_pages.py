@@ -26,6 +26,16 @@ PAGE_TYPES = {
     "experts": "/en/experts/",
     "expert": "/en/experts/richard-weitz/",
     "not-found": "/no-such-page/",
+    # The same page types in Russian.
+    "home-ru": "/ru/",
+    "articles-ru": "/ru/articles/?language=all",
+    "search-ru": "/ru/search/?q=%D0%BF%D0%B5%D1%80%D0%B5%D0%B3%D0%BE%D0%B2%D0%BE%D1%80%D0%B0%D1%85",
+    "article-ru": (
+        "/ru/articles/koreysky-uzel-pochemu-peregovory-vozmozhny-tolko-pri-uchastii-rossii-i-kitaya/"
+    ),
+    "expert-ru": "/ru/experts/richard-weitz/",
+    "topics-ru": "/ru/topics/",
+    "not-found-ru": "/ru/no-such-page/",
 }
 
 

@@ -98,3 +98,29 @@ def test_a_keyboard_alone_reaches_the_content_search_and_an_article(site, page):
     page.keyboard.type("Weitz")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/en/search/\?q=Weitz"))
+
+
+def test_a_reader_switches_an_article_to_its_translation_and_back(site, page):
+    page.goto(
+        site.url(
+            "/en/articles/as-north-korean-conflict-threat-rises-us-and-russia-could-see-opportunity-for-cooperation/"
+        )
+    )
+    page.get_by_role("link", name="Читать на русском").click()
+
+    expect(page).to_have_url(re.compile(r"/ru/articles/rossiya-i-ssha-na-koreyskom-poluostrove"))
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Россия и США на Корейском полуострове: пространство для сотрудничества"
+    )
+    expect(page.get_by_role("navigation", name="Основное меню")).to_contain_text("Эксперты")
+    # The choice is remembered: the site's unprefixed address now opens in Russian.
+    page.goto(site.url("/"))
+    expect(page).to_have_url(re.compile(r"/ru/$"))
+
+    page.goto(
+        site.url("/ru/articles/rossiya-i-ssha-na-koreyskom-poluostrove-prostranstvo-dlya-sotrudnichestva/")
+    )
+    page.get_by_role("navigation", name="Язык").get_by_role("link", name="English").click()
+    expect(page).to_have_url(re.compile(r"/en/articles/as-north-korean-conflict-threat-rises"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
