@@ -311,6 +311,8 @@ def _make_experts(corpus, count, topics):
                 bio=f"<p>{corpus.paragraph()}</p>",
             )
         )
+    for expert in experts:
+        expert.refresh_search_names()
     experts = Expert.objects.bulk_create(experts, batch_size=BATCH)
     interests = [
         Expert.topics.through(expert=expert, topic=topic)

@@ -109,3 +109,8 @@ def paragraphs_to_html(text):
     """Turn plain text with blank-line separated paragraphs into `<p>` elements, escaped."""
     paragraphs = [" ".join(part.split()) for part in text.replace("\r\n", "\n").split("\n\n")]
     return "\n".join(f"<p>{escape(paragraph)}</p>" for paragraph in paragraphs if paragraph)
+
+
+def fold(word):
+    """A word as search compares it: case-folded (Cyrillic too), "ё" read as "е"."""
+    return word.casefold().replace("ё", "е")

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Translatable, unique_slug
-from articles.richtext import clean_html, clean_text_fields
+from articles.richtext import clean_html, clean_text_fields, fold
 
 
 class ExpertQuerySet(models.QuerySet):
@@ -53,6 +53,9 @@ class Expert(Translatable):
     topics = models.ManyToManyField(
         "articles.Topic", related_name="experts", blank=True, verbose_name="research interests"
     )
+    # Every name in every language, case-folded: what the search box's "Experts:" looks words up in
+    # (SQLite compares only ASCII letters case-insensitively, and not inside JSON at all).
+    search_names = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +79,9 @@ class Expert(Translatable):
         for entry in (self.translations or {}).values():
             if isinstance(entry, dict) and entry.get("bio"):
                 entry["bio"] = clean_html(entry["bio"])
+        self.refresh_search_names()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_names"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -87,6 +93,10 @@ class Expert(Translatable):
         if last and self.name.endswith(last) and self.name[: -len(last)].strip():
             return f"{last}, {self.name[: -len(last)].strip()}"
         return self.name
+
+    def refresh_search_names(self):
+        """Set search_names from the names (bulk writers call this; save() does)."""
+        self.search_names = " ".join(fold(name) for name in self.every_name())
 
     @property
     def initial(self):

@@ -96,3 +96,17 @@ def test_experts_are_found_by_their_name_in_either_language(russian):
 def test_did_you_mean_works_on_cyrillic_words(russian):
     assert search.did_you_mean("переговорв") in {"переговорах", "переговоры", "переговоров"}
     assert search.did_you_mean("переговорах") is None  # a known word is left alone
+
+
+def test_the_experts_box_finds_a_name_in_either_language_and_any_case(client):
+    ExpertFactory(name="Richard Weitz", slug="weitz", translations={"ru": {"name": "Ричард Вайц"}})
+    ExpertFactory(name="Анна Соколова", slug="sokolova")
+
+    def experts(query, prefix="ru"):
+        page = BeautifulSoup(client.get(f"/{prefix}/search/", {"q": query}).content, "html.parser")
+        return [link.get_text() for link in page.select(".experts-found .expert-card__name")]
+
+    assert experts("вайц корея") == ["Ричард Вайц"]
+    assert experts("WEITZ") == ["Ричард Вайц"]
+    assert experts("Weitz", "en") == ["Richard Weitz"]
+    assert experts("соколова") == ["Анна Соколова"]

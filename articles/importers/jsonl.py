@@ -311,11 +311,12 @@ class ExpertWriter(SimpleWriter):
             for item in items
         ]
         for row in rows:  # bulk writes skip Expert.save(), which would clean the bios
+            row.refresh_search_names()
             row.bio = clean_html(row.bio)
             for entry in row.translations.values():
                 if entry.get("bio"):
                     entry["bio"] = clean_html(entry["bio"])
-        ids = _upsert(Expert, rows, [*self.fields, "photo"])
+        ids = _upsert(Expert, rows, [*self.fields, "photo", "search_names"])
         Expert.topics.through.objects.filter(expert_id__in=ids.values()).delete()
         ExpertLink.objects.filter(expert_id__in=ids.values()).delete()
         Expert.topics.through.objects.bulk_create(

@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils.html import escape
 
 from articles.models import Article, SearchTerm
+from articles.richtext import fold
 from articles.search import postgres, sqlite
 from articles.search.documents import documents_for
 from articles.search.query import MAX_QUERY_LENGTH, normalise, parse
@@ -106,17 +107,17 @@ def snippets(articles, text):
 
 
 def matching_experts(text, *, limit=5):
-    """Experts one of whose names is a word of the query ("Weitz Korea" finds Richard Weitz)."""
-    words = [word for word in parse(text).words if len(word) >= 3]
+    """Experts one of whose names, in any language, is a word of the query ("Weitz Korea" and
+    "Вайц Корея" find Richard Weitz)."""
+    words = {fold(word) for word in parse(text).words if len(word) >= 3}
     if not words:
         return []
     candidates = Expert.objects.none()
     for word in words:
-        candidates |= Expert.objects.filter(name__icontains=word)
+        candidates |= Expert.objects.filter(search_names__contains=word)
     found = []
     for expert in candidates.order_by("last_name", "name")[:50]:
-        name_words = {part.lower() for part in re.findall(r"\w+", expert.name)}
-        if name_words & set(words):
+        if set(re.findall(r"\w+", expert.search_names)) & words:
             found.append(expert)
     return found[:limit]
 

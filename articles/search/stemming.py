@@ -13,13 +13,10 @@ from functools import cache, lru_cache
 import Stemmer
 from django.conf import settings
 
+from articles.richtext import fold
+
 WORD = re.compile(r"\w+")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-
-
-def fold(word):
-    """A word as the index keeps it before stemming: case-folded, "ё" as "е"."""
-    return word.casefold().replace("ё", "е")
 
 
 @cache
