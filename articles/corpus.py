@@ -1,7 +1,9 @@
 """A synthetic archive of realistic shape and size, for benchmarks (`generate_corpus`).
 
 Its words are those of the sample pages, drawn with their natural skew so that common and rare
-words behave as in real text, plus invented proper names so that names are rare. Experts' output
+words behave as in real text, plus invented proper names so that names are rare. A share of the
+articles (RUSSIAN_SHARE by default) is in Russian, made of the Russian sample's words with their
+inflections, so that scale figures cover both languages' search. Experts' output
 follows a Zipf law (a few write thousands of pieces); some topics are very broad. Rows go in with
 bulk inserts (COPY on PostgreSQL), bypassing signals: the generator indexes each batch from what it
 generated, and the stored counts are taken once at the end.
@@ -22,7 +24,7 @@ from django.utils.text import slugify
 
 from articles import search
 from articles.derived import content_changed
-from articles.models import Article, ArticleAuthor, Category, Source, Topic
+from articles.models import Article, ArticleAuthor, Category, Source, Topic, slug_for
 from articles.search.documents import Document, html_to_text
 from experts.models import Expert
 
@@ -71,47 +73,53 @@ BATCH = 2000
 COUNT_STEP = 20_000
 WRITERS = 2  # PostgreSQL connections writing batches at once: this machine's cores
 PARAGRAPH_POOL = 3000
+RUSSIAN_SHARE = 0.3
+# The words of each language: runs of its letters in the sample pages.
+LETTERS = {"en": r"[A-Za-z][A-Za-z'-]+", "ru": r"[А-Яа-яЁё][А-Яа-яЁё-]+"}
 
 
 class Corpus:
     def __init__(self, *, seed):
         self.rng = random.Random(seed)
-        counts = Counter(
-            word.lower()
-            for page in sorted(PAGES.glob("*.txt"))
-            for word in re.findall(r"[A-Za-z][A-Za-z'-]+", page.read_text(encoding="utf-8"))
-        )
-        self.words = [word for word, _ in counts.most_common()]
-        self.cum_word_weights = _cumulative([1 / (rank + 1) for rank in range(len(self.words))])
+        text = "\n".join(page.read_text(encoding="utf-8") for page in sorted(PAGES.glob("*.txt")))
+        self.words, self.cum_word_weights, self.paragraphs = {}, {}, {}
+        for language, letters in LETTERS.items():
+            counts = Counter(word.lower() for word in re.findall(letters, text))
+            self.words[language] = [word for word, _ in counts.most_common()]
+            self.cum_word_weights[language] = _cumulative([1 / (rank + 1) for rank in range(len(counts))])
         self.names = sorted({self.pseudo_name() for _ in range(20000)})
         # Paragraphs drawn once and combined per article: drawing every word of a million bodies
         # would be most of the generation's time. Each body still gets words of its own (a sentence
         # with a name), so rare words stay rare.
-        self.paragraphs = [self.paragraph() for _ in range(PARAGRAPH_POOL)]
+        for language in LETTERS:
+            self.paragraphs[language] = [self.paragraph(language) for _ in range(PARAGRAPH_POOL)]
 
     def pseudo_name(self):
         return "".join(self.rng.choices(SYLLABLES, k=self.rng.randint(2, 3))).capitalize()
 
-    def sentence(self, low=8, high=24):
-        words = self.rng.choices(self.words, cum_weights=self.cum_word_weights, k=self.rng.randint(low, high))
+    def sentence(self, language="en", low=8, high=24):
+        count = self.rng.randint(low, high)
+        words = self.rng.choices(self.words[language], cum_weights=self.cum_word_weights[language], k=count)
         if self.rng.random() < 0.3:  # a proper name now and then: the rare words of real text
             words[self.rng.randrange(len(words))] = self.rng.choice(self.names)
         return " ".join(words).capitalize() + "."
 
-    def paragraph(self):
-        return " ".join(self.sentence() for _ in range(self.rng.randint(2, 6)))
+    def paragraph(self, language="en"):
+        return " ".join(self.sentence(language) for _ in range(self.rng.randint(2, 6)))
 
-    def body(self):
-        paragraphs = self.rng.choices(self.paragraphs, k=self.rng.randint(3, 9))
-        paragraphs[self.rng.randrange(len(paragraphs))] += " " + self.sentence()
+    def body(self, language="en"):
+        paragraphs = self.rng.choices(self.paragraphs[language], k=self.rng.randint(3, 9))
+        paragraphs[self.rng.randrange(len(paragraphs))] += " " + self.sentence(language)
         return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
 
-    def title(self):
-        return self.sentence(4, 11).rstrip(".").title()
+    def title(self, language="en"):
+        title = self.sentence(language, 4, 11).rstrip(".")
+        return title.title() if language == "en" else title
 
 
-def generate(*, articles, experts, topics, seed=1, stdout=None):
-    """Add a synthetic archive of the given size to the database; returns the article count."""
+def generate(*, articles, experts, topics, seed=1, russian_share=RUSSIAN_SHARE, stdout=None):
+    """Add a synthetic archive of the given size to the database (`russian_share` of its articles
+    in Russian); returns the article count."""
     corpus = Corpus(seed=seed)
     say = stdout.write if stdout else (lambda message: None)
 
@@ -130,7 +138,7 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
         expert_rows = _make_experts(corpus, experts, topic_rows)
     say(f"{len(topic_rows)} topics, {len(expert_rows)} experts\n")
 
-    ids = _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, say)
+    ids = _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, russian_share, say)
     # Counted at the end, rather than by each writer, a transaction per step: within one
     # transaction, each step's new versions of the same count rows pile up unpruned and the later
     # steps slow down (seen: over ten minutes for a million articles at once).
@@ -141,11 +149,11 @@ def generate(*, articles, experts, topics, seed=1, stdout=None):
     return len(ids)
 
 
-def _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, say):
+def _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, russian_share, say):
     """Generate the articles in batches; each batch goes in (rows and search index) in one
     transaction. On PostgreSQL, outside a transaction, WRITERS connections write batches at once:
     most of the time is the database's to_tsvector, which then uses every core."""
-    draw = ArticleDraw(corpus, categories, sources, topic_rows, expert_rows)
+    draw = ArticleDraw(corpus, categories, sources, topic_rows, expert_rows, russian_share)
     first_id = (Article.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
     known_terms = set()
@@ -173,10 +181,11 @@ def _make_articles(corpus, articles, categories, sources, topic_rows, expert_row
 
 class ArticleDraw:
     """Draws one article's row, byline and topics: Zipf-distributed experts, skewed topics, dates
-    over twenty years, a few drafts and scheduled pieces."""
+    over twenty years, a few drafts and scheduled pieces, a share in Russian."""
 
-    def __init__(self, corpus, categories, sources, topics, experts):
+    def __init__(self, corpus, categories, sources, topics, experts, russian_share=RUSSIAN_SHARE):
         self.corpus, self.categories, self.sources = corpus, categories, sources
+        self.russian_share = russian_share
         self.topics, self.experts = topics, experts
         self.expert_weights = _cumulative([1 / (rank + 1) ** 1.07 for rank in range(len(experts))])
         self.topic_weights = _cumulative([1 / (rank + 1) ** 0.9 for rank in range(len(topics))])
@@ -185,7 +194,8 @@ class ArticleDraw:
 
     def __call__(self, pk):
         rng, corpus, now = self.corpus.rng, self.corpus, self.now
-        title = corpus.title()
+        language = "ru" if rng.random() < self.russian_share else "en"
+        title = corpus.title(language)
         roll = rng.random()
         if roll < 0.03:
             status, when = Article.Status.DRAFT, None
@@ -196,9 +206,10 @@ class ArticleDraw:
         article = {
             "id": pk,
             "title": title,
-            "slug": f"{slugify(title)[:80].strip('-')}-{pk}",
-            "lead": corpus.sentence(15, 40),
-            "body": corpus.body(),
+            "slug": f"{slug_for(title)[:80].strip('-')}-{pk}",
+            "language": language,
+            "lead": corpus.sentence(language, 15, 40),
+            "body": corpus.body(language),
             "status": status,
             "published_at": when,
             "category_id": rng.choice(self.categories).pk,
@@ -235,6 +246,7 @@ class Batch:
                 authors=", ".join(expert.name for expert in authors),
                 topics=", ".join(topic.name for topic in tags),
                 is_public=is_public,
+                language=article["language"],
             )
         )
 

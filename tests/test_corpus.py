@@ -24,6 +24,7 @@ def test_a_generated_archive_is_indexed_as_a_reindex_would_index_it():
     call_command("generate_corpus", articles=60, experts=6, topics=8, stdout=io.StringIO())
     published = Article.objects.published()
     assert published.count() > 40
+    assert 0.15 < published.filter(language="ru").count() / published.count() < 0.45  # about 30%
     titles = published.values_list("title", flat=True)[:30]
     words = {word for title in titles for word in title.split()}
     words |= {
@@ -35,6 +36,7 @@ def test_a_generated_archive_is_indexed_as_a_reindex_would_index_it():
     before = {word: ids for word, ids in found(words).items() if ids}  # stop words find nothing
     vocabulary = set(SearchTerm.objects.values_list("term", flat=True))
     assert len(before) > 10
+    assert any(not word.isascii() for word in before)  # Russian words are found too
 
     search.rebuild_index()
 

@@ -13,14 +13,18 @@ class Command(BaseCommand):
         parser.add_argument("--experts", type=int, default=5000)
         parser.add_argument("--topics", type=int, default=300)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--russian-share", type=float, default=0.3, help="the share of articles in Russian (0 to 1)"
+        )
 
-    def handle(self, *args, articles, experts, topics, seed, **options):
+    def handle(self, *args, articles, experts, topics, seed, russian_share, **options):
         started = time.perf_counter()
         count = generate(
             articles=articles,
             experts=experts,
             topics=topics,
             seed=seed,
+            russian_share=russian_share,
             stdout=self.stdout if options["verbosity"] > 1 else None,
         )
         seconds = time.perf_counter() - started
