@@ -27,7 +27,12 @@ def child(url, size, requests):
     from experts.models import Expert
 
     def largest(kind):
-        return Tally.objects.filter(kind=kind).order_by("-count").values_list("ref", flat=True).first()
+        return (
+            Tally.objects.filter(kind=kind, language="")
+            .order_by("-count")
+            .values_list("ref", flat=True)
+            .first()
+        )
 
     published = Article.objects.published()
     article = published.first()
@@ -41,22 +46,22 @@ def child(url, size, requests):
     year = published.first().published_at.year - 1
     last_sitemap_page = ArticleSitemap().paginator.num_pages
     pages = {
-        "home": "/",
-        "article list": "/articles/",
-        "article list, by topic": f"/articles/?topic={broad_topic.slug}"
+        "home": "/en/",
+        "article list": "/en/articles/",
+        "article list, by topic": f"/en/articles/?topic={broad_topic.slug}"
         if broad_topic.kind == Topic.Kind.THEME
-        else f"/articles/?region={broad_topic.slug}",
-        "article list, by expert": f"/articles/?expert={busiest.slug}",
-        "article list, by dates": f"/articles/?date_from={year}-01-01&date_to={year}-06-30",
-        "article list, deep page": "/articles/?page=400",
+        else f"/en/articles/?region={broad_topic.slug}",
+        "article list, by expert": f"/en/articles/?expert={busiest.slug}",
+        "article list, by dates": f"/en/articles/?date_from={year}-01-01&date_to={year}-06-30",
+        "article list, deep page": "/en/articles/?page=400",
         "article": article.get_absolute_url(),
         "article (busiest expert, most used topic)": worst.get_absolute_url(),
-        "expert list": "/experts/",
+        "expert list": "/en/experts/",
         "expert profile (busiest)": busiest.get_absolute_url(),
         "topic page (broadest)": broad_topic.get_absolute_url(),
-        "topics": "/topics/",
-        "search": "/search/?q=korea",
-        "feed": "/feeds/latest/",
+        "topics": "/en/topics/",
+        "search": "/en/search/?q=korea",
+        "feed": "/en/feeds/latest/",
         "sitemap index": "/sitemap.xml",
         "sitemap, last articles page": f"/sitemap-articles.xml?p={last_sitemap_page}",
         "sitemap, experts": "/sitemap-experts.xml",

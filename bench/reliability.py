@@ -36,20 +36,21 @@ def sample_paths(url):
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as connection:
         article = connection.execute(
             "SELECT slug FROM articles_article WHERE status = 'published' AND published_at <= now() "
+            "AND language = 'en' "
             "ORDER BY published_at DESC LIMIT 1"
         ).fetchone()[0]
         expert = connection.execute("SELECT slug FROM experts_expert ORDER BY id LIMIT 1").fetchone()[0]
         topic = connection.execute("SELECT slug FROM articles_topic ORDER BY id LIMIT 1").fetchone()[0]
     return [
-        "/",
-        "/articles/",
-        f"/articles/{article}/",
-        f"/experts/{expert}/",
-        f"/topics/{topic}/",
-        "/articles/?page=5",
-        "/search/?q=security",
+        "/en/",
+        "/en/articles/",
+        f"/en/articles/{article}/",
+        f"/en/experts/{expert}/",
+        f"/en/topics/{topic}/",
+        "/en/articles/?page=5",
+        "/en/search/?q=security",
         "/api/articles/",
-        "/feeds/latest/",
+        "/en/feeds/latest/",
         "/static/css/site.css",
     ]
 
@@ -102,7 +103,7 @@ def outage_test(paths, *, outage_seconds=10):
         while not stop_probing.is_set():
             number += 1
             kind = "cached" if number % 2 else "uncached"
-            path = "/articles/" if kind == "cached" else f"/articles/?probe={number}"
+            path = "/en/articles/" if kind == "cached" else f"/en/articles/?probe={number}"
             started = time.perf_counter()
             try:
                 response = urllib.request.urlopen(BASE + path, timeout=15)

@@ -17,13 +17,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common
 from bench.report import write_section
 
+# (label, the page's language, parameters): English on /en/search/, Russian on /ru/search/ (the
+# corpus writes 30% of its articles with the Russian sample's words).
 CASES = [
-    ("common word", {"q": "korea"}),
-    ("rare word", {"q": "{rare}"}),
-    ("phrase", {"q": '"missile defense"'}),
-    ("two words, one excluded", {"q": "security -china"}),
-    ("misspelled word (did you mean)", {"q": "securty"}),
-    ("filtered search", {"q": "korea", "topic": "{broad_topic}", "year": "{year}"}),
+    ("common word", "en", {"q": "korea"}),
+    ("rare word", "en", {"q": "{rare}"}),
+    ("phrase", "en", {"q": '"missile defense"'}),
+    ("two words, one excluded", "en", {"q": "security -china"}),
+    ("misspelled word (did you mean)", "en", {"q": "securty"}),
+    ("filtered search", "en", {"q": "korea", "topic": "{broad_topic}", "year": "{year}"}),
+    ("Russian: common word, inflected", "ru", {"q": "переговорах"}),
+    ("Russian: rare word", "ru", {"q": "{rare_ru}"}),
+    ("Russian: phrase", "ru", {"q": '"северной кореи"'}),
+    ("Russian: misspelled word (did you mean)", "ru", {"q": "санкцый"}),
+    ("Russian: filtered search", "ru", {"q": "санкциям", "topic": "{broad_topic}", "year": "{year}"}),
+    ("both languages: mixed query", "ru", {"q": "THAAD Корея", "language": "all"}),
 ]
 
 
@@ -35,6 +43,7 @@ def child(url, size, requests):
     from django.db.models import Count
     from django.http import QueryDict
     from django.test import Client
+    from django.utils.translation import override
 
     from articles.corpus import Corpus
     from articles.filters import ArticleFilterSet
@@ -45,20 +54,21 @@ def child(url, size, requests):
     )
     names = [name.lower() for name in Corpus(seed=1).names[:200]]
     rare = next(name for name in names if SearchTerm.objects.filter(term=name).exists())
+    # A rare word of the Russian articles: the least used Russian word of the sample's vocabulary.
+    rare_ru = Corpus(seed=1).words["ru"][-1]
     year = Article.objects.published().latest("published_at").published_at.year - 1
     from django.conf import settings
 
     settings.PAGE_CACHE_SECONDS = 0  # the search itself is measured, not the page cache
     client = Client()
     results = {}
-    for label, params in CASES:
-        query = {
-            key: value.format(rare=rare, broad_topic=broad_topic, year=year) for key, value in params.items()
-        }
-        url = "/search/?" + urlencode(query)
-        matches = ArticleFilterSet(
-            QueryDict(urlencode(query)), queryset=Article.objects.published()
-        ).qs.count()
+    for label, language, params in CASES:
+        values = {"rare": rare, "rare_ru": rare_ru, "broad_topic": broad_topic, "year": year}
+        query = {key: value.format(**values) for key, value in params.items()}
+        url = f"/{language}/search/?" + urlencode(query)
+        with override(language):
+            filterset = ArticleFilterSet(QueryDict(urlencode(query)), queryset=Article.objects.published())
+            matches = filterset.qs.count()
         results[label] = {"url": url, "matches": matches, **common.measure(client, url, requests=requests)}
     print(json.dumps({"generated_seconds": generated, "cases": results}))
 
@@ -84,7 +94,7 @@ def main():
             [
                 run["database"],
                 f"{run['articles']:,}",
-                f"{label}: `{case['url'].split('?', 1)[1]}`",
+                f"{label}: `{case['url']}`",
                 f"{case['matches']:,}",
                 case["queries"],
                 case["p50_ms"],
@@ -102,11 +112,14 @@ def main():
     body = "\n".join(
         [
             f"Measured {report['when']} on {report['machine']}.",
-            f"In-process server time of `/search/` (view, queries, template) over {args.requests} requests"
+            f"In-process server time of `/en/search/` and `/ru/search/` (view, queries, template) over"
+            f" {args.requests} requests"
             " after 3 warm-up requests; the query count is of one request. The archive is made by"
             " `generate_corpus` (500 experts and 60 topics under 50k articles, 5,000 and 300 from 50k;"
             " words drawn from the sample pages with"
-            " their natural skew, so 'korea' is in most articles; invented names are the rare words).",
+            " their natural skew, so 'korea' is in most articles; invented names are the rare words;"
+            " 30% of the articles in Russian, from the Russian sample's words). Each page lists its"
+            " own language's articles unless `language=all`.",
             "",
             *table,
             "",

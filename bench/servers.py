@@ -19,7 +19,7 @@ from bench.report import write_section
 from bench.server import SERVERS, LoopbackRun
 
 PORT = 8767
-PAGE = "/"
+PAGE = "/en/"
 STATIC = "/static/css/site.css"
 
 

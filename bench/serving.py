@@ -30,6 +30,7 @@ def pages(url):
     article = psql(
         url,
         "SELECT slug FROM articles_article WHERE status = 'published' AND published_at <= now() "
+        "AND language = 'en' "
         "ORDER BY published_at DESC LIMIT 1",
     )
     expert = psql(
@@ -43,12 +44,12 @@ def pages(url):
         "GROUP BY t.slug ORDER BY count(*) DESC LIMIT 1",
     )
     return {
-        "home": "/",
-        "article list": "/articles/",
-        "article": f"/articles/{article}/",
-        "expert profile (busiest)": f"/experts/{expert}/",
-        "topic page (broadest)": f"/topics/{topic}/",
-        "search": "/search/?q=korea",
+        "home": "/en/",
+        "article list": "/en/articles/",
+        "article": f"/en/articles/{article}/",
+        "expert profile (busiest)": f"/en/experts/{expert}/",
+        "topic page (broadest)": f"/en/topics/{topic}/",
+        "search": "/en/search/?q=korea",
     }
 
 
