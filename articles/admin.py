@@ -30,7 +30,7 @@ from articles.models import (
 # language of settings.LANGUAGES and per translated field, stored in the row's `translations`;
 # blank means "as entered". Built when the admin loads: a language added to the settings gets its
 # fields without a code change.
-LONG_FIELDS = {"bio", "description"}
+LONG_FIELDS = {"bio", "description", "disclaimer"}
 
 
 def field_name(language, field):
@@ -120,6 +120,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = translations_form(Source)
+    fieldsets = [(None, {"fields": ["name", "slug", "url", "disclaimer"]}), translation_fieldset(Source)]
     list_display = ["name", "url"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -71,7 +71,7 @@ def topic_saved(sender, instance, created, raw=False, **kwargs):
     changed = fields_changed(instance)
     moved = not created and "parent_id" in changed
     content_changed(
-        topics=[instance.pk] if not created and not raw and "name" in changed else (),
+        topics=[instance.pk] if not created and not raw and changed & {"name", "translations"} else (),
         pages=pagecache.topic_edited(instance.pk, changed),
         tree=bool(changed & {"created", "parent_id"}),
         moved=[instance.pk] if moved else (),

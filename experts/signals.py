@@ -17,7 +17,8 @@ def remember_old_expert(sender, instance, **kwargs):
 def expert_saved(sender, instance, created, raw=False, **kwargs):
     changed = fields_changed(instance)
     content_changed(
-        experts=[instance.pk] if not created and not raw and "name" in changed else (),  # in the index
+        # Their names (in every language) are in the index of their articles.
+        experts=[instance.pk] if not created and not raw and changed & {"name", "translations"} else (),
         pages=pagecache.expert_edited(instance.pk, changed),
     )
 

@@ -237,10 +237,11 @@ def _article_ids(keys):
 
 
 def _renamed(model, items):
-    """Ids of the existing rows whose name the items change (their articles' index holds it)."""
-    names = {item["slug"]: item.get("name", "") for item in items}
-    existing = model.objects.filter(slug__in=list(names)).values_list("pk", "slug", "name")
-    return [pk for pk, slug, name in existing if names[slug] != name]
+    """Ids of the existing rows whose names (in any language) the items change: their articles'
+    index holds them."""
+    names = {item["slug"]: (item.get("name", ""), item.get("translations") or {}) for item in items}
+    existing = model.objects.filter(slug__in=list(names)).values_list("pk", "slug", "name", "translations")
+    return [pk for pk, slug, name, translations in existing if names[slug] != (name, translations)]
 
 
 def _ids(model, slugs):
