@@ -123,7 +123,7 @@ def article_citation(request, slug, style):
     citation_format = citations.FORMATS.get(style)
     if citation_format is None:
         raise Http404("No such citation format.")
-    article, _ = _visible_article(request, slug)
+    article, _versions = _visible_article(request, slug)
     if article.language != get_language():
         raise Http404("No such article in this language.")
     url = request.build_absolute_uri(article.get_absolute_url())

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -94,7 +95,7 @@ def main():
             [
                 run["database"],
                 f"{run['articles']:,}",
-                f"{label}: `{case['url']}`",
+                f"{label}: `{unquote(case['url'])}`",
                 f"{case['matches']:,}",
                 case["queries"],
                 case["p50_ms"],

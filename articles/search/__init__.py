@@ -224,8 +224,9 @@ def rebuild_index():
 
 
 def update_planner_statistics():
-    """ANALYZE after bulk writes. Without statistics SQLite may run a search's MATCH once per
-    article instead of once per query (seen: 200 ms instead of 5 ms at 2,000 articles).
+    """ANALYZE after bulk writes (and on PostgreSQL, merge the GIN indexes' pending entries).
+    Without statistics SQLite may run a search's MATCH once per article instead of once per query
+    (seen: 200 ms instead of 5 ms at 2,000 articles).
 
     Not inside a transaction on PostgreSQL: there ANALYZE records row counts in place, outside the
     transaction, so counts of rows that are then rolled back stay behind, and plans made for
@@ -234,4 +235,15 @@ def update_planner_statistics():
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Bulk writes leave their GIN entries in the indexes' pending lists (bulk_writes()),
+            # which every search then reads through, and which only VACUUM or autovacuum merge (a
+            # manual ANALYZE does not): merged here. Seen at 100,000 generated articles: a search
+            # for a word in no article took 400 ms before, 4 ms after.
+            cursor.execute(
+                "SELECT gin_clean_pending_list(index.indexrelid) FROM pg_index AS index"
+                " JOIN pg_class AS class ON class.oid = index.indexrelid"
+                " JOIN pg_am AS method ON method.oid = class.relam"
+                " WHERE method.amname = 'gin' AND class.relnamespace = to_regnamespace(current_schema())"
+            )
         cursor.execute("ANALYZE")
