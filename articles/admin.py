@@ -128,8 +128,8 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 class VersionInitialMixin:
-    """An inline that a new version of a piece starts with the original's rows in (see
-    ArticleAdmin.version_initial): as many empty forms as those rows, else one."""
+    """An inline that a new version of a piece starts with the original's rows in
+    (version_initial()): as many forms as those rows, else one empty form."""
 
     def get_extra(self, request, obj=None, **kwargs):
         return max(1, len(version_initial(request).get(self.model, [])))
