@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}
 
 
 def locations(client, url):
@@ -25,3 +25,23 @@ def article_urls(client):
         if page.startswith("/sitemap-articles.xml"):
             urls |= locations(client, page)
     return urls
+
+
+def alternates(client, url):
+    """{location: {hreflang: address}} of a sitemap page's entries (their other languages)."""
+    root = ET.fromstring(client.get(url).content)  # noqa: S314 - our own sitemap
+    return {
+        entry.findtext("sm:loc", namespaces=NS): {
+            link.get("hreflang"): link.get("href") for link in entry.findall("xhtml:link", NS)
+        }
+        for entry in root
+    }
+
+
+def article_alternates(client):
+    """alternates() of every article page the index lists."""
+    found = {}
+    for page in locations(client, "/sitemap.xml"):
+        if page.startswith("/sitemap-articles.xml"):
+            found |= alternates(client, page)
+    return found

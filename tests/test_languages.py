@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 
 from articles.models import Article
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, relate
+from tests.sitemaps import alternates, article_alternates
 
 pytestmark = pytest.mark.django_db
 
@@ -273,11 +274,7 @@ def test_the_api_answers_in_the_requested_language(client, piece):
 
 def test_the_sitemap_lists_every_language_with_its_versions(client, piece):
     _, version = piece
-    xml = BeautifulSoup(client.get("/sitemap-articles.xml").content, "html.parser")
-    entries = {
-        url.loc.text: {link["hreflang"]: link["href"] for link in url.find_all("xhtml:link")}
-        for url in xml.find_all("url")
-    }
+    entries = article_alternates(client)
 
     russian = f"http://testserver{version.get_absolute_url()}"
     assert set(entries) == {"http://testserver/en/articles/russia-us-korea/", russian}
@@ -286,9 +283,8 @@ def test_the_sitemap_lists_every_language_with_its_versions(client, piece):
         "ru": russian,
         "x-default": "http://testserver/en/articles/russia-us-korea/",
     }
-    profiles = BeautifulSoup(client.get("/sitemap-experts.xml").content, "html.parser")
-    links = {link["hreflang"]: link["href"] for link in profiles.url.find_all("xhtml:link")}
-    assert links == {
+    (profile,) = alternates(client, "/sitemap-experts.xml").values()
+    assert profile == {
         "en": "http://testserver/en/experts/richard-weitz/",
         "ru": "http://testserver/ru/experts/richard-weitz/",
         "x-default": "http://testserver/experts/richard-weitz/",
