@@ -255,15 +255,21 @@ def _visible_article(request, slug):
     preview), in the page's language if several languages use the slug; and its published
     versions, {language: article}, itself included. One query with its versions."""
     pieces = Article.objects.filter(slug=slug).annotate(piece=Coalesce("translation_of_id", "id"))
-    pieces = pieces.values("piece")
-    rows = list(
-        Article.objects.with_cards()
-        .prefetch_related("topics")
-        .filter(
-            Q(slug=slug) & permissions.readable_condition(request.user)
-            | published_condition() & (Q(pk__in=pieces) | Q(translation_of_id__in=pieces))
+    pieces = pieces.order_by().values("piece")
+    # A UNION of index lookups (slug, id, translation_of), not an OR of subqueries: PostgreSQL ran
+    # the OR as a scan of the archive (1,080 ms an article page at a million articles).
+    ids = (
+        Article.objects.filter(Q(slug=slug) & permissions.readable_condition(request.user))
+        .order_by()
+        .values("pk")
+        .union(
+            Article.objects.filter(published_condition(), pk__in=pieces).order_by().values("pk"),
+            Article.objects.filter(published_condition(), translation_of_id__in=pieces)
+            .order_by()
+            .values("pk"),
         )
     )
+    rows = list(Article.objects.with_cards().prefetch_related("topics").filter(pk__in=ids))
     found = sorted((row for row in rows if row.slug == slug), key=lambda row: row.language != get_language())
     if not found:
         raise Http404("No article at this address.")
