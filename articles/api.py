@@ -167,7 +167,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         articles = Article.objects.published().with_cards().prefetch_related("topics")
-        return articles if self.action == "retrieve" else articles.defer("body")
+        return articles if self.action == "retrieve" else articles.defer("body", "body_html")
 
     def get_serializer_class(self):
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer

@@ -5,6 +5,8 @@ articles.signals and experts.signals, which do nothing else), the admin's bulk a
 importers (import_pages, import_kb), the demo loader, the corpus generator and a restored
 version — and this module updates, in bulk where the writer is bulk:
 
+- the links of the bodies and of the related listings (articles.references, articles.linking): the
+  references waiting for an article that arrived, "Also read" blocks, expert mentions,
 - the topic lineage (when the tree changed),
 - the stored counts and top lists (articles.tallies), by difference, in the write's transaction,
 - the full-text index and the "did you mean" vocabulary (the articles changed, and those whose
@@ -18,7 +20,7 @@ A writer that cannot say precisely what it touched passes `whole_site=True`: eve
 
 from django.db import transaction
 
-from articles import pagecache, search, tallies
+from articles import linking, pagecache, references, search, tallies
 from articles.models import Article, ArticleAuthor, Topic
 
 
@@ -49,6 +51,8 @@ def content_changed(
     *,
     articles=(),
     experts=(),
+    named=(),
+    links=(),
     topics=(),
     pages=(),
     pages_before=(),
@@ -64,6 +68,9 @@ def content_changed(
         deleted: they leave the index).
     experts, topics: ids of experts and topics whose *names* changed: their articles are indexed
         again (the index holds authors' and topics' names).
+    named: ids of experts created or whose names (or other spellings) changed: the articles that
+        name them get their mentions again.
+    links: ids of references (RelatedLink) saved: a waiting one is linked if its article is here.
     pages: further cache tags the write touched (an expert's own page, the list of experts...).
     pages_before: what pages_showing() gave before the write.
     tree: the topic tree changed (a topic added, moved or deleted).
@@ -73,6 +80,17 @@ def content_changed(
     """
     article_ids = set(articles)
     counted = set(article_ids)  # a rename changes no count: its articles are only reindexed
+    # Links first: the mentions they find are counted ("Mentioned in"), and their pages go below.
+    relinked = set(article_ids)
+    if links:
+        references.link_saved(links)
+    if article_ids:
+        references.drop_orphans()
+        relinked |= references.link_arrivals(article_ids) | references.citing(article_ids)
+    if named:
+        relinked |= linking.naming(list(named))
+    linked = linking.refresh(relinked) if relinked else set()
+    counted |= linked
     if experts:
         authored = ArticleAuthor.objects.filter(expert_id__in=list(experts))
         article_ids.update(authored.values_list("article_id", flat=True))
@@ -90,8 +108,8 @@ def content_changed(
     tags = set(pages) | set(pages_before)
     if whole_site:
         tags.add(pagecache.SITE)
-    elif article_ids:
-        tags |= pagecache.article_tags(article_ids)
+    elif article_ids or linked:
+        tags |= pagecache.article_tags(article_ids | linked)
     pagecache.invalidate(*tags)
     if article_ids or whole_site:
         pagecache.schedule_changed()

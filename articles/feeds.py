@@ -70,7 +70,7 @@ class LatestArticlesFeed(Feed):
         # In the feed's language (its address's prefix). Cards carry authors, category and source;
         # topics become the items' categories.
         articles = self.articles(obj).filter(language=get_language())
-        return articles.with_cards().prefetch_related("topics").defer("body")[:FEED_ITEMS]
+        return articles.with_cards().prefetch_related("topics").defer("body", "body_html")[:FEED_ITEMS]
 
     def item_title(self, item):
         return item.title

@@ -26,7 +26,7 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
     or all; `page_language=""` lists all of them by default (an expert's profile).
     """
     filterset = ArticleFilterSet(request.GET or None, queryset=queryset, page_language=page_language)
-    cards = filterset.qs.with_cards().defer("body")  # cards show the lead; bodies are long
+    cards = filterset.qs.with_cards().defer("body", "body_html")  # cards show the lead; bodies are long
     unfiltered = set(request.GET) <= {"page", "sort", "language"}
     whole_archive = counted_as == (Tally.Kind.ARCHIVE, 0)
     # What is listed, as stored: the page's own count when nothing narrows it; when the whole
@@ -39,7 +39,9 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
         # on SQLite); the timeline holds the same articles, so the topic's own condition goes too.
         oldest = filterset.oldest_first
         cards = filterset.sort_by(
-            Article.objects.published().with_cards().defer("body"), "sort", "oldest" if oldest else "newest"
+            Article.objects.published().with_cards().defer("body", "body_html"),
+            "sort",
+            "oldest" if oldest else "newest",
         )
         first_ids = partial(tallies.listed, *stored, oldest=oldest, language=filterset.results_language)
     paginator = CappedPaginator(

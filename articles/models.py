@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from iuliia import WIKIPEDIA as CYRILLIC_TO_LATIN
 
-from articles.richtext import clean_html, clean_text_fields
+from articles.richtext import clean_html, clean_text_fields, folded_words
 
 
 class TopicQuerySet(models.QuerySet):
@@ -57,11 +59,19 @@ class TopicQuerySet(models.QuerySet):
             for (ancestor, descendant), depth in wanted.items()
             if existing.get((ancestor, descendant), (None, None))[1] != depth
         ]
+        depths = Counter(descendant for _ancestor, descendant in wanted)  # itself and those above
         with transaction.atomic():
             if stale:
                 TopicLineage.objects.filter(pk__in=stale).delete()
             if missing:
                 TopicLineage.objects.bulk_create(missing)
+            moved = [
+                Topic(pk=pk, depth=depths[pk] - 1)
+                for pk, depth in self.model._default_manager.values_list("pk", "depth")
+                if depth != depths[pk] - 1
+            ]
+            if moved:
+                Topic.objects.bulk_update(moved, ["depth"])
 
 
 class Translatable(models.Model):
@@ -148,6 +158,9 @@ class Topic(Translatable):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     description = models.TextField(blank=True)
+    # How far below the top of the tree (0: a top-level topic), kept with the lineage: an article's
+    # deepest topics are its most specific ones, which the related fill-in shares (articles.related).
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = TopicQuerySet.as_manager()
 
@@ -326,6 +339,10 @@ class Article(models.Model):
     )
     lead = models.TextField(blank=True, help_text="The standfirst: one or two sentences, plain text.")
     body = models.TextField(blank=True, help_text="HTML; anything outside the allow-list is removed.")
+    # The body as readers get it: "Also read" lines as link blocks, the first mention of each expert
+    # linked to the profile. Written by articles.linking whenever the body, a reference or an expert's
+    # names change; blank when it would equal the body (most articles: nothing to link).
+    body_html = models.TextField(blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
         _("publication date"),
@@ -359,12 +376,6 @@ class Article(models.Model):
         blank=True,
         db_index=True,
         editable=False,
-    )
-    is_stub = models.BooleanField(
-        "stub",
-        default=False,
-        help_text="Made by the importer from another page's related listing; "
-        "importing its own page completes it.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -519,28 +530,98 @@ class ArticleAuthor(models.Model):
 
 
 class RelatedLink(models.Model):
-    """An editor's pick for an article's "Related articles" listing, in order."""
+    """An item of an article's "Related articles" listing, in order, or an "Also read" reference in
+    its body.
+
+    It points at an article here (`related`), or, until that article arrives, it is an *entry*: the
+    piece as the publisher's page described it (title, date, lead, expert, category). Readers see an
+    entry in its place; articles.references links it to the article the moment one with its title is
+    saved (an import, an editor's), and a reader sees a link once that article is published.
+    """
+
+    class Kind(models.TextChoices):
+        LISTING = "listing", "Related listing"
+        ALSO_READ = "also-read", "Also read (in the body)"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
     related = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="linked_from", verbose_name="related article"
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # a deleted article's entry waits again, if it has a title
+        related_name="linked_from",
+        verbose_name="related article",
     )
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.LISTING)
+    title = models.CharField(
+        max_length=300, blank=True, help_text="As the publisher's page gives it, for a piece not here yet."
+    )
+    # The title as references compare it (articles.richtext.folded_words): cases, punctuation and
+    # spaces do not matter. Indexed where the entry still waits: an arriving article looks it up.
+    title_key = models.CharField(max_length=300, blank=True, editable=False)
+    truncated = models.BooleanField(
+        default=False, help_text="The page cut the title short (“…”): a longer title starting so matches."
+    )
+    published_on = models.DateField("date", null=True, blank=True)
+    lead = models.TextField(blank=True)
+    expert = models.ForeignKey(
+        "experts.Expert", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    url = models.URLField("original URL", max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "related"], name="related_link_once"),
+            models.UniqueConstraint(
+                fields=["article", "kind", "related"],
+                condition=Q(related__isnull=False),
+                name="related_link_once",
+            ),
             models.CheckConstraint(
                 condition=~Q(article=models.F("related")),
                 name="related_link_not_self",
                 violation_error_message="An article cannot be related to itself.",
             ),
         ]
+        indexes = [
+            models.Index(fields=["title_key"], condition=Q(related__isnull=True), name="related_waiting_idx"),
+        ]
         verbose_name = "related article"
 
     def __str__(self):
-        return f"{self.article} → {self.related}"
+        return f"{self.article} → {self.related or self.title}"
+
+    def save(self, *args, **kwargs):
+        clean_text_fields(self)
+        self.title_key = folded_words(self.title)
+        super().save(*args, **kwargs)
+
+    @property
+    def waiting(self):
+        """Whether readers see an entry (the piece is not a published article here)."""
+        return self.related is None or not self.related.is_public
+
+
+class ArticleMention(models.Model):
+    """An expert named in an article's body, found when it is saved (articles.linking): the first
+    mention links to the profile unless an editor unticked `linked`, which later saves keep."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    expert = models.ForeignKey("experts.Expert", on_delete=models.CASCADE, related_name="mentions")
+    linked = models.BooleanField(
+        default=True, help_text="Untick to leave this expert's name unlinked in this article; it stays so."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "expert"], name="article_mention_once")]
+        indexes = [models.Index(fields=["expert", "article"], name="mention_expert_article_idx")]
+        verbose_name = "expert mentioned"
+        verbose_name_plural = "experts mentioned in the body (the first mention links to the profile)"
+
+    def __str__(self):
+        return f"{self.expert} in {self.article}"
 
 
 class ReviewStep(models.Model):
@@ -594,6 +675,7 @@ class Tally(models.Model):
         CATEGORY = "c", "Category"
         SOURCE = "s", "Source"
         YEAR = "y", "Year"
+        MENTION = "m", "Mentioned"  # published pieces naming an expert they are not by
 
     kind = models.CharField(max_length=1, choices=Kind)
     ref = models.BigIntegerField(help_text="The topic's, expert's, category's or source's id; the year; 0.")
@@ -665,6 +747,7 @@ class Timeline(models.Model):
         TOPIC = "t", "Topic"
         UNDER_TOPIC = "u", "Under topic"
         EXPERT = "e", "Expert"
+        MENTION = "m", "Mentioning an expert"
 
     kind = models.CharField(max_length=1, choices=Kind)
     ref = models.BigIntegerField(help_text="The topic's or the expert's id.")

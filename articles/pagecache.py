@@ -131,7 +131,7 @@ def article_page(pk, *, related, authors, topics):
 # topics: their own pages only when only their own-page fields changed, else every page (their
 # names are on cards and bylines everywhere). Category and source names: every page.
 
-EXPERT_OWN_PAGE_FIELDS = {"bio", "country"}
+EXPERT_OWN_PAGE_FIELDS = {"bio", "country", "other_names"}
 TOPIC_OWN_PAGE_FIELDS = {"description"}
 
 
@@ -153,7 +153,7 @@ def expert_details_edited(pks):
 
 
 def related_links_edited(pk):
-    """An editor's related links show on the article's own page only."""
+    """An article's related links and "Also read" references show on its own page only."""
     return {article_tag(pk)}
 
 
@@ -193,7 +193,7 @@ def article_tags(pks):
     A draft or a scheduled piece is on no public page but its own (never cached): only its own tag. Called
     before and after a change, so that the pages of the old state and of the new one both go.
     """
-    from articles.models import Article, ArticleAuthor, TopicLineage, published_condition
+    from articles.models import Article, ArticleAuthor, ArticleMention, TopicLineage, published_condition
 
     pks = list(pks)
     tags = {article_tag(pk) for pk in pks}
@@ -208,6 +208,11 @@ def article_tags(pks):
         .values_list("kind", "ref")
         .union(
             ArticleAuthor.objects.filter(published_condition("article__"), article_id__in=pks)
+            .order_by()
+            .annotate(kind=Value("expert"), ref=F("expert_id"))
+            .values_list("kind", "ref"),
+            # The profiles listing them under "Mentioned in".
+            ArticleMention.objects.filter(published_condition("article__"), article_id__in=pks)
             .order_by()
             .annotate(kind=Value("expert"), ref=F("expert_id"))
             .values_list("kind", "ref"),

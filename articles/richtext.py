@@ -16,12 +16,16 @@ ALLOWED_TAGS = {
     "figure", "figcaption", "img", "table", "thead", "tbody", "tr", "th", "td", "abbr",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
+    "p": {"class"},  # only the classes of ALLOWED_CLASSES
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
 }
+# The classes articles.linking gives the blocks it writes ("Also read"), for the stylesheet; any
+# other class (pasted from a web page or a word processor) is dropped.
+ALLOWED_CLASSES = {"also-read", "also-read also-read--waiting"}
 URL_SCHEMES = {"http", "https", "mailto"}
 # What XML 1.0 cannot carry (C0 controls but tab, line feed and carriage return; U+FFFE, U+FFFF;
 # lone surrogates): one in a title would make every feed that lists it unreadable.
@@ -54,7 +58,7 @@ def _clean_once(html):
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_only_allowed_images,
+        attribute_filter=_allowed_values,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
@@ -96,7 +100,9 @@ def _plain_texts(value):
     return value
 
 
-def _only_allowed_images(element, attribute, value):
+def _allowed_values(element, attribute, value):
+    if attribute == "class":
+        return value if value in ALLOWED_CLASSES else None
     if element != "img" or attribute != "src":
         return value
     if value.startswith("/") and not value.startswith("//"):
@@ -114,3 +120,12 @@ def paragraphs_to_html(text):
 def fold(word):
     """A word as search compares it: case-folded (Cyrillic too), "ё" read as "е"."""
     return word.casefold().replace("ё", "е")
+
+
+NOT_WORD = re.compile(r"[^\w-]+")
+
+
+def folded_words(text):
+    """`text` as names and titles are compared: folded (see fold()), punctuation and runs of spaces
+    made one space. "R. Weitz" -> "r weitz"; "Forecasts on Korea’s…" -> "forecasts on korea s"."""
+    return " ".join(NOT_WORD.sub(" ", fold(text or "")).split())

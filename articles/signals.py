@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from articles import pagecache
 from articles.derived import content_changed, fields_changed, pages_showing, remember_fields
-from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
+from articles.models import Article, ArticleAuthor, ArticleMention, Category, RelatedLink, Source, Topic
 
 # Articles. Raw saves too (fixtures, and restoring a version, which writes the old rows raw): the
 # pages of what was there before must go; the index follows at the restore's own save.
@@ -55,7 +55,17 @@ def article_topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 @receiver([post_save, post_delete], sender=RelatedLink)
 def related_links_changed(sender, instance, **kwargs):
-    content_changed(pages=pagecache.related_links_edited(instance.article_id), index=False)
+    content_changed(
+        pages=pagecache.related_links_edited(instance.article_id),
+        links=[instance.pk] if kwargs.get("created") is not None else (),
+        index=False,
+    )
+
+
+@receiver([post_save, post_delete], sender=ArticleMention)
+def mention_changed(sender, instance, raw=False, **kwargs):
+    """An editor ticked or unticked a mention's link: the body is written again."""
+    content_changed(articles=[instance.article_id], index=not raw)
 
 
 # Topics (experts.signals reports experts' changes).

@@ -10,7 +10,8 @@ what the articles are now and applies only the difference, in the write's own tr
 costs what it changed, not what the archive holds. A scheduled piece counts nothing until it is
 due: its row holds the time, and articles.derived.release_due() counts it then.
 
-Keys: "a" (the archive), "t12" (under topic 12 or a subtopic), "e3", "c2", "s1", "y2024",
+Keys: "a" (the archive), "t12" (under topic 12 or a subtopic), "e3", "c2", "s1", "y2024", "m3"
+(naming expert 3 in the body, not by them: the profile's "Mentioned in"),
 "p12:3" (by expert 3 under topic 12, subtopics included), "d12:3" (by expert 3, tagged 12 itself).
 The counts of the first six kinds are kept per language too, with the language after a slash
 ("t12/ru"): a page lists its own language's articles by default.
@@ -32,6 +33,7 @@ from django.utils import timezone
 from articles.models import (
     Article,
     ArticleAuthor,
+    ArticleMention,
     ArticleTally,
     Tally,
     Timeline,
@@ -40,7 +42,12 @@ from articles.models import (
 )
 
 # The keys that are also places on a timeline, by their Timeline kind.
-TIMELINES = {"l": Timeline.Kind.TOPIC, "t": Timeline.Kind.UNDER_TOPIC, "e": Timeline.Kind.EXPERT}
+TIMELINES = {
+    "l": Timeline.Kind.TOPIC,
+    "t": Timeline.Kind.UNDER_TOPIC,
+    "e": Timeline.Kind.EXPERT,
+    "m": Timeline.Kind.MENTION,
+}
 PER_LANGUAGE = "atecsy"  # the kinds of key also counted per language
 BATCH = 2_000  # articles recounted per round: a bulk writer's batch, a rebuild's step
 
@@ -81,7 +88,9 @@ def listed(kind, ref, count, *, oldest=False, language=""):
     """The ids of the `count` newest (or oldest) published articles under a topic (Tally.Kind.TOPIC,
     subtopics included) or by an expert (Tally.Kind.EXPERT), in `language` (blank: any), as a
     subquery: one walk of the timelines' index, however many articles the topic or the expert has."""
-    kind = Timeline.Kind.UNDER_TOPIC if kind == Tally.Kind.TOPIC else Timeline.Kind.EXPERT
+    kind = {Tally.Kind.TOPIC: Timeline.Kind.UNDER_TOPIC, Tally.Kind.MENTION: Timeline.Kind.MENTION}.get(
+        kind, Timeline.Kind.EXPERT
+    )
     order = ("published_at", "article_id") if oldest else ("-published_at", "-article_id")
     rows = Timeline.objects.filter(kind=kind, ref=ref)
     if language:
@@ -136,11 +145,16 @@ def direct_counts():
         found[("p", topic, expert)] = n
     for (topic, expert), n in grouped(pairs, "topic_id", "expert").items():
         found[("d", topic, expert)] = n
+    mentioned = ArticleMention.objects.filter(published_condition("article__")).exclude(
+        article__article_authors__expert=F("expert")
+    )
+    found |= {("m", expert): n for (expert,), n in grouped(mentioned, "expert_id").items()}
     # Timelines: each place once, with the article's date.
     for kind, rows, field in (
         (Timeline.Kind.TOPIC, tagged, "topic_id"),
         (Timeline.Kind.UNDER_TOPIC, tagged, ancestor),
         (Timeline.Kind.EXPERT, authored, "expert_id"),
+        (Timeline.Kind.MENTION, mentioned, "expert_id"),
     ):
         for ref, pk, when, language in rows.values_list(
             field, "article_id", "article__published_at", "article__language"
@@ -264,18 +278,27 @@ def _keys_now(ids):
             .order_by()
             .annotate(kind=Value("t"), ref=F("topic_id"), above=F("topic__ancestor_links__ancestor_id"))
             .values_list("article_id", "kind", "ref", "above"),
+            ArticleMention.objects.filter(article_id__in=public)
+            .order_by()
+            .annotate(kind=Value("m"), ref=F("expert_id"), above=Value(None, IntegerField()))
+            .values_list("article_id", "kind", "ref", "above"),
             all=True,
         )
         .order_by()
     )
-    experts, tags = {}, []
+    experts, tags, mentioned = {}, [], []
     for pk, kind, ref, above in links:
         if kind == "e":
             experts.setdefault(pk, set()).add(ref)
             keys[pk].add(f"e{ref}")
+        elif kind == "m":
+            mentioned.append((pk, ref))
         else:
             tags.append((pk, ref, above))
             keys[pk].add(f"l{ref}")
+    for pk, expert in mentioned:
+        if expert not in experts.get(pk, ()):  # an author naming themselves is not "mentioned in"
+            keys[pk].add(f"m{expert}")
     for pk, topic, ancestor in tags:
         keys[pk].add(f"t{ancestor}")
         for expert in experts.get(pk, ()):

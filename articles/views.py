@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from articles import citations, pagecache, permissions, search, seo, tallies
 from articles.listing import article_listing
 from articles.models import Article, Category, Source, Tally, Topic, published_condition
-from articles.related import related_articles
+from articles.related import related_listing
 from experts.models import Expert
 
 HOME_LATEST = 8
@@ -102,9 +102,10 @@ def article_detail(request, slug):
         image_alt=article.image_alt,
         structured_data=[seo.article(absolute, article, topics), seo.breadcrumbs(absolute, _home(trail))],
     )
-    related = related_articles(article)
+    related, targets = related_listing(article)
     if article.is_public:
-        _depends_on_article(request, article, topics, related)
+        shown = {item.article.pk for item in related if item.article} | targets
+        _depends_on_article(request, article, topics, shown)
     ctx = {
         "article": article,
         "topics": topics,
@@ -245,7 +246,7 @@ def keep_private(response):
 def _depends_on_article(request, article, topics, related):
     authors = [link.expert_id for link in article.article_authors.all()]
     pages = pagecache.article_page(
-        article.pk, related=[other.pk for other in related], authors=authors, topics=[t.pk for t in topics]
+        article.pk, related=sorted(related), authors=authors, topics=[t.pk for t in topics]
     )
     pagecache.depends_on(request, *pages)
 

@@ -3,7 +3,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Translatable, unique_slug
-from articles.richtext import clean_html, clean_text_fields, fold
+from articles.richtext import clean_html, clean_text_fields, fold, folded_words
+from experts.names import guess_sort_name
 
 
 class ExpertQuerySet(models.QuerySet):
@@ -36,10 +37,18 @@ class Expert(Translatable):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=170, unique=True)
     last_name = models.CharField(
+        "sort name",
         max_length=80,
         blank=True,
         db_index=True,
-        help_text="Used for A–Z ordering. Left blank, the last word of the name is used.",
+        help_text="What the A–Z index files the expert under: “Weitz” for Richard Weitz, “Lee” for Lee "
+        "Jae-Young. Left blank, it is guessed from the name (the family name: the first word of a Korean, "
+        "Chinese or Japanese name written family name first, else the last word).",
+    )
+    other_names = models.TextField(
+        blank=True,
+        help_text="Other spellings articles may use, one a line (“R. Weitz”, “Ричарда Вайца”): a body "
+        "naming the expert so links to the profile too.",
     )
     position = models.CharField(
         max_length=300,
@@ -73,8 +82,8 @@ class Expert(Translatable):
         clean_text_fields(self)
         if not self.slug:
             self.slug = unique_slug(Expert, self.name)
-        if not self.last_name and self.name.split():
-            self.last_name = self.name.split()[-1]
+        if not self.last_name:
+            self.last_name = guess_sort_name(self.name)
         self.bio = clean_html(self.bio)
         for entry in (self.translations or {}).values():
             if isinstance(entry, dict) and entry.get("bio"):
@@ -83,6 +92,7 @@ class Expert(Translatable):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_names"}
         super().save(*args, **kwargs)
+        ExpertName.write_for([self])
 
     def get_absolute_url(self):
         return reverse("experts:detail", kwargs={"slug": self.slug})
@@ -97,6 +107,16 @@ class Expert(Translatable):
     def refresh_search_names(self):
         """Set search_names from the names (bulk writers call this; save() does)."""
         self.search_names = " ".join(fold(name) for name in self.every_name())
+
+    def mention_names(self):
+        """Every name a body may name the expert by: in every language, and the other spellings."""
+        return [*self.every_name(), *(line.strip() for line in self.other_names.splitlines() if line.strip())]
+
+    @property
+    def initials(self):
+        """ "RW": the portrait's placeholder (the first letters of the first and the last word)."""
+        words = [word for word in self.translated("name").split() if word[:1].isalpha()]
+        return "".join(word[0] for word in (words[:1] + words[-1:] if len(words) > 1 else words)).upper()
 
     @property
     def initial(self):
@@ -123,3 +143,31 @@ class ExpertLink(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class ExpertName(models.Model):
+    """One name of an expert as bodies are searched for it (articles.richtext.folded_words): the
+    mention finder looks up a body's capitalised word runs here, one indexed query an article."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200, db_index=True)
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def write_for(cls, experts):
+        """Bring the names of these experts in line with their fields (save() calls this; bulk
+        writers call it themselves)."""
+        experts = [expert for expert in experts if expert.pk]
+        wanted = {
+            (expert.pk, key)
+            for expert in experts
+            for key in map(folded_words, expert.mention_names())
+            if key and len(key) <= 200
+        }
+        held = set(cls.objects.filter(expert__in=experts).values_list("expert_id", "name"))
+        if held == wanted:
+            return
+        cls.objects.filter(expert__in=experts).delete()
+        cls.objects.bulk_create(cls(expert_id=pk, name=name) for pk, name in sorted(wanted))

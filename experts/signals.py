@@ -16,9 +16,12 @@ def remember_old_expert(sender, instance, **kwargs):
 @receiver(post_save, sender=Expert)
 def expert_saved(sender, instance, created, raw=False, **kwargs):
     changed = fields_changed(instance)
+    names = {"created", "name", "translations", "other_names"}
     content_changed(
         # Their names (in every language) are in the index of their articles.
         experts=[instance.pk] if not created and not raw and changed & {"name", "translations"} else (),
+        # Bodies naming them link to the profile (a new expert, a new name or spelling).
+        named=[instance.pk] if not raw and changed & names else (),
         pages=pagecache.expert_edited(instance.pk, changed),
     )
 

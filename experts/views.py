@@ -3,14 +3,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from articles import pagecache, seo
+from articles import pagecache, seo, tallies
 from articles.listing import article_listing
-from articles.models import Article, Tally, Topic
+from articles.models import Article, Tally, Timeline, Topic
 from experts.filters import ExpertFilterSet, letters_in_use
 from experts.models import Expert
 
 EXPERTS_PER_PAGE = 60
 TOP_TOPICS = 8
+MENTIONED_PER_PAGE = 10
 
 
 def expert_list(request):
@@ -53,7 +54,7 @@ def _topic_groups():
 
 
 def expert_detail(request, slug):
-    expert = get_object_or_404(Expert.objects.prefetch_related("links"), slug=slug)
+    expert = get_object_or_404(Expert.objects.prefetch_related("links", "topics"), slug=slug)
     pagecache.depends_on(request, *pagecache.expert_page_tags(expert.pk))
     by_expert = Article.objects.published().for_expert(expert)
     top_topics = list(Topic.objects.top_for_expert(expert, TOP_TOPICS))
@@ -91,6 +92,23 @@ def expert_detail(request, slug):
         meta,
         expert=expert,
         top_topics=top_topics,
+        expert_article_count=tallies.count(Tally.Kind.EXPERT, expert.pk),
+        mentioned=_mentioned_in(expert, request.GET.get("mentioned")),
         counted_as=(Tally.Kind.EXPERT, expert.pk),
         page_language="",  # an expert's pieces in every language they write in
     )
+
+
+def _mentioned_in(expert, number):
+    """A page of the published pieces by others that name `expert` ("Mentioned in"), newest first:
+    the stored count, then a walk of the expert's mentions timeline, then the cards; four queries
+    however many pieces name them (one when none does)."""
+    paginator = Paginator(range(tallies.count(Tally.Kind.MENTION, expert.pk)), MENTIONED_PER_PAGE)
+    page = paginator.get_page(number)
+    if paginator.count:
+        walk = Timeline.objects.filter(kind=Timeline.Kind.MENTION, ref=expert.pk)
+        walk = walk.order_by("-published_at", "-article_id").values_list("article_id", flat=True)
+        ids = list(walk[page.start_index() - 1 : page.end_index()])
+        cards = Article.objects.published().with_cards().defer("body", "body_html").in_bulk(ids)
+        page.object_list = [cards[pk] for pk in ids if pk in cards]
+    return page

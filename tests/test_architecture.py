@@ -10,13 +10,13 @@ APPS = ("articles", "experts")
 # From the bottom: text and pagination helpers; models; what works on content (the write path,
 # search, permissions, filters, importers...); what answers requests (views, admin, feeds, API).
 LAYERS = [
-    {"articles.richtext", "articles.search.query", "articles.pagination"},
+    {"articles.richtext", "articles.search.query", "articles.pagination", "experts.names"},
     {"articles.models", "experts.models"},
     {
         "articles.derived", "articles.pagecache", "articles.permissions", "articles.search",
         "articles.filters", "experts.filters", "articles.seo", "articles.citations", "articles.related",
         "articles.review", "articles.corpus", "articles.importers", "articles.signals", "experts.signals",
-        "articles.tallies",
+        "articles.tallies", "articles.references", "articles.linking",
     },
 ]  # fmt: skip
 PRESENTATION = len(LAYERS)  # views, urls, admin, editorial, feeds, sitemaps, api, listing, commands

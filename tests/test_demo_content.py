@@ -1,9 +1,10 @@
 import pytest
+from bs4 import BeautifulSoup
 from django.core.management import call_command
 
 from articles.models import Article, ArticleAuthor, RelatedLink, Source, Topic
 from experts.models import Expert, ExpertLink
-from tests.factories import RUSSIA_DIRECT_SLUG, VALDAI_SLUG
+from tests.factories import RUSSIA_DIRECT_SLUG, VALDAI_SLUG, ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,29 @@ def test_the_russia_direct_sample_keeps_caption_credit_and_unicode(demo):
     assert article.image_credit == "Photo: AP"
     assert article.image_caption.endswith("Sept. 30, 2016.")
     assert "Wæver" in article.body
-    assert "Also read" not in article.body
     assert article.source.name == "Russia Direct"
+
+
+def test_the_russia_direct_sample_shows_its_also_read_link_block_in_place(client, demo):
+    article = Article.objects.get(slug=RUSSIA_DIRECT_SLUG)
+    title = "It's time to revitalize US-Russian nuclear security cooperation"
+
+    body = BeautifulSoup(client.get(article.get_absolute_url()).text, "html.parser").select_one(
+        ".article__body"
+    )
+
+    place = article.body.split("\n").index(f'<p>Also read: "{title}"</p>')
+    block = body.select_one("p.also-read")
+    assert block is body.find_all("p")[place]  # where the page had the line, between the same paragraphs
+    assert block.strong.text == "Also read:" and title in block.text
+    assert "not in the knowledge base yet" in block.text and block.a is None  # not here yet
+
+    target = ArticleFactory(title=title, slug="revitalize", topics=[])
+
+    body = BeautifulSoup(client.get(article.get_absolute_url()).text, "html.parser").select_one(
+        ".article__body"
+    )
+    assert body.select_one("p.also-read").a["href"] == target.get_absolute_url()
 
 
 def test_the_two_samples_relate_to_each_other_and_share_topics(demo):
@@ -61,18 +83,25 @@ def test_the_two_samples_relate_to_each_other_and_share_topics(demo):
     assert set(valdai.topics.all()) & set(russia_direct.topics.all())
 
 
-def test_the_related_items_of_the_valdai_page_are_draft_stubs(demo):
+def test_the_valdai_page_lists_its_publishers_items_in_order_then_pieces_on_its_specific_topic(client, demo):
     valdai = Article.objects.get(slug=VALDAI_SLUG)
 
-    stubs = [link.related for link in valdai.related_links.all()][:3]
+    related = client.get(valdai.get_absolute_url()).context["related"]
 
-    assert [stub.title for stub in stubs] == [
+    listed = [item.article.title if item.article else item.entry.title for item in related]
+    assert listed[:3] == [
         "Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute",
-        "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea",
+        "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea",  # here: a link
         "Forecasts on Korea’s Foreign Policies Following the Launch of the New",
     ]
-    assert all(stub.is_stub and stub.status == Article.Status.DRAFT for stub in stubs)
-    assert stubs[1].ordered_authors()[0].name == "Georgy Toloraya"
+    assert [item.article is None for item in related[:3]] == [True, False, True]
+    assert related[0].entry.expert.name == "Richard Weitz"
+    # Then the editors' pick, then fill-in sharing its most specific topic, Korean Peninsula.
+    korea = Topic.objects.get(slug="korean-peninsula")
+    assert related[3].article.slug == RUSSIA_DIRECT_SLUG
+    assert all(korea in item.article.topics.all() for item in related[4:])
+    assert "Gas Pipelines and the Politics of Dependence" not in listed
+    assert not any(item.article and not item.article.is_public for item in related)
 
 
 def test_the_demo_includes_drafts_that_readers_cannot_see(demo):

@@ -31,7 +31,8 @@ def test_a_topic_filter_shows_exactly_the_articles_under_it(client, demo):
 def test_each_sample_article_lists_the_other_as_related(client, demo, slug, other):
     response = client.get(f"/en/articles/{slug}/")
 
-    assert response.context["related"][0].slug == other
+    related = [item.article.slug for item in response.context["related"] if item.article]
+    assert other in related
 
 
 def test_the_demo_draft_is_nowhere_on_the_public_pages(client, demo):

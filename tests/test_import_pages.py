@@ -61,24 +61,25 @@ def test_the_valdai_sample_imports_with_all_its_parts():
     assert article.source.name == "Valdai Discussion Club"
     assert article.source.disclaimer == VALDAI_DISCLAIMER
     assert article.category.name == "Expert Opinions"
-    related = [link.related for link in article.related_links.all()]
-    assert [r.title for r in related] == [
-        "Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute",
-        "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea",
-        "Forecasts on Korea’s Foreign Policies Following the Launch of the New",
+    entries = list(article.related_links.all())
+    assert [(entry.title, entry.truncated) for entry in entries] == [
+        ("Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute", True),
+        ("Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea", False),
+        ("Forecasts on Korea’s Foreign Policies Following the Launch of the New", True),
     ]
-    stub = related[2]
-    assert stub.is_stub and stub.status == Article.Status.DRAFT
-    assert stub.published_at.date().isoformat() == "2017-05-15"
-    assert stub.lead.startswith("Two major issues are of importance to President Moon")
-    assert stub.ordered_authors()[0].name == "Lee Jae-Young"
-    assert stub.category.name == "Expert Opinions"
+    entry = entries[2]
+    assert entry.related is None  # not in the knowledge base: an entry, and no draft made for it
+    assert entry.published_on.isoformat() == "2017-05-15"
+    assert entry.lead.startswith("Two major issues are of importance to President Moon")
+    assert (entry.expert.name, entry.expert.last_name) == ("Lee Jae-Young", "Lee")
+    assert entry.category.name == "Expert Opinions"
+    assert Article.objects.count() == 1
 
 
 def test_the_russia_direct_sample_imports_with_caption_credit_and_a_derived_title():
     run(RUSSIA_DIRECT)
 
-    article = Article.objects.get(source__name="Russia Direct", is_stub=False)
+    article = Article.objects.get(source__name="Russia Direct")
     assert article.title.startswith("What potential for closer Russia-U.S. security collaboration")
     assert article.needs_review
     assert article.published_at is None and article.status == Article.Status.DRAFT
@@ -86,12 +87,16 @@ def test_the_russia_direct_sample_imports_with_caption_credit_and_a_derived_titl
     assert article.image_caption.startswith("South Korean protesters during a rally")
     assert article.image_caption.endswith("Sept. 30, 2016.")
     assert "Wæver" in article.body
-    assert "Also read" not in article.body
     assert "The opinion of the author" not in article.body
     assert article.source.disclaimer.startswith("The opinion of the author may not necessarily reflect")
+    # "Also read" stays in its place in the body, a reference waiting for its article.
+    paragraphs = article.body.split("\n")
+    line = '<p>Also read: "It\'s time to revitalize US-Russian nuclear security cooperation"</p>'
+    assert paragraphs.index(line) == 7  # after the body's 7th paragraph, as on the page
     (link,) = article.related_links.all()
-    assert link.related.title == "It's time to revitalize US-Russian nuclear security cooperation"
-    assert link.related.is_stub
+    assert link.kind == RelatedLink.Kind.ALSO_READ and link.related is None
+    assert link.title == "It's time to revitalize US-Russian nuclear security cooperation"
+    assert Article.objects.count() == 1
 
 
 def test_importing_the_same_pages_twice_changes_nothing(capsys):
@@ -123,16 +128,13 @@ def test_an_edited_page_updates_its_article(tmp_path):
     write(tmp_path, "page.txt", valdai_page(body=("A rewritten first paragraph.",)))
     run(path)
 
-    (article,) = Article.objects.filter(is_stub=False)
+    (article,) = Article.objects.all()
     assert article.body == "<p>A rewritten first paragraph.</p>"
 
 
-def test_a_stub_is_completed_by_importing_its_own_page(tmp_path):
+def test_importing_a_listed_piece_links_its_entry_in_place(tmp_path):
     run(VALDAI)
-    stub = Article.objects.get(title="Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea")
-    cut_stub = Article.objects.get(
-        title="Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute"
-    )
+    valdai = Article.objects.get()
 
     run(write(tmp_path, "toloraya.txt", valdai_page()))
     run(
@@ -148,19 +150,18 @@ def test_a_stub_is_completed_by_importing_its_own_page(tmp_path):
         )
     )
 
-    stub.refresh_from_db()
-    cut_stub.refresh_from_db()
-    assert not stub.is_stub and "Second paragraph" in stub.body
-    assert not cut_stub.is_stub and cut_stub.title.endswith("Most Acute Issues")
-    assert Article.objects.filter(title__startswith="Putin-Trump").count() == 1
-    assert Article.objects.filter(title__startswith="Why ‘Neither Peace").count() == 1
+    toloraya = Article.objects.get(title="Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea")
+    putin = Article.objects.get(title__startswith="Putin-Trump")  # the entry's title was cut short
+    assert [link.related for link in valdai.related_links.all()] == [putin, toloraya, None]
+    assert "Second paragraph" in toloraya.body
+    assert Expert.objects.filter(name="Georgy Toloraya").count() == 1
 
 
 def test_a_dry_run_writes_nothing(capsys):
     call_command("import_pages", str(VALDAI), str(RUSSIA_DIRECT), dry_run=True)
 
     out = capsys.readouterr().out
-    assert "would: created article" in out and "would: created stub" in out
+    assert "would: created article" in out and "would: set the related articles" in out
     assert not Article.objects.exists() and not Expert.objects.exists() and not Source.objects.exists()
 
 
@@ -187,7 +188,7 @@ def test_a_page_it_cannot_read_is_reported_and_writes_nothing_while_the_others_i
     err = capsys.readouterr().err
     assert "a-bad.txt: not imported: " in err
     assert reason in err
-    assert list(Article.objects.filter(is_stub=False).values_list("title", flat=True)) == [
+    assert list(Article.objects.values_list("title", flat=True)) == [
         "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea"
     ]
 
@@ -247,10 +248,10 @@ def test_publish_publishes_dated_pages_and_leaves_undated_ones_for_review():
     run(VALDAI, RUSSIA_DIRECT, publish=True)
 
     valdai = Article.objects.get(title__startswith="As North Korean")
-    russia_direct = Article.objects.get(source__name="Russia Direct", is_stub=False)
+    russia_direct = Article.objects.get(source__name="Russia Direct")
     assert valdai.is_public
     assert russia_direct.status == Article.Status.DRAFT and russia_direct.needs_review
-    assert not Article.objects.published().filter(is_stub=True).exists()
+    assert Article.objects.published().get() == valdai  # the listed pieces are entries, not articles
 
 
 def test_an_existing_expert_is_found_not_duplicated():
@@ -289,13 +290,12 @@ def test_the_russian_valdai_sample_imports_with_all_its_parts():
         expert.position
         == "ведущий научный сотрудник Центра азиатских исследований Института мировой политики"
     )
-    related = [link.related for link in article.related_links.order_by("position")]
-    assert [item.title for item in related] == [
+    entries = list(article.related_links.order_by("position"))
+    assert [entry.title for entry in entries] == [
         "Как Северная Корея использует паузы в переговорах",
         "Россия и США на Корейском полуострове: пространство для сотрудничества",
     ]
-    assert {item.language for item in related} == {"ru"}
-    assert [author.name for author in related[1].ordered_authors()] == ["Ричард Вайц"]
+    assert entries[1].expert.name == "Ричард Вайц"
 
 
 def test_a_russian_name_an_editor_gave_an_expert_finds_that_expert():
@@ -305,9 +305,9 @@ def test_a_russian_name_an_editor_gave_an_expert_finds_that_expert():
     )
     run(RUSSIAN)
 
-    stub = Article.objects.get(title__startswith="Россия и США на Корейском")
-    assert list(stub.ordered_authors()) == [weitz]
-    assert stub.category == opinions
+    entry = RelatedLink.objects.get(title__startswith="Россия и США на Корейском")
+    assert entry.expert == weitz
+    assert entry.category == opinions
     assert not Expert.objects.filter(name="Ричард Вайц").exists()
 
 

@@ -70,6 +70,17 @@ def test_deleting_an_article_removes_its_links_but_not_the_other_articles():
     assert not RelatedLink.objects.exists()
 
 
+def test_a_deleted_article_that_a_publisher_listed_waits_again_as_its_entry():
+    article, listed = ArticleFactory.create_batch(2)
+    RelatedLink.objects.create(article=article, title=listed.title)
+    assert article.related_links.get().related == listed  # linked the moment it was saved
+
+    listed.delete()
+
+    entry = article.related_links.get()
+    assert (entry.related, entry.title) == (None, listed.title)
+
+
 def test_article_slugs_are_unique():
     ArticleFactory(slug="same")
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -27,9 +27,6 @@ def test_every_published_article_is_listed_with_its_last_change_and_no_draft(cli
     older = ArticleFactory(slug="older-one", published_at=datetime(2016, 5, 1, tzinfo=UTC))
     draft(slug="a-draft")
     scheduled(slug="a-scheduled-one")
-    stub = draft(slug="a-stub")
-    stub.is_stub = True
-    stub.save()
 
     urls = article_urls(client)
 

@@ -88,13 +88,15 @@ def load_demo_content(data, *, pages):
 
     for item in data["articles"]:  # links last: they may point forward in the file
         article = articles[item["slug"]]
-        linked = set(article.related_links.values_list("related_id", flat=True))
-        position = len(linked)
+        listing = article.related_links.filter(kind=RelatedLink.Kind.LISTING)
+        linked, position = set(listing.values_list("related_id", flat=True)), listing.count()
         for slug in item["related"]:
             if articles[slug].pk not in linked:
                 RelatedLink.objects.create(article=article, related=articles[slug], position=position)
                 position += 1
-    content_changed(whole_site=True, index=False)  # expert links were written in bulk, without signals
+    # Expert links were written in bulk, without signals; and the bodies' links are written again, for
+    # a database made before them (an article unchanged here is not saved).
+    content_changed(articles=[article.pk for article in articles.values()], whole_site=True)
     return len(articles)
 
 

@@ -5,8 +5,11 @@ is its slug when it is in the referring article's language, else "<language>/<sl
 ("translation_of": "en/thaad-…"). A line without a language is in settings.LANGUAGE_CODE.
 
 Lines come in dependency order: sources, categories, topics (parents first), experts, articles
-(with their authors and topics; originals before their translations), then "related" lines (an
-article's related links, in order), so
+(with their authors and topics, and the experts named in the body whose link an editor removed;
+originals before their translations), then "related" lines (an article's related listing, in
+order: an article's reference, or an entry {"title", "truncated", "date", "lead", "expert",
+"category", "url", "article"} for a piece the publisher listed, "article" null until it is here),
+so
 that an import can stream: every slug a line names was defined above it. Export → empty database →
 import → export gives the same bytes. Row timestamps (created/updated) are bookkeeping, not content,
 and are not carried.
@@ -15,7 +18,7 @@ and are not carried.
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import groupby
 
 from django.conf import settings
@@ -24,18 +27,20 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 
 from articles import search
 from articles.derived import content_changed
-from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, Topic
-from articles.richtext import clean_html, without_unsafe_characters
-from experts.models import Expert, ExpertLink
+from articles.models import Article, ArticleAuthor, ArticleMention, Category, RelatedLink, Source, Topic
+from articles.richtext import clean_html, folded_words, without_unsafe_characters
+from experts.models import Expert, ExpertLink, ExpertName
 
 BATCH = 1000
 SOURCE_FIELDS = ["name", "url", "disclaimer", "translations"]
 CATEGORY_FIELDS = ["name", "description", "translations"]
 TOPIC_FIELDS = ["name", "kind", "description", "translations"]
-EXPERT_FIELDS = ["name", "last_name", "position", "organisation", "country", "bio", "translations"]
+EXPERT_FIELDS = [
+    "name", "last_name", "other_names", "position", "organisation", "country", "bio", "translations",
+]  # fmt: skip
 ARTICLE_FIELDS = [
     "title", "lead", "body", "status", "original_url", "image_alt", "image_caption", "image_credit",
-    "needs_review", "is_stub",
+    "needs_review",
 ]  # fmt: skip
 
 
@@ -79,6 +84,13 @@ def export_lines():
             Prefetch(
                 "article_authors", ArticleAuthor.objects.select_related("expert").order_by("position", "pk")
             ),
+            Prefetch(
+                "mentions",
+                ArticleMention.objects.filter(linked=False)
+                .select_related("expert")
+                .only("article", "expert__slug"),
+                to_attr="unlinked",
+            ),
         )
     )
     for article in articles.iterator(chunk_size=BATCH):
@@ -99,14 +111,46 @@ def export_lines():
                 "image": article.image.name or "",
                 "authors": [link.expert.slug for link in article.article_authors.all()],
                 "topics": sorted(topic.slug for topic in article.topics.all()),
+                "unlinked_mentions": sorted(mention.expert.slug for mention in article.unlinked),
             }
         )
-    links = RelatedLink.objects.order_by("article__slug", "article__language", "position", "pk").values_list(
-        "article__slug", "article__language", "related__slug", "related__language"
+    links = (
+        RelatedLink.objects.filter(kind=RelatedLink.Kind.LISTING)
+        .order_by("article__slug", "article__language", "position", "pk")
+        .values_list(
+            "article__slug",
+            "article__language",
+            "related__slug",
+            "related__language",
+            "title",
+            "truncated",
+            "published_on",
+            "lead",
+            "expert__slug",
+            "category__slug",
+            "url",
+        )
     )
     for (slug, language), rows in groupby(links.iterator(chunk_size=BATCH), key=lambda row: row[:2]):
-        related = [slug if other == language else f"{other}/{slug}" for _, _, slug, other in rows]
+        related = [_related_item(language, *row[2:]) for row in rows]
         yield dumps({"type": "related", "article": slug, "language": language, "related": related})
+
+
+def _related_item(language, slug, other, title, truncated, published_on, lead, expert, category, url):
+    """A related listing's item as a line holds it: a reference, or the publisher's entry."""
+    reference = (slug if other == language else f"{other}/{slug}") if slug else None
+    if not title:
+        return reference
+    return {
+        "title": title,
+        "truncated": truncated,
+        "date": published_on.isoformat() if published_on else None,
+        "lead": lead,
+        "expert": expert,
+        "category": category,
+        "url": url,
+        "article": reference,
+    }
 
 
 def _fields(obj, names):
@@ -330,8 +374,14 @@ class ExpertWriter(SimpleWriter):
             for item in items
             for position, (label, url) in enumerate(item.get("links", []))
         )
-        # Renamed experts' articles are found by the new name from now on, not by the old one.
-        content_changed(experts=renamed, whole_site=True, known_terms=known_terms)
+        for row in rows:
+            row.pk = ids[row.slug]
+        ExpertName.write_for(rows)
+        # Renamed experts' articles are found by the new name from now on, not by the old one; the
+        # bodies naming a renamed or new expert link to the profile (articles imported later in the
+        # file get their links when they are written).
+        named = [*renamed, *(ids.values() if Article.objects.exists() else ())]
+        content_changed(experts=renamed, named=named, whole_site=True, known_terms=known_terms)
         return len(rows), failures
 
 
@@ -349,12 +399,17 @@ class ArticleWriter:
             datetime.fromisoformat(item["published_at"])
         elif item["status"] == Article.Status.PUBLISHED:
             raise ValueError("a published article needs published_at")
+        unlinked = item.get("unlinked_mentions", [])
+        if not isinstance(unlinked, list) or not all(isinstance(slug, str) for slug in unlinked):
+            raise ValueError("unlinked_mentions must be a list of experts' slugs")
 
     def write(self, items, *, known_terms):
         refs = {
             "category": _ids(Category, [i["category"] for i in items if i.get("category")]),
             "source": _ids(Source, [i["source"] for i in items if i.get("source")]),
-            "authors": _ids(Expert, [s for i in items for s in i.get("authors", [])]),
+            "authors": _ids(
+                Expert, [s for i in items for s in [*i.get("authors", []), *i.get("unlinked_mentions", [])]]
+            ),
             "topics": _ids(Topic, [s for i in items for s in i.get("topics", [])]),
         }
         keys = {id(item): (_language(item), item["slug"]) for item in items}
@@ -370,8 +425,8 @@ class ArticleWriter:
             for name in ("category", "source"):
                 if item.get(name) and item[name] not in refs[name]:
                     failures.append((keys[id(item)], f"{name} {item[name]!r} is not defined"))
-            for name in ("authors", "topics"):
-                missing = [slug for slug in item.get(name, []) if slug not in refs[name]]
+            for name, ref in (("authors", "authors"), ("topics", "topics"), ("unlinked_mentions", "authors")):
+                missing = [slug for slug in item.get(name, []) if slug not in refs[ref]]
                 if missing:
                     failures.append((keys[id(item)], f"{name} {missing} not defined"))
             original = originals.get(id(item))
@@ -424,6 +479,13 @@ class ArticleWriter:
             for item in items
             for slug in item.get("topics", [])
         )
+        # The mentions an editor unlinked, before the bodies' links are written (they keep them so).
+        ArticleMention.objects.filter(article_id__in=ids.values()).delete()
+        ArticleMention.objects.bulk_create(
+            ArticleMention(article_id=ids[keys[id(item)]], expert_id=refs["authors"][slug], linked=False)
+            for item in items
+            for slug in dict.fromkeys(item.get("unlinked_mentions", []))
+        )
         content_changed(articles=ids.values(), whole_site=True, known_terms=known_terms)
         return len(rows), failures
 
@@ -432,34 +494,85 @@ class RelatedWriter:
     def check(self, item):
         _required(item, "article")
         if not isinstance(item.get("related"), list):
-            raise ValueError("related must be a list of slugs")
+            raise ValueError("related must be a list of references and entries")
+        for entry in item["related"]:
+            if isinstance(entry, dict):
+                if not isinstance(entry.get("title"), str) or not entry["title"].strip():
+                    raise ValueError("an entry needs a title")
+                if entry.get("date"):
+                    date.fromisoformat(entry["date"])
+                if entry.get("article") is not None and not isinstance(entry["article"], str):
+                    raise ValueError("an entry's article must be a reference or null")
+            elif not isinstance(entry, str):
+                raise ValueError("related must be a list of references and entries")
 
     def write(self, items, *, known_terms):
         keys = {id(item): (_language(item), item["article"]) for item in items}
-        related = {id(item): [_key(ref, _language(item)) for ref in item["related"]] for item in items}
-        ids = _article_ids([*keys.values(), *(key for refs in related.values() for key in refs)])
+        related = {
+            id(item): [self._reference(entry, _language(item)) for entry in item["related"]] for item in items
+        }
+        ids = _article_ids([*keys.values(), *(key for refs in related.values() for key in refs if key)])
+        entries = [entry for item in items for entry in item["related"] if isinstance(entry, dict)]
+        named = {
+            "expert": _ids(Expert, [entry["expert"] for entry in entries if entry.get("expert")]),
+            "category": _ids(Category, [entry["category"] for entry in entries if entry.get("category")]),
+        }
         failures = []
         for item in items:
             key = keys[id(item)]
             missing = [
-                ref for ref, other in zip(item["related"], related[id(item)], strict=True) if other not in ids
+                ref
+                for ref, other in zip(item["related"], related[id(item)], strict=True)
+                if other and other not in ids
             ]
             if key not in ids:
                 missing.insert(0, item["article"])
+            unknown = [
+                f"{name} {entry[name]!r}"
+                for entry in item["related"]
+                if isinstance(entry, dict)
+                for name in ("expert", "category")
+                if entry.get(name) and entry[name] not in named[name]
+            ]
             if missing:
                 failures.append((key, f"articles {missing} not defined"))
+            elif unknown:
+                failures.append((key, f"{', '.join(unknown)} not defined"))
             elif key in related[id(item)]:
                 failures.append((key, "an article cannot be related to itself"))
         failed = {key for key, _ in failures}
         items = [item for item in items if keys[id(item)] not in failed]
-        RelatedLink.objects.filter(article_id__in=[ids[keys[id(item)]] for item in items]).delete()
-        RelatedLink.objects.bulk_create(
-            RelatedLink(article_id=ids[keys[id(item)]], related_id=ids[other], position=position)
-            for item in items
-            for position, other in enumerate(dict.fromkeys(related[id(item)]))
-        )
-        content_changed(whole_site=True, index=False)
+        listing = RelatedLink.objects.filter(kind=RelatedLink.Kind.LISTING)
+        listing.filter(article_id__in=[ids[keys[id(item)]] for item in items]).delete()
+        rows = []
+        for item in items:
+            article, linked, position = ids[keys[id(item)]], set(), 0
+            for entry, other in zip(item["related"], related[id(item)], strict=True):
+                if other in linked:  # an article once; entries waiting (None) as often as listed
+                    continue
+                row = RelatedLink(article_id=article, related_id=ids[other] if other else None)
+                if other:
+                    linked.add(other)
+                if isinstance(entry, dict):
+                    row.title = " ".join(entry["title"].split())
+                    row.title_key = folded_words(row.title)
+                    row.truncated = bool(entry.get("truncated"))
+                    row.published_on = date.fromisoformat(entry["date"]) if entry.get("date") else None
+                    row.lead, row.url = entry.get("lead") or "", entry.get("url") or ""
+                    row.expert_id = named["expert"].get(entry.get("expert"))
+                    row.category_id = named["category"].get(entry.get("category"))
+                row.position, position = position, position + 1
+                rows.append(row)
+        created = RelatedLink.objects.bulk_create(rows)
+        waiting = [row.pk for row in created if row.related_id is None and row.pk]
+        content_changed(links=waiting, whole_site=True, index=False)
         return len(items), failures
+
+    @staticmethod
+    def _reference(entry, language):
+        if isinstance(entry, dict):
+            return _key(entry["article"], language) if entry.get("article") else None
+        return _key(entry, language)
 
 
 WRITERS = {

@@ -1,5 +1,6 @@
 """Writing a parsed publisher's page (articles.importers.pages.Page) as an article with its parts:
-experts, source, category, related articles (stubs until their own page arrives)."""
+experts, source, category, and its related listing (entries until their own page arrives:
+articles.references links them then)."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -11,7 +12,8 @@ from articles import pagecache
 from articles.derived import content_changed
 from articles.importers.pages import PUBLISHERS, ExpertMention
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, slug_for, unique_slug
-from articles.richtext import clean_html, paragraphs_to_html
+from articles.references import find_article
+from articles.richtext import clean_html, folded_words, paragraphs_to_html
 from experts.models import Expert
 
 
@@ -32,8 +34,9 @@ def save_page(page, *, publish=False, translation_of=None):
     """Write a parsed page (articles.importers.pages.Page) as an article with its parts.
 
     Found again by title (or, for a derived title, by lead), importing the same page twice
-    changes nothing; an edited page updates the article; a stub made earlier from a related
-    listing is completed rather than duplicated. Imported articles are drafts unless `publish`.
+    changes nothing; an edited page updates the article. The related listing's items are kept in
+    the page's order, each linked to its article where it is here, else an entry that the article
+    links once it arrives. Imported articles are drafts unless `publish`.
     The article is in the page's language; `translation_of` (an article in another language)
     makes it a version of that piece.
 
@@ -54,7 +57,6 @@ def save_page(page, *, publish=False, translation_of=None):
         "source": source,
         "image_caption": page.caption,
         "image_credit": page.credit,
-        "is_stub": False,
     }
     if page.published:
         values["published_at"] = _midnight(page.published)
@@ -82,11 +84,10 @@ def save_page(page, *, publish=False, translation_of=None):
             if "translation_of" in changed:
                 article.clean()
             article.save()
-            verb = "completed stub" if "is_stub" in changed else "updated article"
-            result.changes.append(f"{verb} {article.slug!r}: {', '.join(changed)}")
+            result.changes.append(f"updated article {article.slug!r}: {', '.join(changed)}")
     result.article = article
     _set_authors(article, experts, result)
-    _set_related(article, [_related(item, language, result) for item in page.related], result)
+    _set_related(article, page.related, result)
     return result
 
 
@@ -95,38 +96,7 @@ def _find_article(page):
     if page.title_derived:
         return in_language.filter(lead=page.lead).order_by("pk").first()
     by_title = in_language.filter(Q(slug=slug_for(page.title)) | Q(title__iexact=page.title)).order_by("pk")
-    if found := by_title.first():
-        return found
-    # A stub carries a title cut short in a listing ("…" removed): any word-boundary prefix.
-    words = page.title.split()
-    prefixes = [" ".join(words[:count]) for count in range(3, len(words))]
-    stubs = in_language.filter(is_stub=True, title__in=prefixes)
-    return max(stubs, key=lambda stub: len(stub.title), default=None)
-
-
-def _related(item, language, result):
-    """The article a related item names: found by its (possibly cut) title, else a draft stub."""
-    in_language = Article.objects.filter(language=language)
-    matches = in_language.filter(title__istartswith=item.title) if item.truncated else None
-    found = (matches if matches is not None else in_language.filter(title__iexact=item.title)).first()
-    if found:
-        return found
-    stub = Article(
-        title=item.title,
-        slug=unique_slug(Article, item.title, language=language),
-        language=language,
-        lead=item.lead,
-        published_at=_midnight(item.published) if item.published else None,
-        status=Article.Status.DRAFT,
-        is_stub=True,
-        category=_category(item.category, language, result) if item.category else None,
-    )
-    stub.save()
-    if item.expert:
-        expert = _expert(ExpertMention(name=item.expert), language, result)
-        ArticleAuthor.objects.create(article=stub, expert=expert)
-    result.changes.append(f"created stub {stub.slug!r}")
-    return stub
+    return by_title.first()
 
 
 def _set_authors(article, experts, result):
@@ -142,20 +112,48 @@ def _set_authors(article, experts, result):
         result.changes.append(f"set the authors of {article.slug!r}")
 
 
-def _set_related(article, related, result):
-    """The page's related articles first, in its order; links an editor added stay after them."""
-    current = [link.related_id for link in article.related_links.order_by("position", "pk")]
-    from_page = list(dict.fromkeys(other.pk for other in related if other.pk != article.pk))
-    wanted = from_page + [pk for pk in current if pk not in from_page]
-    if current != wanted:
-        article.related_links.all().delete()
-        RelatedLink.objects.bulk_create(
-            RelatedLink(article=article, related_id=pk, position=position)
-            for position, pk in enumerate(wanted)
+def _set_related(article, items, result):
+    """The page's related items first, in its order, each linked to its article if it is here, else
+    an entry; links an editor added stay after them."""
+    language = article.language
+    current = list(article.related_links.filter(kind=RelatedLink.Kind.LISTING).order_by("position", "pk"))
+    by_key = {link.title_key: link for link in current if link.title_key}
+    wanted = []
+    for item in items:
+        link = by_key.pop(folded_words(item.title), None)
+        related = link.related if link and link.related_id else None
+        if related is None:
+            related = find_article(item.title, language=language, truncated=item.truncated)
+        wanted.append(
+            RelatedLink(
+                article=article,
+                kind=RelatedLink.Kind.LISTING,
+                related=related if related and related.pk != article.pk else None,
+                title=item.title,
+                title_key=folded_words(item.title),
+                truncated=item.truncated,
+                published_on=item.published,
+                lead=item.lead,
+                expert=_expert(ExpertMention(name=item.expert), language, result) if item.expert else None,
+                category=_category(item.category, language, result) if item.category else None,
+            )
         )
-        content_changed(
-            pages=pagecache.related_links_edited(article.pk), index=False
-        )  # bulk_create sends no signal
+    on_page = {link.related_id for link in wanted if link.related_id}
+    wanted += [
+        link
+        for link in current
+        if link.title_key not in {w.title_key for w in wanted}
+        and (link.related_id is None or link.related_id not in on_page)
+    ]
+    fields = ["related_id", "title", "truncated", "published_on", "lead", "expert_id", "category_id"]
+    if [[getattr(link, name) for name in fields] for link in current] != [
+        [getattr(link, name) for name in fields] for link in wanted
+    ]:
+        article.related_links.filter(kind=RelatedLink.Kind.LISTING).delete()
+        for position, link in enumerate(wanted):
+            link.pk, link.position = None, position
+        RelatedLink.objects.bulk_create(wanted)
+        content_changed(pages=pagecache.related_links_edited(article.pk), index=False)  # bulk: no signal
         result.changes.append(f"set the related articles of {article.slug!r}")
 
 

@@ -8,7 +8,8 @@ Two kinds are recognised by their shape:
   articles" ("Материалы по теме") listing (title, date, lead, "Expert:"/"Эксперт:",
   "Category:"/"Категория:" per item);
 - a Russia Direct opinion piece: no title or date, the lead first, then a photo caption ending in
-  its credit ("Photo: AP"), the body with `Also read: "<title>"` lines, and its disclaimer.
+  its credit ("Photo: AP"), the body with `Also read: "<title>"` lines (kept in place: the site
+  shows them as links, articles.linking), and its disclaimer.
 
 A page's language is read from its letters (mostly Cyrillic: Russian), unless the caller says.
 parse_page() only reads; articles.importers.page_import writes. A page it cannot read raises
@@ -25,7 +26,6 @@ DATE_LINE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 CREDIT = re.compile(
     r"^(?P<caption>.*?)\s*(?P<credit>(?:Photo|Photograph|Image|Picture|Source):\s*\S.*)$", re.S
 )
-ALSO_READ = re.compile(r'^Also read:\s*["“](?P<title>.+?)["”]\s*$')
 ELLIPSIS = ("…", "...")
 
 
@@ -202,12 +202,9 @@ def _parse_russia_direct(blocks):
     match = CREDIT.match(rest[0]) if rest else None
     if match:
         caption, credit, rest = " ".join(match["caption"].split()), match["credit"].strip(), rest[1:]
-    paragraphs, related = [], []
-    for block in rest:
-        also = ALSO_READ.match(block)
-        if also:
-            related.append(RelatedItem(title=also["title"].strip()))
-        elif not _is_disclaimer(block):
+    paragraphs = []
+    for block in rest:  # an `Also read: "…"` line stays in its place: articles.linking links it
+        if not _is_disclaimer(block):
             paragraphs.append(" ".join(block.split()))
     if not paragraphs:
         raise PageError("no body under the lead")
@@ -221,7 +218,6 @@ def _parse_russia_direct(blocks):
         publisher="Russia Direct",
         caption=caption,
         credit=credit,
-        related=related,
     )
 
 
