@@ -85,7 +85,6 @@ def content_changed(
     if links:
         references.link_saved(links)
     if article_ids:
-        references.drop_orphans()
         relinked |= references.link_arrivals(article_ids) | references.citing(article_ids)
     if named:
         relinked |= linking.naming(list(named))

@@ -92,7 +92,6 @@ def expert_detail(request, slug):
         meta,
         expert=expert,
         top_topics=top_topics,
-        expert_article_count=tallies.count(Tally.Kind.EXPERT, expert.pk),
         mentioned=_mentioned_in(expert, request.GET.get("mentioned")),
         counted_as=(Tally.Kind.EXPERT, expert.pk),
         page_language="",  # an expert's pieces in every language they write in
@@ -101,14 +100,13 @@ def expert_detail(request, slug):
 
 def _mentioned_in(expert, number):
     """A page of the published pieces by others that name `expert` ("Mentioned in"), newest first:
-    the stored count, then a walk of the expert's mentions timeline, then the cards; four queries
-    however many pieces name them (one when none does)."""
+    the stored count, then the cards of a walk of the expert's mentions timeline (and their bylines);
+    three queries however many pieces name them, one when none does."""
     paginator = Paginator(range(tallies.count(Tally.Kind.MENTION, expert.pk)), MENTIONED_PER_PAGE)
     page = paginator.get_page(number)
     if paginator.count:
         walk = Timeline.objects.filter(kind=Timeline.Kind.MENTION, ref=expert.pk)
-        walk = walk.order_by("-published_at", "-article_id").values_list("article_id", flat=True)
-        ids = list(walk[page.start_index() - 1 : page.end_index()])
-        cards = Article.objects.published().with_cards().defer("body", "body_html").in_bulk(ids)
-        page.object_list = [cards[pk] for pk in ids if pk in cards]
+        walk = walk.order_by("-published_at", "-article_id").values("article_id")
+        cards = Article.objects.published().with_cards().defer("body", "body_html")
+        page.object_list = list(cards.filter(pk__in=walk[page.start_index() - 1 : page.end_index()]))
     return page

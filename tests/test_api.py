@@ -121,9 +121,22 @@ def test_an_article_in_full(client):
     assert data["source"]["slug"] == "valdai"
     assert data["web_url"] == "http://testserver/en/articles/thaad/"
     assert data["image"] is None
-    site_related = [article.slug for article in client.get("/en/articles/thaad/").context["related"]]
-    # Nearest in time first.
-    assert [item["slug"] for item in data["related"]] == site_related == ["summit", "energy"]
+    listing = client.get("/en/articles/thaad/").context["related"]
+    # Only pieces on its most specific topic, Korea (not those on Asia or Missile Defense alone).
+    assert [item["slug"] for item in data["related"]] == [item.article.slug for item in listing] == []
+
+
+@pytest.mark.usefixtures("archive")
+def test_an_articles_related_are_the_sites_nearest_first(client):
+    korea = Topic.objects.get(slug="korea")
+    ArticleFactory(slug="talks", topics=[korea], published_at=on(2017, 5, 1))
+    ArticleFactory(slug="older-talks", topics=[korea], published_at=on(2015, 5, 1))
+
+    data = get(client, "/api/articles/thaad/")
+
+    listing = client.get("/en/articles/thaad/").context["related"]
+    assert [item["slug"] for item in data["related"]] == [item.article.slug for item in listing]
+    assert [item["slug"] for item in data["related"]] == ["talks", "older-talks"]
 
 
 def test_related_articles_follow_the_site_rules(client):

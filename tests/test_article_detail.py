@@ -88,15 +88,25 @@ def test_curated_related_articles_come_first_in_their_order():
     assert related_articles(article) == [second, first, close]
 
 
-def test_the_related_listing_is_filled_with_the_closest_articles():
-    expert, korea, asia = ExpertFactory(), TopicFactory(), TopicFactory()
-    article = ArticleFactory(topics=[korea, asia], authors=[expert])
-    one_shared_newer = ArticleFactory(topics=[korea])
-    three_shared = ArticleFactory(topics=[korea, asia], authors=[expert])
-    two_shared = ArticleFactory(topics=[asia], authors=[expert])
-    ArticleFactory(topics=[TopicFactory()])  # nothing in common
+def test_the_related_listing_is_filled_with_the_pieces_sharing_most_of_its_topics():
+    expert, korea, nuclear = ExpertFactory(), TopicFactory(), TopicFactory()
+    article = ArticleFactory(topics=[korea, nuclear], authors=[expert], published_at=on(2020, 1, 1))
+    one_shared = ArticleFactory(topics=[korea], published_at=on(2020, 2, 1))
+    two_shared = ArticleFactory(topics=[korea, nuclear], published_at=on(2010, 1, 1))
+    ArticleFactory(topics=[TopicFactory()], authors=[expert])  # the same expert, on another topic
 
-    assert related_articles(article, limit=5) == [three_shared, two_shared, one_shared_newer]
+    assert related_articles(article, limit=5) == [two_shared, one_shared]
+
+
+def test_the_fill_in_shares_the_articles_most_specific_topic_only():
+    security = TopicFactory(name="International Security")
+    korea, europe = TopicFactory(parent=security), TopicFactory(parent=security)
+    article = ArticleFactory(topics=[security, korea])
+    korean = ArticleFactory(topics=[korea])
+    ArticleFactory(topics=[security, europe])  # shares only the broad topic
+    ArticleFactory(topics=[security])
+
+    assert related_articles(article, limit=5) == [korean]
 
 
 def test_the_related_listing_is_filled_with_neighbours_in_time_before_and_after():
@@ -146,7 +156,7 @@ def test_the_related_listing_shows_title_date_lead_expert_and_category(client):
     html = client.get(article.get_absolute_url()).text
     listing = html[html.index("Related articles") :]
 
-    assert "Why ‘Neither Peace, Nor War’ Is the Most Likely Scenario for Korea in…" in listing
+    assert "Why ‘Neither Peace, Nor War’ Is the Most Likely Scenario for Korea in the Years Ahead" in listing
     assert "This lingering crisis" in listing
     assert (
         f'<dt>Expert:</dt>\n        <dd><a href="{expert.get_absolute_url()}">Georgy Toloraya</a>' in listing

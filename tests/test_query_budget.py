@@ -12,11 +12,11 @@ BUDGET = {
     "article list, by topic and expert": 9,
     "article list, by dates": 6,
     "search": 12,
-    "article": 6,
+    "article": 7,  # 6 before its references were read in a query of their own (issue 16)
     "topics": 2,
     "topic page": 11,
     "experts": 7,
-    "expert profile": 10,
+    "expert profile": 14,  # 10 before research interests and "Mentioned in" (issue 16)
     "category page": 8,
     "source page": 8,
     "feed": 3,

@@ -72,16 +72,15 @@ def assert_counts_true():
 
 def direct_related(article, limit=RELATED_LISTING_SIZE):
     """The related listing as articles.related defines it, read straight from the archive: the
-    editors' published picks, then the neighbours on the article's topics' and experts' timelines."""
+    editors' published picks, then the neighbours on the timelines of the article's deepest topics."""
     published = Article.objects.published().exclude(pk=article.pk)
     curated = list(
         published.filter(linked_from__article=article).order_by("linked_from__position", "linked_from__id")
     )
     same_language = published.filter(language=article.language)
-    timelines = [same_language.filter(topics=topic) for topic in article.topics.all()]
-    timelines += [
-        same_language.filter(article_authors__expert=link.expert) for link in article.article_authors.all()
-    ]
+    depths = {topic: topic.ancestor_links.count() - 1 for topic in article.topics.all()}
+    deepest = [topic for topic, depth in depths.items() if depth == max(depths.values())]
+    timelines = [same_language.filter(topics=topic) for topic in deepest]
     when = article.published_at or timezone.now()
     on_timelines, dates = Counter(), {}
     for timeline in timelines:
