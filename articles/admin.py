@@ -19,6 +19,7 @@ from articles.derived import content_changed, pages_showing
 from articles.models import (
     Article,
     ArticleAuthor,
+    ArticleMention,
     Category,
     RelatedLink,
     ReviewStep,
@@ -145,12 +146,54 @@ class ArticleAuthorInline(VersionInitialMixin, admin.TabularInline):
 
 
 class RelatedLinkInline(VersionInitialMixin, admin.TabularInline):
+    """The article's own related listing, in order (drag a row, or use its buttons): an article here,
+    or an entry (a title, and what the publisher's page said of it) for a piece not here yet, which
+    becomes a link by itself when that piece is saved. "Also read" lines live in the body."""
+
     model = RelatedLink
     fk_name = "article"
-    autocomplete_fields = ["related"]
-    fields = ["related", "position"]
+    autocomplete_fields = ["related", "expert", "category"]
+    fields = [
+        "related",
+        "title",
+        "truncated",
+        "published_on",
+        "lead",
+        "expert",
+        "category",
+        "url",
+        "position",
+    ]
     extra = 1
-    verbose_name_plural = "related articles (shown first, in this order)"
+    classes = ["sortable-inline"]
+    verbose_name = "related item"
+    verbose_name_plural = "related articles (shown first, in this order; drag to reorder)"
+
+    class Media:
+        js = ["admin/js/sortable-inline.js"]
+        css = {"all": ["admin/css/sortable-inline.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=RelatedLink.Kind.LISTING)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "lead":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ArticleMentionInline(admin.TabularInline):
+    """The experts the body names, found at save (articles.linking); unticking one leaves that name
+    unlinked in this article from now on."""
+
+    model = ArticleMention
+    fields = ["expert", "linked"]
+    readonly_fields = ["expert"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 def version_original(request):
@@ -173,8 +216,12 @@ def version_initial(request):
                 {"expert": link.expert_id, "position": link.position}
                 for link in original.article_authors.order_by("position")
             ]
-            links = list(original.related_links.order_by("position", "pk").select_related("related"))
-            pieces = [link.related.original_id for link in links]
+            links = list(
+                original.related_links.filter(kind=RelatedLink.Kind.LISTING)
+                .order_by("position", "pk")
+                .select_related("related")
+            )
+            pieces = [link.related.original_id for link in links if link.related]
             in_language = dict(
                 Article.objects.filter(Q(pk__in=pieces) | Q(translation_of__in=pieces), language=language)
                 .annotate(piece=Coalesce("translation_of_id", "pk"))
@@ -182,7 +229,16 @@ def version_initial(request):
             )
             rows[RelatedLink] = [
                 {
-                    "related": in_language.get(link.related.original_id, link.related_id),
+                    "related": in_language.get(link.related.original_id, link.related_id)
+                    if link.related
+                    else None,
+                    "title": link.title,
+                    "truncated": link.truncated,
+                    "published_on": link.published_on,
+                    "lead": link.lead,
+                    "expert": link.expert_id,
+                    "category": link.category_id,
+                    "url": link.url,
                     "position": link.position,
                 }
                 for link in links
@@ -254,7 +310,7 @@ class ArticleAdmin(VersionAdmin):
     search_fields = ["title"]  # shows the search box and allows autocomplete; get_search_results searches
     autocomplete_fields = ["topics", "category", "source", "translation_of"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ArticleAuthorInline, RelatedLinkInline, ReviewStepInline]
+    inlines = [ArticleAuthorInline, RelatedLinkInline, ArticleMentionInline, ReviewStepInline]
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
@@ -282,6 +338,7 @@ class ArticleAdmin(VersionAdmin):
 
         return [
             path("schedule/", wrap(editorial.schedule_view), name="articles_article_schedule"),
+            path("image/", wrap(editorial.image_view), name="articles_article_image"),
             path("<path:object_id>/submit/", wrap(editorial.submit_view), name="articles_article_submit"),
             path("<path:object_id>/review/", wrap(editorial.review_view), name="articles_article_review"),
             path("<path:object_id>/compare/", wrap(editorial.compare_view), name="articles_article_compare"),

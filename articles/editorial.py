@@ -1,7 +1,9 @@
-"""The editorial desk's workflow in the admin: review, versions (compare, restore), refusing stale
-saves, the schedule and the dashboard. ArticleAdmin (articles/admin.py) wires these in."""
+"""The editorial desk's workflow in the admin: the body's editor and its picture upload, review,
+versions (compare, restore), refusing stale saves, the schedule and the dashboard. ArticleAdmin
+(articles/admin.py) wires these in."""
 
 import difflib
+import uuid
 from datetime import datetime
 
 import reversion
@@ -9,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -17,9 +20,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_prose_editor.widgets import AdminProseEditorWidget
 from reversion.models import Version
 
-from articles import permissions, review
+from articles import permissions, references, review, richtext
 from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep, Topic
 from articles.pagination import whole_number
 from experts.models import Expert
@@ -34,6 +38,40 @@ COMPARED_FIELDS = [
     "Status",
     "Publication date",
 ]
+
+
+def body_editor():
+    """The body's editor (django-prose-editor, docs/editor.md): what it can write is what
+    articles.richtext allows, so nothing an editor makes is lost when the body is cleaned."""
+    return AdminProseEditorWidget(
+        config={
+            "extensions": {
+                "Bold": True,
+                "Italic": True,
+                "Underline": True,
+                "Strike": True,
+                "Subscript": True,
+                "Superscript": True,
+                "Heading": {"levels": [2, 3, 4]},
+                "BulletList": True,
+                "OrderedList": True,
+                "ListItem": True,
+                "Blockquote": True,
+                "HorizontalRule": True,
+                "HardBreak": True,
+                "Link": {"enableTarget": False, "protocols": sorted(richtext.URL_SCHEMES)},
+                "Figure": {"pickerUrl": reverse("admin:articles_article_image")},
+                "Caption": True,
+                "Image": True,
+                "Table": True,
+                "TableRow": True,
+                "TableHeader": True,
+                "TableCell": True,
+                "History": True,
+            }
+        },
+        preset="article",
+    )
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -54,6 +92,8 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["seen_updated_at"].initial = self.instance.updated_at.isoformat()
         if "language" in self.fields:
             self.fields["language"].choices = settings.LANGUAGES
+        if "body" in self.fields:
+            self.fields["body"].widget = body_editor()
 
     def clean_language(self):
         """Left out (a form of an older page, a script): the article keeps its language."""
@@ -263,6 +303,9 @@ def dashboard(user, *, rows=10):
     """What an editor's desk needs at a glance (a fixed number of queries)."""
     articles = permissions.desk_articles(user, Article.objects.order_by())
     return {
+        # References imported from publishers' pages whose article is not here yet, with the pages
+        # (that the user may read) citing them: to write or import next.
+        "waiting_references": references.waiting(permissions.readable_articles(user)),
         "awaiting_review": articles.drafts()
         .filter(review_status=ReviewStep.Action.SUBMITTED)
         .order_by("-updated_at")[:rows],
@@ -291,3 +334,54 @@ def preview(model_admin, request, object_id):
         transaction.set_rollback(True)
     list(messages.get_messages(request))  # drop "was saved": it was not
     return keep_private(page)
+
+
+class ImageUploadForm(forms.Form):
+    image = forms.ImageField(help_text="JPEG, PNG, GIF or WebP, at most 10 MB.")
+    alt_text = forms.CharField(
+        label="Description (alt text)",
+        max_length=300,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    caption = forms.CharField(max_length=500, required=False)
+
+    MAX_BYTES = 10 * 1024 * 1024
+    FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if image.size > self.MAX_BYTES:
+            raise ValidationError("The picture is larger than 10 MB.")
+        if getattr(image, "image", None) is None or image.image.format not in self.FORMATS:
+            raise ValidationError("Upload a JPEG, PNG, GIF or WebP picture.")
+        return image
+
+
+def image_view(model_admin, request):
+    """The body editor's picture picker (its Figure's "Browse..."): a picture uploaded to the media
+    store, handed back to the editor with its description and caption (the picker protocol the
+    editor speaks: window.opener.CKEDITOR.tools.callFunction, static/admin/js/image-picker.js)."""
+    if not permissions.may_upload_image(request.user):
+        raise PermissionDenied
+    form = ImageUploadForm(request.POST or None, request.FILES or None)
+    uploaded = None
+    if request.method == "POST" and form.is_valid():
+        image = form.cleaned_data["image"]
+        extension = ImageUploadForm.FORMATS[image.image.format]
+        name = default_storage.save(
+            f"articles/body/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}", image
+        )
+        uploaded = {
+            "url": default_storage.url(name),
+            "alt_text": form.cleaned_data["alt_text"],
+            "caption": form.cleaned_data["caption"],
+        }
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Insert a picture",
+        "form": form,
+        "uploaded": uploaded,
+        "callback": request.GET.get("CKEditorFuncNum", ""),
+        "is_popup": True,
+    }
+    return TemplateResponse(request, "admin/articles/article/image.html", context)

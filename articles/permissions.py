@@ -101,3 +101,8 @@ def may_recover(user):
 def may_change_expert(user):
     """Experts are public the moment they are saved, so only Editors create, change or delete them."""
     return is_editor(user)
+
+
+def may_upload_image(user):
+    """Pictures for a body go to the media store for anyone who may write an article."""
+    return may_change(user, None)

@@ -96,11 +96,13 @@ def citing(article_ids):
     return set(refs.values_list("article_id", flat=True))
 
 
-def waiting():
+def waiting(citing_articles):
     """The references still waiting for their article (the editors' dashboard): each title once, the
-    most cited first, with the pages citing it. Two queries, whatever the number of references."""
+    most cited first, with the pages of `citing_articles` (those the reader may see) citing it. Two
+    queries, whatever the number of references."""
+    refs = RelatedLink.objects.filter(article__in=citing_articles)
     grouped = (
-        RelatedLink.objects.filter(related__isnull=True)
+        refs.filter(related__isnull=True)
         .exclude(title_key="")
         .values("title_key")
         .annotate(cited=Count("pk"), first=Min("pk"))
@@ -109,7 +111,7 @@ def waiting():
     grouped = list(grouped)
     keys = [row["title_key"] for row in grouped]
     refs = (
-        RelatedLink.objects.filter(related__isnull=True, title_key__in=keys)
+        refs.filter(related__isnull=True, title_key__in=keys)
         .select_related("article")
         .only(
             "title",
@@ -134,10 +136,6 @@ def waiting():
         for row in grouped
         if by_key[row["title_key"]]
     ]
-
-
-def waiting_count():
-    return RelatedLink.objects.filter(related__isnull=True).exclude(title_key="").count()
 
 
 def _names(title, key, truncated):

@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from dotenv import load_dotenv
+from js_asset import Script
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "axes",  # admin login: lock-out after repeated failures
     "reversion",  # a version of an article at every save in the admin, restorable
+    "django_prose_editor",  # the article body's rich-text editor in the admin (docs/editor.md)
     "articles",
     "experts",
 ]
@@ -278,6 +280,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 RICHTEXT_IMAGE_ORIGINS = env_list("RICHTEXT_IMAGE_ORIGINS", default=[])
 
 # A strict Content-Security-Policy on every response: nothing inline, nothing from elsewhere.
+# The article body's editor (articles.editorial.body_editor): django-prose-editor's configurable preset,
+# keeping to the CSP (static/admin/js/article-editor.js).
+DJANGO_PROSE_EDITOR_PRESETS = {
+    "article": [
+        Script("django_prose_editor/editor.js", type="module"),
+        Script("admin/js/article-editor.js", type="module"),
+    ]
+}
+
 # The public pages need no script at all (JSON-LD is data); the admin's scripts carry nonces.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -15,13 +15,13 @@ class ExpertLinkInline(admin.TabularInline):
 class ExpertAdmin(admin.ModelAdmin):
     list_display = ["name", "position", "organisation", "country"]
     list_filter = ["organisation", "country"]
-    search_fields = ["name", "last_name", "organisation"]
+    search_fields = ["name", "last_name", "other_names", "organisation"]
     autocomplete_fields = ["topics"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ExpertLinkInline]
     form = translations_form(Expert)
     fieldsets = [
-        (None, {"fields": ["name", "slug", "last_name"]}),
+        (None, {"fields": ["name", "slug", "last_name", "other_names"]}),
         ("Affiliation", {"fields": ["position", "organisation", "country"]}),
         ("Profile", {"fields": ["photo", "bio", "topics"]}),
         translation_fieldset(Expert),

@@ -2,13 +2,15 @@
 readers cannot see, then published and found everywhere a reader looks."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.factories import UserFactory
+from articles.models import Article
+from tests.factories import VALDAI_SLUG, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -20,8 +22,19 @@ SLUG = "missile-defence-after-the-treaties-a-test-commentary"
 def editor_page(site, page):
     editor = UserFactory(username="editor", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
+    return signed_in(site, page, "editor")
+
+
+@pytest.fixture
+def admin_page(site, page):
+    # The migrations' "Editors" group is not restored for a second transactional test: a superuser.
+    UserFactory(username="chief", is_staff=True, is_superuser=True)
+    return signed_in(site, page, "chief")
+
+
+def signed_in(site, page, username):
     page.goto(site.url("/admin/login/"))
-    page.fill("#id_username", "editor")
+    page.fill("#id_username", username)
     page.fill("#id_password", "pass-word-123")
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(site.url("/admin/"))
@@ -37,10 +50,52 @@ def choose(page, select_id, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
-def png():
+def png(name="lead.png"):
     buffer = io.BytesIO()
     Image.new("RGB", (64, 40), (140, 30, 30)).save(buffer, format="PNG")
-    return {"name": "lead.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+    return {"name": name, "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def write_body(page):
+    """Write a body with the rich-text editor, as an editor does, typing no HTML: a heading, a
+    paragraph, a link, a list and a picture uploaded with its description and caption."""
+    page.locator(".tiptap.ProseMirror").click()
+    page.keyboard.type("Why interceptors matter")
+    page.locator(".prose-menubar__selected").first.click()
+    page.locator(".prose-menubar__option[data-name=heading2]").click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Interceptors, treaties and a quietly changing balance.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("The RAND study")
+    page.keyboard.press("Shift+Home")
+    page.get_by_title("insert link").click()
+    page.locator("dialog[open] input[name=href]").fill("https://www.rand.org/")
+    page.locator("dialog[open]").get_by_role("button", name="Update").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page.locator(".tiptap.ProseMirror a")).to_have_text("The RAND study")
+    # The link's text stays selected: click past the end of its line for a caret there.
+    line = page.locator(".tiptap.ProseMirror p:has(a)")
+    line.click(position={"x": line.bounding_box()["width"] - 4, "y": line.bounding_box()["height"] / 2})
+    page.keyboard.press("Enter")
+    page.get_by_title("unordered list").click()
+    page.keyboard.type("First point")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Second point")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # out of the list
+    page.get_by_title("figure").click()
+    dialog = page.locator("dialog[open]")
+    with page.expect_popup() as picker:
+        dialog.get_by_role("button", name="Browse...").click()
+    picker = picker.value
+    picker.set_input_files("#id_image", png("body.png"))
+    picker.fill("#id_alt_text", "A red rectangle in the text")
+    picker.fill("#id_caption", "A picture's caption")
+    picker.get_by_role("button", name="Upload and insert").click()
+    expect(dialog.locator("input[name=imageUrl]")).to_have_value(re.compile(r"^/media/articles/body/"))
+    expect(dialog.locator("input[name=altText]")).to_have_value("A red rectangle in the text")
+    dialog.get_by_role("button", name="Insert").click()
 
 
 def test_an_editor_writes_and_publishes_a_commentary(site, editor_page, browser):
@@ -57,7 +112,7 @@ def test_an_editor_writes_and_publishes_a_commentary(site, editor_page, browser)
     page.type("#id_title", TITLE)
     expect(page.locator("#id_slug")).to_have_value(SLUG)
     page.fill("#id_lead", "A lead written in the browser.")
-    page.fill("#id_body", "<p>Interceptors, treaties and a quietly changing balance.</p>")
+    write_body(page)
     choose(page, "id_topics", "Missile Defense")
     choose(page, "id_topics", "Europe")
     page.set_input_files("#id_image", png())
@@ -65,10 +120,11 @@ def test_an_editor_writes_and_publishes_a_commentary(site, editor_page, browser)
     page.fill("#id_image_caption", "A caption")
     choose(page, "id_article_authors-0-expert", "Olga Petrova")
     choose(page, "id_related_links-0-related", "THAAD and the Limits")
-    page.fill("#id_related_links-0-position", "0")
     page.locator("#related_links-group .add-row a").click()
     choose(page, "id_related_links-1-related", "Arms Control in Europe")
-    page.fill("#id_related_links-1-position", "1")
+    # The second link dragged above the first.
+    page.locator("#related_links-1 .sortable-handle").drag_to(page.locator("#related_links-0"))
+    expect(page.locator("#related_links-group tr.form-row").first).to_have_id("related_links-1")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
@@ -84,9 +140,15 @@ def test_an_editor_writes_and_publishes_a_commentary(site, editor_page, browser)
     assert reader.goto(site.url(f"/en/articles/{SLUG}/")).status == 200
     expect(reader.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(reader.locator(".article__figure img")).to_have_attribute("alt", "A red rectangle")
+    body = reader.locator(".article__body")
+    expect(body.get_by_role("heading", level=2)).to_have_text("Why interceptors matter")
+    expect(body.get_by_role("link", name="The RAND study")).to_have_attribute("href", "https://www.rand.org/")
+    expect(body.locator("ul li")).to_have_text(["First point", "Second point"])
+    expect(body.locator("figure img")).to_have_attribute("alt", "A red rectangle in the text")
+    expect(body.locator("figure figcaption")).to_have_text("A picture's caption")
     related = reader.locator(".related .related__title a")
-    expect(related.nth(0)).to_contain_text("THAAD and the Limits")
-    expect(related.nth(1)).to_contain_text("Arms Control in Europe")
+    expect(related.nth(0)).to_contain_text("Arms Control in Europe")  # dragged to the top
+    expect(related.nth(1)).to_contain_text("THAAD and the Limits")
     for path in (
         "/",
         "/en/topics/missile-defense/",
@@ -98,3 +160,47 @@ def test_an_editor_writes_and_publishes_a_commentary(site, editor_page, browser)
         expect(reader.locator(".card__title a", has_text=TITLE)).to_be_visible()
     feed = reader.request.get(site.url("/en/feeds/latest/"))
     assert TITLE in feed.text()
+
+
+def test_the_related_links_move_with_the_keyboard_and_the_waiting_ones_are_on_the_dashboard(site, admin_page):
+    page = admin_page
+    expect(page.locator(".waiting-references")).to_contain_text("Putin-Trump Telephone Conversation")
+    article = Article.objects.get(slug=VALDAI_SLUG)
+    page.goto(site.url(f"/admin/articles/article/{article.pk}/change/"))
+    rows = page.locator("#related_links-group tr.form-row.has_original")
+    titles = [row.locator("input[name$='-title']").input_value() for row in rows.all()]
+
+    rows.nth(2).get_by_role("button", name="Move up").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#related_links-group .sortable-status")).to_have_text("Moved to place 2.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    entries = [link.title for link in article.related_links.filter(kind="listing").order_by("position")]
+    assert entries[:3] == [titles[0], titles[2], titles[1]]
+
+
+def test_pasting_from_a_word_processor_keeps_the_structure_and_drops_the_styles(site, admin_page):
+    page = admin_page
+    page.goto(site.url("/admin/articles/article/add/"))
+    page.locator(".tiptap.ProseMirror").click()
+    pasted = (
+        '<p style="color:red;font-family:Calibri"><b style="font-size:20pt">Bold words</b> and '
+        '<span class="MsoNormal" style="mso-bidi">plain ones</span></p>'
+        '<ul style="margin:0"><li style="color:blue">One</li><li>Two</li></ul>'
+    )
+    page.evaluate(
+        """(html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "Bold words and plain ones");
+            document.querySelector(".tiptap.ProseMirror").dispatchEvent(
+                new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        pasted,
+    )
+
+    body = page.locator("#id_body").input_value()
+    assert "<strong>Bold words</strong> and plain ones" in body
+    assert "<ul><li><p>One</p></li><li><p>Two</p></li></ul>" in body
+    assert "style" not in body and "class" not in body and "Mso" not in body
