@@ -26,7 +26,7 @@ from articles import search
 from articles.derived import content_changed
 from articles.models import Article, ArticleAuthor, Category, Source, Topic, slug_for
 from articles.search.documents import Document, html_to_text
-from experts.models import Expert
+from experts.models import Expert, ExpertName
 
 PAGES = Path(__file__).resolve().parent / "demo" / "pages"
 SYLLABLES = [
@@ -326,6 +326,7 @@ def _make_experts(corpus, count, topics):
     for expert in experts:
         expert.refresh_search_names()
     experts = Expert.objects.bulk_create(experts, batch_size=BATCH)
+    ExpertName.write_for(experts)  # bulk_create sends no signal: the names bodies are searched for
     interests = [
         Expert.topics.through(expert=expert, topic=topic)
         for expert in experts

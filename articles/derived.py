@@ -60,6 +60,7 @@ def content_changed(
     moved=(),
     whole_site=False,
     index=True,
+    relink=True,
     known_terms=None,
 ):
     """Bring every piece of derived data in line with a write that changed these rows.
@@ -76,15 +77,16 @@ def content_changed(
     tree: the topic tree changed (a topic added, moved or deleted).
     moved: topics whose place in the tree changed: the articles under them are counted again.
     index: False when the writer indexed the articles itself in the same batch.
+    relink: False when the articles are being deleted (a byline going with its article).
     known_terms: a bulk writer's set of vocabulary words already written (see search.index_articles).
     """
     article_ids = set(articles)
     counted = set(article_ids)  # a rename changes no count: its articles are only reindexed
     # Links first: the mentions they find are counted ("Mentioned in"), and their pages go below.
-    relinked = set(article_ids)
+    relinked = set(article_ids) if relink else set()
     if links:
         references.link_saved(links)
-    if article_ids:
+    if article_ids and relink:
         relinked |= references.link_arrivals(article_ids) | references.citing(article_ids)
     if named:
         relinked |= linking.naming(list(named))

@@ -8,7 +8,7 @@ was before the write, for the receivers after it: which pages showed it, which f
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from articles import pagecache
+from articles import pagecache, references
 from articles.derived import content_changed, fields_changed, pages_showing, remember_fields
 from articles.models import Article, ArticleAuthor, ArticleMention, Category, RelatedLink, Source, Topic
 
@@ -22,11 +22,19 @@ def remember_pages_of_article(sender, instance, **kwargs):
     instance._pages_before = pages_showing([instance.pk]) if instance.pk else set()
 
 
+@receiver(pre_delete, sender=Article)
+def remember_bodies_citing_article(sender, instance, **kwargs):
+    """Their "Also read" blocks link to it: written again once it is gone."""
+    instance._cited_by = references.citing([instance.pk])
+
+
 @receiver(post_save, sender=Article)
 @receiver(post_delete, sender=Article)
 def article_changed(sender, instance, raw=False, **kwargs):
     content_changed(
-        articles=[instance.pk], pages_before=getattr(instance, "_pages_before", ()), index=not raw
+        articles=[instance.pk, *getattr(instance, "_cited_by", ())],
+        pages_before=getattr(instance, "_pages_before", ()),
+        index=not raw,
     )
 
 
@@ -36,9 +44,13 @@ def remember_pages_of_byline(sender, instance, **kwargs):
 
 
 @receiver([post_save, post_delete], sender=ArticleAuthor)
-def byline_changed(sender, instance, raw=False, **kwargs):
+def byline_changed(sender, instance, raw=False, origin=None, **kwargs):
     content_changed(
-        articles=[instance.article_id], pages_before=getattr(instance, "_pages_before", ()), index=not raw
+        articles=[instance.article_id],
+        pages_before=getattr(instance, "_pages_before", ()),
+        index=not raw,
+        # Going with its article: no links are written for an article on its way out.
+        relink=not _deleting_articles(origin),
     )
 
 
@@ -62,9 +74,10 @@ def related_links_changed(sender, instance, **kwargs):
     )
 
 
-@receiver([post_save, post_delete], sender=ArticleMention)
+@receiver(post_save, sender=ArticleMention)
 def mention_changed(sender, instance, raw=False, **kwargs):
-    """An editor ticked or unticked a mention's link: the body is written again."""
+    """An editor ticked or unticked a mention's link: the body is written again. (A mention is
+    deleted only with its article, or by articles.linking itself, which writes the body.)"""
     content_changed(articles=[instance.article_id], index=not raw)
 
 
@@ -112,6 +125,11 @@ def topic_deleted(sender, instance, **kwargs):
 def shown_everywhere_changed(sender, **kwargs):
     """Shown on cards across the site, and rarely changed: every page goes."""
     content_changed(whole_site=True)
+
+
+def _deleting_articles(origin):
+    """Whether a delete started from articles (an article, or a queryset of them)."""
+    return isinstance(origin, Article) or getattr(origin, "model", None) is Article
 
 
 def _articles_of(topic, action, pk_set):

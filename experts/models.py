@@ -91,8 +91,7 @@ class Expert(Translatable):
         self.refresh_search_names()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_names"}
-        super().save(*args, **kwargs)
-        ExpertName.write_for([self])
+        super().save(*args, **kwargs)  # experts.signals then writes its ExpertName rows
 
     def get_absolute_url(self):
         return reverse("experts:detail", kwargs={"slug": self.slug})
@@ -157,8 +156,8 @@ class ExpertName(models.Model):
 
     @classmethod
     def write_for(cls, experts):
-        """Bring the names of these experts in line with their fields (save() calls this; bulk
-        writers call it themselves)."""
+        """Bring the names of these experts in line with their fields (experts.signals calls this
+        after a save, before the bodies naming them are looked up; bulk writers call it themselves)."""
         experts = [expert for expert in experts if expert.pk]
         wanted = {
             (expert.pk, key)

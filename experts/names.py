@@ -11,7 +11,7 @@ editors correct the sort name in the admin, and a corrected one is kept.
 EAST_ASIAN_FAMILY_NAMES = frozenset(
     " ".join(
         [
-            "kim lee yi rhee park pak choi choe jung chung jeong kang cho jo yoon yun jang chang lim im",
+            "kim lee rhee park pak choi choe jung chung jeong kang cho jo yoon yun jang chang lim im",
             "han oh seo suh shin kwon hwang ahn an song yoo yu ryu hong jeon chun ko koh moon mun yang",
             "son sohn bae baek paik heo huh nam noh roh ha kwak sung cha joo ju woo min na jin chae won",
             "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin luo gao zheng",

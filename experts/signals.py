@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from articles import pagecache
 from articles.derived import content_changed, fields_changed, remember_fields
-from experts.models import Expert, ExpertLink
+from experts.models import Expert, ExpertLink, ExpertName
 
 
 @receiver(pre_save, sender=Expert)
@@ -16,6 +16,7 @@ def remember_old_expert(sender, instance, **kwargs):
 @receiver(post_save, sender=Expert)
 def expert_saved(sender, instance, created, raw=False, **kwargs):
     changed = fields_changed(instance)
+    ExpertName.write_for([instance])  # the names bodies are searched for, before they are
     names = {"created", "name", "translations", "other_names"}
     content_changed(
         # Their names (in every language) are in the index of their articles.

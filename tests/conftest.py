@@ -85,7 +85,7 @@ def article_form():
             "image_credit": "",
             "original_url": "",
         }
-        for prefix in ("article_authors", "related_links", "review_steps"):
+        for prefix in ("article_authors", "related_links", "mentions", "review_steps"):
             data.update(
                 {
                     f"{prefix}-TOTAL_FORMS": "0",

@@ -37,7 +37,7 @@ def test_the_article_form_has_ordered_authors_related_links_and_a_prefilled_slug
     html = editor_client.get("/admin/articles/article/add/").text
 
     assert "Authors (in byline order)" in html
-    assert "Related articles (shown first, in this order)" in html
+    assert "Related articles (shown first, in this order; drag to reorder)" in html
     assert '"dependency_list": ["title"]' in html.replace("&quot;", '"')
 
 

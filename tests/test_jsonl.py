@@ -7,9 +7,17 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles import search
-from articles.models import Article, Category, RelatedLink, SearchTerm, Source, Topic
+from articles.models import Article, ArticleMention, Category, RelatedLink, SearchTerm, Source, Topic
 from experts.models import Expert
-from tests.factories import ArticleFactory, ExpertFactory, SourceFactory, TopicFactory, draft, relate
+from tests.factories import (
+    VALDAI_SLUG,
+    ArticleFactory,
+    ExpertFactory,
+    SourceFactory,
+    TopicFactory,
+    draft,
+    relate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +54,11 @@ def test_export_then_import_into_an_empty_database_gives_the_same_bytes(demo, tm
     article.image = "articles/2017/photo.jpg"
     article.save()
     relate(article, draft(slug="a-draft"), ArticleFactory(slug="other", source=SourceFactory()))
+    # What issue 16 added: an editor's unlinked mention, other spellings, a corrected sort name.
+    weitz = Expert.objects.get(slug="richard-weitz")
+    weitz.other_names, weitz.last_name = "R. Weitz", "Weitz (R.)"
+    weitz.save()
+    ArticleMention.objects.filter(expert=weitz).update(linked=False)
     first = export()
 
     empty_the_database()
@@ -58,6 +71,18 @@ def test_export_then_import_into_an_empty_database_gives_the_same_bytes(demo, tm
         "other",
     ]
     assert Topic.objects.get(slug="aa-child").parent.slug == "zz-parent"
+    valdai = Article.objects.get(slug=VALDAI_SLUG)
+    entries = list(valdai.related_links.all())
+    assert [(entry.title, entry.truncated, entry.related_id is None) for entry in entries][:3] == [
+        ("Putin-Trump Telephone Conversation: North Korea and Syria as Most Acute", True, True),
+        ("Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea", False, False),
+        ("Forecasts on Korea’s Foreign Policies Following the Launch of the New", True, True),
+    ]
+    assert entries[2].expert.name == "Lee Jae-Young" and entries[2].lead.startswith("Two major issues")
+    weitz = Expert.objects.get(slug="richard-weitz")
+    assert (weitz.other_names, weitz.last_name) == ("R. Weitz", "Weitz (R.)")
+    (mention,) = ArticleMention.objects.filter(expert=weitz)
+    assert not mention.linked and "richard-weitz" not in mention.article.body_html
 
 
 def test_an_import_restores_every_article_expert_topic_and_link(demo, tmp_path):

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import Article, RelatedLink, Topic, unique_slug
+from articles.models import Article, ArticleMention, RelatedLink, Topic, unique_slug
 from experts.models import Expert
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, relate, scheduled
 
@@ -60,14 +60,19 @@ def test_an_article_relates_to_another_only_once():
 
 
 def test_deleting_an_article_removes_its_links_but_not_the_other_articles():
+    ExpertFactory(name="Richard Weitz")
     article, other, linking = ArticleFactory.create_batch(3)
+    article.body = '<p>Richard Weitz said so.</p><p>Also read: "A piece not here"</p>'
+    article.save()
     relate(article, other)
     relate(linking, article)
+    assert article.mentions.exists() and article.related_links.filter(kind="also-read").exists()
 
     article.delete()
 
     assert set(Article.objects.all()) == {other, linking}
     assert not RelatedLink.objects.exists()
+    assert not ArticleMention.objects.exists()
 
 
 def test_a_deleted_article_that_a_publisher_listed_waits_again_as_its_entry():
@@ -159,3 +164,14 @@ def test_expert_article_counts_ignore_drafts_and_scheduled_pieces():
     experts = Expert.objects.with_article_counts([expert, silent])
 
     assert [e.article_count for e in experts] == [2, 0]
+
+
+def test_a_body_citing_a_deleted_article_shows_its_entry_again():
+    target = ArticleFactory(title="A piece here")
+    citing = ArticleFactory(body='<p>Also read: "A piece here"</p>')
+    assert target.get_absolute_url() in Article.objects.get(pk=citing.pk).body_html
+
+    target.delete()
+
+    body_html = Article.objects.get(pk=citing.pk).body_html
+    assert "also-read--waiting" in body_html and "/articles/" not in body_html

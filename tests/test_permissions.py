@@ -329,3 +329,74 @@ def _expert_form(**fields):
     )
     data.update(fields)
     return data
+
+
+def picture():
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_uploads_a_picture_for_a_body(client, people, role, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    signed_in(client, people[role])
+    response = client.post(
+        "/admin/articles/article/image/?CKEditorFuncNum=1",
+        {"image": picture(), "alt_text": "A square", "caption": ""},
+    )
+    uploaded = list(tmp_path.rglob("*.png"))
+    if role == "anonymous":
+        assert refused(response) and not uploaded
+    else:  # whoever may write an article
+        assert response.status_code == 200 and 'data-url="' in response.text and len(uploaded) == 1
+
+
+def test_a_file_that_is_not_a_picture_is_refused_with_a_reason(client, people, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    signed_in(client, people["editor"])
+    response = client.post(
+        "/admin/articles/article/image/",
+        {
+            "image": SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png"),
+            "alt_text": "x",
+        },
+    )
+
+    assert response.status_code == 200 and "errorlist" in response.text
+    assert not list(tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("role", ["own contributor", "other contributor", "editor"])
+def test_the_waiting_references_on_the_dashboard_show_only_pages_the_user_may_read(client, people, role):
+    from articles.models import RelatedLink
+
+    draft = ArticleFactory(title="Someone's unpublished draft", status="draft", published_at=None)
+    draft.created_by = people["own contributor"]
+    draft.save()
+    RelatedLink.objects.create(article=draft, title="A piece not here yet")
+    signed_in(client, people[role])
+
+    html = client.get("/admin/").text
+
+    shown = "A piece not here yet" in html and "Someone&#x27;s unpublished draft" in html
+    assert shown == (role in {"own contributor", "editor"})

@@ -69,13 +69,15 @@ def assert_safe(client, url):
 
 
 def test_payloads_saved_through_the_admin_never_become_live_markup(admin_client):
-    expert = ExpertFactory(slug="author")
+    """Through the body editor's save path (the admin form it fills), with what the site links in a
+    body: an expert's name and an "Also read" line carrying the payload."""
+    expert = ExpertFactory(slug="author", name="Olga Author")
     for number, payload in enumerate(PAYLOADS):
         data = {
             "title": f"Payload {number} {payload}"[:300],
             "slug": f"payload-{number}",
             "lead": payload,
-            "body": f"<p>Before</p>{payload}<p>After</p>",
+            "body": f'<p>Before, Olga Author said</p>{payload}<p>Also read: "{payload}"</p><p>After</p>',
             "status": "published",
             "published_at_0": "2024-01-01",
             "published_at_1": "10:00",
@@ -87,13 +89,20 @@ def test_payloads_saved_through_the_admin_never_become_live_markup(admin_client)
             "article_authors-INITIAL_FORMS": "0",
             "article_authors-0-expert": str(expert.pk),
             "article_authors-0-position": "0",
-            "related_links-TOTAL_FORMS": "0",
+            "related_links-TOTAL_FORMS": "1",
             "related_links-INITIAL_FORMS": "0",
+            "related_links-0-title": payload[:300],
+            "related_links-0-lead": payload,
+            "related_links-0-position": "0",
+            "mentions-TOTAL_FORMS": "0",
+            "mentions-INITIAL_FORMS": "0",
             "review_steps-TOTAL_FORMS": "0",
             "review_steps-INITIAL_FORMS": "0",
         }
         response = admin_client.post("/admin/articles/article/add/", data)
         assert response.status_code == 302, (payload, response.context["adminform"].form.errors)
+    # Every body links its expert's name (before the expert's own hostile rename, below).
+    assert Article.objects.filter(body_html__contains='href="/en/experts/author/"').count() == len(PAYLOADS)
     bio = "".join(PAYLOADS)
     admin_client.post(
         f"/admin/experts/expert/{expert.pk}/change/",
@@ -120,8 +129,9 @@ def test_payloads_saved_through_the_admin_never_become_live_markup(admin_client)
         "/en/search/?q=alert",
     ):
         assert_safe(admin_client, url)
-    for body in Article.objects.values_list("body", flat=True):  # cleaned when saved, too
+    for body, body_html in Article.objects.values_list("body", "body_html"):  # cleaned when saved, too
         assert not live_markup(body), body
+        assert not live_markup(body_html), body_html
     for url in (
         "/en/feeds/latest/",
         "/en/feeds/latest/atom/",

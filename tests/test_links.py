@@ -1,0 +1,256 @@
+"""Cross-links as publishers make them: related entries that become links when their article
+arrives, "Also read" blocks, expert mentions linked in bodies, and the profile's "Mentioned in"."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from articles import pagecache
+from articles.models import Article, ArticleMention, RelatedLink
+from experts.models import Expert
+from experts.names import guess_sort_name
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, on
+
+pytestmark = pytest.mark.django_db
+
+
+def body_of(client, article):
+    page = BeautifulSoup(client.get(article.get_absolute_url()).text, "html.parser")
+    return page.select_one(".article__body")
+
+
+def mention_links(client, article):
+    return [(a.text, a["href"]) for a in body_of(client, article).find_all("a")]
+
+
+# Expert mentions -------------------------------------------------------------------------------
+
+
+def test_the_first_mention_of_an_expert_links_to_the_profile(client):
+    weitz = ExpertFactory(name="Richard Weitz", slug="richard-weitz")
+    article = ArticleFactory(
+        body="<p>As Richard Weitz argued, talks help.</p><p>Richard Weitz added more.</p>",
+        authors=[ExpertFactory()],
+    )
+
+    assert mention_links(client, article) == [("Richard Weitz", "/en/experts/richard-weitz/")]
+    assert ArticleMention.objects.get(article=article).expert == weitz
+
+
+def test_no_mention_is_linked_inside_a_link_a_heading_or_a_marked_attribution(client):
+    ExpertFactory(name="Richard Weitz", slug="richard-weitz")
+    article = ArticleFactory(
+        body='<h2>Richard Weitz on Korea</h2><p><a href="https://example.org/">Richard Weitz</a></p>'
+        "<blockquote><p>Talks help.</p><cite>Richard Weitz</cite></blockquote>"
+        "<p>Later, Richard Weitz spoke again.</p>"
+    )
+
+    body = body_of(client, article)
+
+    assert [(a.text, a["href"]) for a in body.find_all("a")] == [
+        ("Richard Weitz", "https://example.org/"),
+        ("Richard Weitz", "/en/experts/richard-weitz/"),
+    ]
+    assert body.find_all("a")[1].parent.text == "Later, Richard Weitz spoke again."
+
+
+def test_names_are_found_in_either_language_and_in_other_spellings(client):
+    ExpertFactory(
+        name="Richard Weitz",
+        slug="richard-weitz",
+        translations={"ru": {"name": "Ричард Вайц"}},
+        other_names="R. Weitz\nРичарда Вайца",
+    )
+    russian = ArticleFactory(
+        language="ru", slug="ru-piece", body="<p>По мнению Ричарда Вайца, это важно.</p>"
+    )
+    initials = ArticleFactory(body="<p>R. Weitz disagrees.</p>")
+
+    assert mention_links(client, russian) == [("Ричарда Вайца", "/ru/experts/richard-weitz/")]
+    assert mention_links(client, initials) == [("R. Weitz", "/en/experts/richard-weitz/")]
+
+
+def test_a_link_an_editor_removed_stays_removed(client, admin_client):
+    weitz = ExpertFactory(name="Richard Weitz", slug="richard-weitz")
+    article = ArticleFactory(body="<p>Richard Weitz argued so.</p>")
+    mention = ArticleMention.objects.get(article=article, expert=weitz)
+
+    mention.linked = False
+    mention.save()
+    assert mention_links(client, article) == []
+
+    article.body = "<p>Richard Weitz argued so, and Richard Weitz again.</p>"
+    article.save()  # a later edit
+    assert mention_links(client, article) == []
+    assert not ArticleMention.objects.get(article=article, expert=weitz).linked
+
+
+def test_a_new_or_renamed_expert_is_linked_in_the_bodies_already_naming_them(client):
+    article = ArticleFactory(body="<p>Georgy Toloraya expects no war.</p>")
+    assert mention_links(client, article) == []  # no such expert yet (and the page is now cached)
+
+    expert = ExpertFactory(name="G. Toloraya", slug="toloraya")
+    assert mention_links(client, article) == []
+    expert.name = "Georgy Toloraya"
+    expert.save()
+
+    assert mention_links(client, article) == [("Georgy Toloraya", "/en/experts/toloraya/")]
+
+
+def test_the_page_cache_forgets_a_page_whose_mentions_changed(client, settings):
+    article = ArticleFactory(body="<p>Anna Lindqvist disagrees.</p>")
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())[pagecache.HEADER] == "hit"
+
+    ExpertFactory(name="Anna Lindqvist", slug="lindqvist")
+
+    response = client.get(article.get_absolute_url())
+    assert response[pagecache.HEADER] != "hit"
+    assert 'href="/en/experts/lindqvist/"' in response.text
+
+
+def test_the_profile_lists_the_pieces_mentioning_the_expert_not_their_own(client):
+    weitz = ExpertFactory(name="Richard Weitz", slug="richard-weitz")
+    mentioning = ArticleFactory(title="On Weitz's argument", body="<p>Richard Weitz is right.</p>")
+    ArticleFactory(title="His own piece", body="<p>Richard Weitz, in his own words.</p>", authors=[weitz])
+    draft(title="A draft naming him", body="<p>Richard Weitz again.</p>")
+
+    response = client.get(weitz.get_absolute_url())
+
+    assert [article.title for article in response.context["mentioned"]] == [mentioning.title]
+    assert "Mentioned in" in response.text
+
+
+def test_mentioned_in_is_paginated_in_a_fixed_number_of_queries(client, count_queries):
+    ExpertFactory(name="Richard Weitz", slug="richard-weitz")
+    for day in range(1, 13):
+        ArticleFactory(
+            body="<p>Richard Weitz said.</p>", published_at=on(2020, 1, day), authors=[ExpertFactory()]
+        )
+
+    first = client.get("/en/experts/richard-weitz/")
+    second = client.get("/en/experts/richard-weitz/?mentioned=2")
+
+    assert len(first.context["mentioned"]) == 10 and len(second.context["mentioned"]) == 2
+    assert first.context["mentioned"][0].published_at.day == 12  # newest first
+    few = count_queries("/en/experts/richard-weitz/?mentioned=2")
+    for day in range(13, 28):
+        ArticleFactory(
+            body="<p>Richard Weitz said.</p>", published_at=on(2020, 1, day), authors=[ExpertFactory()]
+        )
+    assert count_queries("/en/experts/richard-weitz/?mentioned=2") == few
+
+
+# Related entries and "Also read" ---------------------------------------------------------------
+
+
+def test_an_entry_is_shown_in_its_place_until_its_article_is_published_then_linked(client):
+    article = ArticleFactory()
+    first = ArticleFactory(title="A piece here")
+    RelatedLink.objects.create(article=article, related=first, position=0)
+    entry = RelatedLink.objects.create(
+        article=article, title="Forecasts on Korea’s Foreign Policies", truncated=True, position=1
+    )
+
+    related = client.get(article.get_absolute_url()).context["related"]
+    assert [item.article for item in related[:2]] == [first, None]
+    assert related[1].entry == entry
+
+    arrived = draft(title="Forecasts on Korea’s Foreign Policies Following the Launch of the New Government")
+    entry.refresh_from_db()
+    assert entry.related == arrived  # linked at once: the title starts as the cut one
+    page = client.get(article.get_absolute_url())
+    assert page.context["related"][1].article is None  # a draft: never linked, its entry shown
+    assert arrived.title not in page.text
+
+    arrived.publish(when=on(2024, 1, 1))
+    arrived.save()
+    assert client.get(article.get_absolute_url()).context["related"][1].article == arrived
+
+
+def test_an_entry_in_another_language_is_not_linked_to_an_article_of_the_same_title():
+    article = ArticleFactory(language="ru", slug="ru")
+    entry = RelatedLink.objects.create(article=article, title="Korea and the talks")
+
+    ArticleFactory(title="Korea and the talks", language="en")
+
+    entry.refresh_from_db()
+    assert entry.related is None
+
+
+def test_fill_in_tops_up_after_the_own_items_with_pieces_on_the_same_specific_topic(client):
+    korea = TopicFactory()
+    article = ArticleFactory(topics=[korea])
+    RelatedLink.objects.create(article=article, title="A piece not here")
+    neighbour = ArticleFactory(topics=[korea])
+
+    related = client.get(article.get_absolute_url()).context["related"]
+
+    assert [item.entry.title if item.entry else item.article for item in related] == [
+        "A piece not here",
+        neighbour,
+    ]
+
+
+# Sort names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "filed_under"),
+    [
+        ("Lee Jae-Young", "Lee"),
+        ("Georgy Toloraya", "Toloraya"),
+        ("Wang Yi", "Wang"),
+        ("Kim Jong Un", "Kim"),
+        ("Mei Tanaka", "Tanaka"),  # given name first: Tanaka is the family name
+        ("Jae-Young Lee", "Lee"),
+        ("Richard Weitz", "Weitz"),
+        ("Анна Соколова", "Соколова"),
+        ("Plato", "Plato"),
+    ],
+)
+def test_the_sort_name_is_guessed_from_how_the_name_is_written(name, filed_under):
+    assert guess_sort_name(name) == filed_under
+
+
+def test_an_editors_sort_name_is_kept_and_files_the_expert(client):
+    expert = ExpertFactory(name="Lee Jae-Young", last_name="")
+    assert expert.last_name == "Lee"
+    expert.last_name = "Jae-Young"  # an editor's correction
+    expert.save()
+
+    expert.refresh_from_db()
+    assert expert.last_name == "Jae-Young"
+    assert expert in client.get("/en/experts/?letter=J").context["experts"]
+
+
+def test_an_expert_without_published_pieces_says_so(client):
+    expert = ExpertFactory(name="Georgy Toloraya", slug="toloraya")
+    draft(authors=[expert])
+
+    response = client.get(expert.get_absolute_url())
+
+    assert "Georgy Toloraya has no published pieces in this knowledge base yet." in response.text
+    assert "No published articles match these filters." not in response.text
+    profile = BeautifulSoup(response.text, "html.parser").select_one(".profile")
+    assert profile.select_one(".portrait--initials").text == "GT"
+
+
+def test_research_interests_link_to_their_topics(client):
+    topic = TopicFactory(name="Korean Peninsula", slug="korean-peninsula")
+    expert = ExpertFactory(slug="interested")
+    expert.topics.add(topic)
+
+    profile = BeautifulSoup(client.get(expert.get_absolute_url()).text, "html.parser")
+
+    links = profile.select(".profile__interests a")
+    assert [(a.text, a["href"]) for a in links] == [("Korean Peninsula", "/en/topics/korean-peninsula/")]
+
+
+def test_expert_names_are_kept_for_lookup_in_every_spelling():
+    expert = ExpertFactory(
+        name="Richard Weitz", translations={"ru": {"name": "Ричард Вайц"}}, other_names="R. Weitz"
+    )
+
+    assert set(expert.names.values_list("name", flat=True)) == {"richard weitz", "ричард вайц", "r weitz"}
+    assert Expert.objects.filter(names__name="r weitz").get() == expert
+    assert Article.objects.count() == 0
