@@ -178,7 +178,7 @@ class RelatedLinkInline(VersionInitialMixin, admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "lead":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30, "aria-label": "Lead"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 

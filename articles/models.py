@@ -603,6 +603,12 @@ class RelatedLink(models.Model):
         """Whether readers see an entry (the piece is not a published article here)."""
         return self.related is None or not self.related.is_public
 
+    @property
+    def lead_as_listed(self):
+        """The lead as the publisher's listing gave it, with "…" where the listing cut it mid-sentence."""
+        lead = self.lead.strip()
+        return lead if not lead or lead[-1] in '.!?…"”»)' else f"{lead}…"
+
 
 class ArticleMention(models.Model):
     """An expert named in an article's body, found when it is saved (articles.linking): the first

@@ -25,6 +25,11 @@ function withoutStyles(html) {
   return html.replace(STYLE_SHEETS, "").replace(LOOKS, "")
 }
 
+function fieldLabel(textarea) {
+  const label = textarea.id && document.querySelector(`label[for="${textarea.id}"]`)
+  return label ? label.textContent.replace(/:\s*$/, "").trim() : textarea.name
+}
+
 function createEditor(textarea) {
   if (textarea.closest(".prose-editor")) return null
   const config = JSON.parse(textarea.getAttribute(marker) || "{}")
@@ -46,7 +51,11 @@ function createEditor(textarea) {
     extensions,
     content: textarea.value,
     injectNonce: pageNonce(),
-    editorProps: { transformPastedHTML: withoutStyles },
+    editorProps: {
+      transformPastedHTML: withoutStyles,
+      // The editing area is named by the field's label ("Body"), as the textarea was.
+      attributes: { "aria-label": fieldLabel(textarea) },
+    },
     onUpdate({ editor }) {
       const html = editor.getHTML()
       textarea.value = /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html
