@@ -98,20 +98,21 @@ def citing(article_ids):
 
 def waiting(citing_articles):
     """The references still waiting for their article (the editors' dashboard): each title once, the
-    most cited first, with the pages of `citing_articles` (those the reader may see) citing it. Two
-    queries, whatever the number of references."""
-    refs = RelatedLink.objects.filter(article__in=citing_articles)
+    most cited first, with the pages of `citing_articles` (those the reader may see) citing it; a
+    title cited only by pages the reader may not see is left out. Two queries, whatever the number
+    of references: the waiting ones grouped (their own index, never the archive), then the few
+    citing them, checked against `citing_articles` one by one."""
     grouped = (
-        refs.filter(related__isnull=True)
+        RelatedLink.objects.filter(related__isnull=True)
         .exclude(title_key="")
         .values("title_key")
         .annotate(cited=Count("pk"), first=Min("pk"))
-        .order_by("-cited", "title_key")[:WAITING_ON_DASHBOARD]
+        .order_by("-cited", "title_key")[: WAITING_ON_DASHBOARD * 2]
     )
     grouped = list(grouped)
     keys = [row["title_key"] for row in grouped]
     refs = (
-        refs.filter(related__isnull=True, title_key__in=keys)
+        RelatedLink.objects.filter(related__isnull=True, title_key__in=keys, article__in=citing_articles)
         .select_related("article")
         .only(
             "title",
@@ -135,7 +136,7 @@ def waiting(citing_articles):
         }
         for row in grouped
         if by_key[row["title_key"]]
-    ]
+    ][:WAITING_ON_DASHBOARD]
 
 
 def _names(title, key, truncated):

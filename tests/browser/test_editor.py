@@ -166,6 +166,7 @@ def test_the_related_links_move_with_the_keyboard_and_the_waiting_ones_are_on_th
     page = admin_page
     expect(page.locator(".waiting-references")).to_contain_text("Putin-Trump Telephone Conversation")
     article = Article.objects.get(slug=VALDAI_SLUG)
+    body = article.body
     page.goto(site.url(f"/admin/articles/article/{article.pk}/change/"))
     rows = page.locator("#related_links-group tr.form-row.has_original")
     titles = [row.locator("input[name$='-title']").input_value() for row in rows.all()]
@@ -178,6 +179,7 @@ def test_the_related_links_move_with_the_keyboard_and_the_waiting_ones_are_on_th
 
     entries = [link.title for link in article.related_links.filter(kind="listing").order_by("position")]
     assert entries[:3] == [titles[0], titles[2], titles[1]]
+    assert Article.objects.get(pk=article.pk).body == body  # loaded into the editor, saved unchanged
 
 
 def test_pasting_from_a_word_processor_keeps_the_structure_and_drops_the_styles(site, admin_page):
