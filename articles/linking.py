@@ -155,10 +155,14 @@ def _experts_named(articles):
         candidates[article.pk] = keys
     every = sorted(set().union(*candidates.values()))
     names = {}
-    for start in range(0, len(every), NAMES_PER_QUERY):
-        rows = ExpertName.objects.filter(name__in=every[start : start + NAMES_PER_QUERY])
-        for expert, name in rows.values_list("expert_id", "name"):
-            names.setdefault(name, set()).add(expert)
+    if len(every) > NAMES_PER_QUERY:
+        # A bulk writer's batch: reading every name once (a few thousand experts) costs less than
+        # looking up tens of thousands of word runs in chunks.
+        rows = ExpertName.objects.all()
+    else:
+        rows = ExpertName.objects.filter(name__in=every)
+    for expert, name in rows.values_list("expert_id", "name"):
+        names.setdefault(name, set()).add(expert)
     found = {}
     for pk, keys in candidates.items():
         for key in keys & names.keys():

@@ -254,3 +254,11 @@ def test_expert_names_are_kept_for_lookup_in_every_spelling():
     assert set(expert.names.values_list("name", flat=True)) == {"richard weitz", "ричард вайц", "r weitz"}
     assert Expert.objects.filter(names__name="r weitz").get() == expert
     assert Article.objects.count() == 0
+
+
+def test_a_bulk_writers_batch_finds_the_same_mentions(client, monkeypatch):
+    monkeypatch.setattr("articles.linking.NAMES_PER_QUERY", 1)  # every name read at once, as for a batch
+    ExpertFactory(name="Richard Weitz", slug="richard-weitz")
+    article = ArticleFactory(body="<p>As Richard Weitz argued, talks help.</p>")
+
+    assert mention_links(client, article) == [("Richard Weitz", "/en/experts/richard-weitz/")]
