@@ -34,7 +34,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.http import HttpResponse
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -228,7 +228,17 @@ def article_tags(pks):
             .order_by()
             .annotate(kind=Value("version"), ref=F("translation_of_id"))
             .values_list("kind", "ref"),
-            Article.objects.filter(Q(translation_of__in=pks) | Q(translation_of__translations__in=pks))
+            # Two index lookups, not an OR of joins: PostgreSQL ran that as two scans of the archive
+            # (180 ms at 100k articles, twice a save).
+            Article.objects.filter(translation_of__in=pks)
+            .order_by()
+            .annotate(kind=Value("version"), ref=F("pk"))
+            .values_list("kind", "ref"),
+            Article.objects.filter(
+                translation_of__in=Article.objects.filter(pk__in=pks, translation_of__isnull=False)
+                .order_by()
+                .values("translation_of_id")
+            )
             .order_by()
             .annotate(kind=Value("version"), ref=F("pk"))
             .values_list("kind", "ref"),
