@@ -86,8 +86,10 @@ def content_changed(
     relinked = set(article_ids) if relink else set()
     if links:
         references.link_saved(links)
+    arrived = set()  # articles whose references were linked: their listings changed
     if article_ids and relink:
-        relinked |= references.link_arrivals(article_ids) | references.citing(article_ids)
+        arrived = references.link_arrivals(article_ids)
+        relinked |= arrived | references.citing(article_ids)
     if named:
         relinked |= linking.naming(list(named))
     linked = linking.refresh(relinked) if relinked else set()
@@ -106,7 +108,7 @@ def content_changed(
         tallies.recount(counted)
     if index and article_ids:
         search.index_articles(sorted(article_ids), known_terms=known_terms)  # deleted ones leave it
-    tags = set(pages) | set(pages_before)
+    tags = set(pages) | set(pages_before) | {pagecache.article_tag(pk) for pk in arrived}
     if whole_site:
         tags.add(pagecache.SITE)
     elif article_ids or linked:

@@ -167,6 +167,19 @@ def test_an_entry_is_shown_in_its_place_until_its_article_is_published_then_link
     assert client.get(article.get_absolute_url()).context["related"][1].article == arrived
 
 
+def test_a_cached_page_shows_the_link_on_the_next_request_once_the_article_arrives(client):
+    article = ArticleFactory()
+    RelatedLink.objects.create(article=article, title="Why Neither Peace Nor War")
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())[pagecache.HEADER] == "hit"
+
+    arrived = ArticleFactory(title="Why Neither Peace Nor War", slug="why")
+
+    response = client.get(article.get_absolute_url())
+    assert response[pagecache.HEADER] != "hit"
+    assert response.context["related"][0].article == arrived
+
+
 def test_an_entry_in_another_language_is_not_linked_to_an_article_of_the_same_title():
     article = ArticleFactory(language="ru", slug="ru")
     entry = RelatedLink.objects.create(article=article, title="Korea and the talks")
