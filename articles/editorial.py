@@ -144,7 +144,12 @@ def described(version):
         key=lambda f: f["position"],
     )
     links = sorted(
-        (v.field_dict for v in followers if v.content_type.model_class() is RelatedLink),
+        (
+            v.field_dict
+            for v in followers
+            if v.content_type.model_class() is RelatedLink
+            and v.field_dict.get("kind", RelatedLink.Kind.LISTING) == RelatedLink.Kind.LISTING
+        ),
         key=lambda f: f["position"],
     )
     experts = dict(Expert.objects.filter(pk__in=[a["expert_id"] for a in authors]).values_list("pk", "name"))
@@ -157,7 +162,9 @@ def described(version):
         "Body": data.get("body", ""),
         "Authors": "\n".join(experts.get(a["expert_id"], "(deleted expert)") for a in authors),
         "Topics": "\n".join(topics),
-        "Related articles": "\n".join(titles.get(r["related_id"], "(deleted article)") for r in links),
+        "Related articles": "\n".join(
+            titles.get(r["related_id"]) or r.get("title") or "(deleted article)" for r in links
+        ),
         "Status": data.get("status", ""),
         "Publication date": published.isoformat() if isinstance(published, datetime) else "",
     }

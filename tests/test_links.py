@@ -283,3 +283,20 @@ def test_a_bulk_writers_batch_finds_the_same_mentions(client, monkeypatch):
     article = ArticleFactory(body="<p>As Richard Weitz argued, talks help.</p>")
 
     assert mention_links(client, article) == [("Richard Weitz", "/en/experts/richard-weitz/")]
+
+
+def test_a_kept_version_describes_its_entries_by_their_titles():
+    import reversion
+    from reversion.models import Version
+
+    from articles.editorial import described
+
+    article = ArticleFactory(body='<p>Also read: "Elsewhere"</p>')
+    with reversion.create_revision():
+        RelatedLink.objects.create(article=article, title="A listed piece not here")
+        reversion.add_to_revision(article)
+        for link in article.related_links.all():
+            reversion.add_to_revision(link)
+
+    version = Version.objects.get_for_object(article).first()
+    assert described(version)["Related articles"] == "A listed piece not here"  # "Also read" is the body's
