@@ -599,11 +599,6 @@ class RelatedLink(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def waiting(self):
-        """Whether readers see an entry (the piece is not a published article here)."""
-        return self.related is None or not self.related.is_public
-
-    @property
     def lead_as_listed(self):
         """The lead as the publisher's listing gave it, with "…" where the listing cut it mid-sentence."""
         lead = self.lead.strip()

@@ -11,7 +11,7 @@ bulk importer all link the entries waiting for them, with no editor action.
 
 from collections import defaultdict
 
-from django.db.models import Count, Min
+from django.db.models import Count
 
 from articles import search
 from articles.models import Article, RelatedLink, slug_for
@@ -69,8 +69,11 @@ def link_arrivals(article_ids):
                     links[link] = pk
                     citing.add(article)
                     break
+        by_target = defaultdict(list)
         for link, pk in links.items():
-            RelatedLink.objects.filter(pk=link, related__isnull=True).update(related_id=pk)
+            by_target[pk].append(link)
+        for pk, waiting_links in by_target.items():  # a statement per arriving article, not per link
+            RelatedLink.objects.filter(pk__in=waiting_links, related__isnull=True).update(related_id=pk)
     return citing
 
 
@@ -106,7 +109,7 @@ def waiting(citing_articles):
         RelatedLink.objects.filter(related__isnull=True)
         .exclude(title_key="")
         .values("title_key")
-        .annotate(cited=Count("pk"), first=Min("pk"))
+        .annotate(cited=Count("pk"))
         .order_by("-cited", "title_key")[: WAITING_ON_DASHBOARD * 2]
     )
     grouped = list(grouped)
