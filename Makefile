@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test browser screenshots lint format check bench scaleout reliability backup restore clean
+.PHONY: run serve demo editor test browser screenshots lint format check bench scaleout reliability backup restore clean
 
 # The interface's translations, compiled from the .po files in the repo (config/messages.py).
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
@@ -17,26 +17,45 @@ $(MESSAGES): %.mo: %.po $(VENV)/.installed
 	$(BIN)/python -m config.messages
 
 run: $(VENV)/.installed .env $(MESSAGES)
+	$(BIN)/python -m config.createdb
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving at http://$(HOST):$(PORT)/ (editorial admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) </dev/null
 
-# The production server with production settings, on this machine over plain HTTP (a throwaway
-# SECRET_KEY unless one is set): collectstatic, migrate, then gunicorn (config/gunicorn.conf.py).
-serve: $(VENV)/.installed $(MESSAGES)
-	@export DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
-		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=false SECURE_COOKIES=false \
-		SECURE_HSTS_SECONDS=0 BIND=$(HOST):$(PORT); \
+# The production server with production settings (config/gunicorn.conf.py): HSTS, Secure cookies, the
+# real SECRET_KEY kept in .secret_key (made once, never committed). On this machine it answers plain HTTP
+# on loopback, which is PLAIN_HTTP=true, said by the server when it starts; behind a TLS proxy run
+# `make serve PLAIN_HTTP=false HOST=0.0.0.0` (docs/deployment.md). The database is the one `make run`
+# uses unless DATABASE_URL says otherwise; on an empty one it says how to add content and an editor.
+PLAIN_HTTP ?= true
+PRODUCTION := DEBUG=false SECRET_KEY_FILE=$(CURDIR)/.secret_key PLAIN_HTTP=$(PLAIN_HTTP) \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
+serve: $(VENV)/.installed .secret_key $(MESSAGES)
+	@export $(PRODUCTION) BIND=$(HOST):$(PORT); \
+	$(BIN)/python -m config.createdb && \
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
 	$(BIN)/python manage.py migrate --noinput -v0 && \
+	$(BIN)/python manage.py site_status && \
 	echo "Serving with production settings at http://$(HOST):$(PORT)/ (Ctrl-C to stop)" && \
 	$(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
+# The sample content, and the first editor account (asks for a name and password; works with DEBUG off).
+demo: $(VENV)/.installed .secret_key $(MESSAGES)
+	@export $(PRODUCTION); $(BIN)/python -m config.createdb && \
+	$(BIN)/python manage.py migrate --noinput -v0 && $(BIN)/python manage.py load_demo
+editor: $(VENV)/.installed .secret_key
+	@export $(PRODUCTION); $(BIN)/python manage.py createsuperuser
+
+# The production SECRET_KEY: generated once, readable by this user only, ignored by git.
+.secret_key: | $(VENV)/.installed
+	@umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@echo "Wrote a new SECRET_KEY to .secret_key (keep it; sessions and signed links depend on it)."
+
 # A worker per core (pytest-xdist); the browser tests all go to one worker, so one Chromium runs.
 TEST_WORKERS ?= auto
-test: $(VENV)/.installed .env browser $(MESSAGES)
+test: $(VENV)/.installed-dev .env browser $(MESSAGES)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # What the browser tests need beyond Python: Debian's Chromium (installed when we are root with
@@ -57,18 +76,18 @@ node_modules/.installed: package.json package-lock.json
 	else echo "!! npm is not installed: accessibility and HTML checks will be skipped." >&2; fi
 
 # Page screenshots at desktop and phone widths into docs/screenshots/ (shown in the README).
-screenshots: $(VENV)/.installed .env browser
+screenshots: $(VENV)/.installed-dev .env browser
 	UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/browser/test_pages.py -k screenshots
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(VENV)/.installed
+format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-check: $(VENV)/.installed .env
+check: $(VENV)/.installed-dev .env
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
@@ -82,7 +101,7 @@ check: $(VENV)/.installed .env
 BENCH_SIZES ?= 10000 100000
 BENCH_ONE_SIZE ?= $(lastword $(BENCH_SIZES))
 BENCH_DATABASES ?= sqlite postgres
-bench: $(VENV)/.installed .env
+bench: $(VENV)/.installed-dev .env
 	@command -v wrk >/dev/null || { echo "wrk is needed for the serving benchmark: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/pages.py --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/search.py --sizes $(BENCH_SIZES) --databases $(BENCH_DATABASES)
@@ -93,11 +112,11 @@ bench: $(VENV)/.installed .env
 
 # Two app servers on one PostgreSQL and one Redis invalidating each other's cached pages
 # (docs/deployment.md); needs both servers running on this machine.
-scaleout: $(VENV)/.installed .env
+scaleout: $(VENV)/.installed-dev .env
 	$(BIN)/python bench/scaleout.py
 
 # Load and faults under gunicorn (stops and restarts PostgreSQL: not beside a test run); needs wrk.
-reliability: $(VENV)/.installed .env
+reliability: $(VENV)/.installed-dev .env
 	$(BIN)/python bench/reliability.py
 
 # The whole knowledge base as JSON Lines under backups/ (docs/backups.md); restore with FILE=...
@@ -111,12 +130,17 @@ restore: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_kb "$(FILE)"
 
+# What the site needs (requirements.txt), and on top of it what tests and tools need (requirements-dev.txt).
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "Python 3.12 or newer is needed (Django 6). Install python3.12 or python3.13, or set PYTHON=/path/to/python." >&2; \
 		exit 1; fi
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
 # Local development settings; real environment variables override them.

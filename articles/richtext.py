@@ -107,7 +107,8 @@ def _allowed_values(element, attribute, value):
         return value
     if value.startswith("/") and not value.startswith("//"):
         return value
-    origins = settings.RICHTEXT_IMAGE_ORIGINS
+    # Uploads in an object store are served from its origin (settings.MEDIA_ORIGINS; no wildcards here).
+    origins = [*settings.RICHTEXT_IMAGE_ORIGINS, *(o for o in settings.MEDIA_ORIGINS if "*" not in o)]
     return value if any(value.startswith(origin.rstrip("/") + "/") for origin in origins) else None
 
 

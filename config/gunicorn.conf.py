@@ -22,3 +22,20 @@ accesslog = os.environ.get("ACCESS_LOG") or None
 # The served site's guard against a statement holding a worker (config/settings.py).
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "5000")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (for `gunicornc`) defaults to one path in the home directory, shared by
+# every gunicorn of the user: a second server on the machine took it over, and stopping either removed
+# the other's. Off unless GUNICORN_CONTROL_SOCKET names a path of this instance's own.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
+
+
+def when_ready(server):
+    """Say how this server is reached when it is not the production arrangement (PLAIN_HTTP)."""
+    if os.environ.get("PLAIN_HTTP", "").strip().lower() in {"1", "true", "yes", "on"}:  # as settings read it
+        server.log.warning(
+            "PLAIN_HTTP is on: serving plain HTTP with no redirect to https, for this machine only. "
+            "Cookies stay Secure (browsers keep them from localhost and 127.0.0.1 only) and HSTS is "
+            "sent over HTTPS. Behind a TLS proxy, unset PLAIN_HTTP (docs/deployment.md)."
+        )

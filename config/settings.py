@@ -58,7 +58,14 @@ DEBUG = env_bool("DEBUG", default=False)
 
 # Development may run on a throwaway key; production refuses to start without a real one.
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+# SECRET_KEY, or SECRET_KEY_FILE naming a file that holds it (`make serve` keeps one in .secret_key,
+# generated once, outside git, so that a restart signs nobody out).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and os.environ.get("SECRET_KEY_FILE"):
+    try:
+        SECRET_KEY = Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"SECRET_KEY_FILE cannot be read: {error}") from None
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -220,13 +227,49 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 
+# Uploaded files (portraits, lead images, pictures in bodies): on one machine, files under MEDIA_ROOT
+# that the app serves itself under /media/ (config.media); with several app servers, an S3-compatible
+# object store that every server writes to and readers fetch from directly (django-storages, installed
+# by requirements-s3.txt), chosen by setting MEDIA_S3_BUCKET. See docs/deployment.md.
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+MEDIA_ORIGINS = []  # where readers' browsers fetch uploaded files from, besides this site (the CSP)
+if MEDIA_S3_BUCKET:
+    from urllib.parse import urlsplit
+
+    MEDIA_S3_ENDPOINT_URL = os.environ.get("MEDIA_S3_ENDPOINT_URL") or None  # any S3-compatible store
+    MEDIA_S3_CUSTOM_DOMAIN = os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None  # a CDN in front of it
+    MEDIA_S3_REGION = os.environ.get("MEDIA_S3_REGION") or None
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": MEDIA_S3_ENDPOINT_URL,
+            "region_name": MEDIA_S3_REGION,
+            "custom_domain": MEDIA_S3_CUSTOM_DOMAIN,
+            "location": os.environ.get("MEDIA_S3_PREFIX", "media"),
+            # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+            "querystring_auth": False,  # public files at stable addresses, which pages can be cached with
+            "file_overwrite": False,  # a new upload never replaces a file some page still shows
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+    if MEDIA_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGINS = [f"https://{MEDIA_S3_CUSTOM_DOMAIN}"]
+    elif MEDIA_S3_ENDPOINT_URL:
+        endpoint = urlsplit(MEDIA_S3_ENDPOINT_URL)
+        MEDIA_ORIGINS = [f"{endpoint.scheme}://{endpoint.netloc}"]
+    else:
+        MEDIA_ORIGINS = [f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com", "https://*.amazonaws.com"]
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     # Hashed, compressed names in production; plain files while developing so that
     # runserver and the tests need no collectstatic.
     "staticfiles": {
@@ -261,7 +304,12 @@ SPECTACULAR_SETTINGS = {
 # Security. Production (DEBUG off) is secure by default; each setting can be relaxed by its variable
 # for a deployment behind a proxy that terminates TLS (set SECURE_PROXY_SSL_HEADER=true there, so
 # that Django trusts X-Forwarded-Proto from it, or SECURE_SSL_REDIRECT=false if the proxy redirects).
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# PLAIN_HTTP: this server is reached over plain HTTP with no TLS in front (`make serve` on this
+# machine's loopback). It turns off only the redirect to https, which could not be followed; cookies
+# stay Secure (browsers keep Secure cookies from http://localhost and http://127.0.0.1, and from no
+# other plain-HTTP site) and HSTS stays on (sent only over HTTPS). The server announces it on start.
+PLAIN_HTTP = env_bool("PLAIN_HTTP", default=False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not (DEBUG or PLAIN_HTTP))
 if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
@@ -294,7 +342,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:", *RICHTEXT_IMAGE_ORIGINS],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS, *RICHTEXT_IMAGE_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -323,6 +371,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own console handler (DEBUG only) would print every line a second time through the root's.
+    # django.server keeps its handler (the development server's request lines) and does not propagate.
     # Sign-in failures and lock-outs are warnings; django-axes's housekeeping is not worth a line.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"django": {"handlers": [], "propagate": True}, "axes": {"level": "WARNING"}},
 }

@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -10,6 +8,7 @@ from articles import pagecache
 from articles.sitemaps import ArticleSitemap, TopicSitemap
 from articles.views import robots_txt
 from config.i18n import switch_language
+from config.media import media_urlpatterns
 from experts.sitemaps import ExpertSitemap
 
 SITEMAPS = {"articles": ArticleSitemap, "experts": ExpertSitemap, "topics": TopicSitemap}
@@ -38,7 +37,7 @@ urlpatterns = [
     ),
     path("api/", include("config.api")),
     path("language/<str:language>/", switch_language, name="switch_language"),
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+    *media_urlpatterns(),
 ]
 # The public pages, in each language under its prefix (/en/…, /ru/…): config.i18n.
 urlpatterns += i18n_patterns(

@@ -43,7 +43,7 @@ def test_pg_dump_and_pg_restore_give_back_everything(tmp_path):
     content()
     settings = connection.settings_dict
     server = f"postgresql://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
-    dump, copy = tmp_path / "kb.dump", f"kb_restore_{uuid.uuid4().hex[:8]}"
+    dump, copy = tmp_path / "kb.dump", f"{settings['NAME']}_restore_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
         expected = counts(cursor)
     environment = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
