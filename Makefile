@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve demo editor test browser screenshots lint format check bench scaleout reliability backup restore clean
+.PHONY: run serve demo editor test browser fonts screenshots lighthouse lint format check bench scaleout reliability backup restore clean
 
 # The interface's translations, compiled from the .po files in the repo (config/messages.py).
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
@@ -75,6 +75,20 @@ node_modules/.installed: package.json package-lock.json
 		npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "!! npm is not installed: accessibility and HTML checks will be skipped." >&2; fi
 
+# The site's typefaces, self-hosted (static/fonts/, committed): the Latin and Cyrillic WOFF2 files of
+# Source Serif 4 (text, headings) and Inter (interface) in the weights site.css uses, from Fontsource.
+FONT_FILES := $(foreach subset,latin cyrillic,\
+	source-serif-4/files/source-serif-4-$(subset)-400-normal.woff2 \
+	source-serif-4/files/source-serif-4-$(subset)-400-italic.woff2 \
+	source-serif-4/files/source-serif-4-$(subset)-600-normal.woff2 \
+	inter/files/inter-$(subset)-400-normal.woff2 \
+	inter/files/inter-$(subset)-600-normal.woff2)
+fonts: node_modules/.installed
+	mkdir -p static/fonts
+	cd node_modules/@fontsource && cp $(FONT_FILES) ../../static/fonts/
+	cp node_modules/@fontsource/source-serif-4/LICENSE static/fonts/LICENSE-source-serif-4.txt
+	cp node_modules/@fontsource/inter/LICENSE static/fonts/LICENSE-inter.txt
+
 # Page screenshots at desktop and phone widths into docs/screenshots/ (shown in the README).
 screenshots: $(VENV)/.installed-dev .env browser
 	UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/browser/test_pages.py -k screenshots
@@ -109,6 +123,14 @@ bench: $(VENV)/.installed-dev .env
 	$(BIN)/python bench/admin.py --sizes $(BENCH_ONE_SIZE) --databases $(BENCH_DATABASES)
 	$(BIN)/python bench/serving.py --articles $(BENCH_ONE_SIZE)
 	$(BIN)/python bench/servers.py --articles $(BENCH_ONE_SIZE)
+
+# Lighthouse (mobile) on every public page type under the production server: docs/lighthouse.md.
+# Needs Node.js 18.16+ and Chromium; installs Lighthouse apart from the test tools (bench/lighthouse/).
+lighthouse: $(VENV)/.installed-dev browser bench/lighthouse/node_modules/.installed
+	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_ARGS)
+
+bench/lighthouse/node_modules/.installed: bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --no-audit --no-fund --silent && touch node_modules/.installed
 
 # Two app servers on one PostgreSQL and one Redis invalidating each other's cached pages
 # (docs/deployment.md); needs both servers running on this machine.

@@ -1,6 +1,7 @@
 """The one ArticleFilterSet: every article listing (and later search and the API) filters through it."""
 
 import datetime
+import functools
 from collections import namedtuple
 
 import django_filters
@@ -8,7 +9,8 @@ from django import forms
 from django.conf import settings
 from django.db.models import CharField, Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear
-from django.utils import timezone
+from django.utils import dates, timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import get_language, get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from articles import search
 from articles.models import Article, ArticleAuthor, Category, Source, Tally, Topic, localized
+from articles.richtext import fold
 from experts.models import Expert
 
 TopicRow = namedtuple("TopicRow", "pk name slug kind parent_id")  # lighter than 300 model instances
@@ -43,12 +46,41 @@ FIRST_DAY, LAST_DAY = datetime.date(1000, 1, 1), datetime.date(9998, 12, 31)
 
 
 class DayField(forms.DateField):
+    """A day as readers write it, the way the site shows dates ("20 June 2018", "20 июня 2018", with
+    any language's month names or their short forms) or as numbers (2018-06-20, links and the API)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            words = (value or "").replace(",", " ").split()
+            if len(words) == 3 and words[0].isdigit() and words[2].isdigit():
+                month = month_numbers().get(fold(words[1].rstrip(".")))
+                if month:
+                    try:
+                        return datetime.date(int(words[2]), month, int(words[0]))
+                    except ValueError:
+                        pass
+            raise
+
     def validate(self, value):
         super().validate(value)
         if value is not None and not FIRST_DAY <= value <= LAST_DAY:
             raise forms.ValidationError(
                 f"Enter a date between {FIRST_DAY} and {LAST_DAY}.", code="out_of_range"
             )
+
+
+@functools.cache
+def month_numbers():
+    """Month names in every language of the site, as dates show them and as they are listed, folded."""
+    names = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for table in (dates.MONTHS, dates.MONTHS_ALT, dates.MONTHS_3, dates.MONTHS_AP):
+                for number, name in table.items():
+                    names.setdefault(fold(str(name).rstrip(".")), number)
+    return names
 
 
 class DayFilter(django_filters.DateFilter):
@@ -95,10 +127,9 @@ class ArticleFilterSet(django_filters.FilterSet):
     date_from = DayFilter(
         label=pgettext_lazy("date", "From"),
         method="filter_date_from",
-        widget=forms.DateInput({"type": "date"}),
     )
     date_to = DayFilter(
-        label=pgettext_lazy("date", "To"), method="filter_date_to", widget=forms.DateInput({"type": "date"})
+        label=pgettext_lazy("date", "To"), method="filter_date_to"
     )
     year = YearFilter(
         label=_("Year"), field_name="published_at", lookup_expr="year", min_value=1900, max_value=2100
@@ -382,15 +413,17 @@ class ArticleFilterSet(django_filters.FilterSet):
             if name in ("sort", "language") or value in (None, "", []):
                 continue
             for item in _several(value):
-                raw = getattr(item, "slug", None) or (
-                    item.isoformat() if hasattr(item, "isoformat") else str(item)
-                )
                 remaining = self.data.copy()
-                remaining.setlist(name, [v for v in self.data.getlist(name) if v != raw])
+                if _is_several(value):  # one of several chosen
+                    raw = getattr(item, "slug", None) or str(item)
+                    remaining.setlist(name, [v for v in self.data.getlist(name) if v != raw])
+                else:  # the filter's one value, however it was written ("1 May 2017", 2017-05-01)
+                    remaining.pop(name, None)
                 remaining.pop("page", None)
-                active.append(
-                    {"label": self.filters[name].label, "text": str(item), "query": remaining.urlencode()}
-                )
+                # A day as the site writes dates.
+                text = date_format(item, "j E Y") if isinstance(item, datetime.date) else str(item)
+                label = self.filters[name].label
+                active.append({"label": label, "text": text, "query": remaining.urlencode()})
         return active
 
     def _cleaned_data(self):
@@ -411,7 +444,11 @@ def _language_name(code):
 def _several(value):
     """A filter's cleaned value as a list: a multiple choice gives a list or a queryset (already
     read by the form's validation), a single one a value."""
-    return list(value) if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+    return list(value) if _is_several(value) else [value]
+
+
+def _is_several(value):
+    return isinstance(value, list | tuple) or hasattr(value, "model")
 
 
 def _entry(value, label, count, selected):

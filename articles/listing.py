@@ -73,10 +73,27 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
         articles=articles,
         # Counts only for narrow results, and not when a search matched too much to rank: each
         # count would repeat that large match.
-        facets=filterset.facets(
-            counted=paginator.counted <= FACET_COUNT_LIMIT and filterset.search_ranked,
-            whole_archive=whole_archive and unfiltered,
+        facets=useful_choices(
+            filterset.facets(
+                counted=paginator.counted <= FACET_COUNT_LIMIT and filterset.search_ranked,
+                whole_archive=whole_archive and unfiltered,
+            ),
+            results=None if paginator.capped else paginator.count,
         ),
         active_filters=filterset.active_filters(),
     )
     return render(request, template, context)
+
+
+def useful_choices(facets, *, results):
+    """The choices that can change the listing: in a filter with nothing chosen yet, a choice every
+    listed article has would list the same articles (the expert's own name on their profile, a
+    topic's parent regions on its page), and is left out. Uncounted choices all stay."""
+    if results is None:  # more than we count
+        return facets
+    return {
+        name: entries
+        if any(entry["selected"] for entry in entries)
+        else [entry for entry in entries if entry.get("count") is None or entry["count"] < results]
+        for name, entries in facets.items()
+    }

@@ -110,6 +110,8 @@ def article_detail(request, slug):
         "article": article,
         "topics": topics,
         "related": related,
+        # "About the author" tells who they are; name and position are in the header already.
+        "authors_with_bio": [expert for expert in article.ordered_authors() if expert.local.bio],
         "versions": versions,
         "meta": meta,
         "citation": citations.plain(article, absolute(article.get_absolute_url())),

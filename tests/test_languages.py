@@ -186,7 +186,7 @@ def test_the_interface_dates_and_names_are_in_russian(client, piece):
     page = soup(client.get(version.get_absolute_url()))
 
     assert page.select_one(".site-nav").get_text(" ", strip=True) == "Статьи Эксперты Темы"
-    assert page.select_one(".article__kicker time").get_text() == "18 апреля 2017"
+    assert page.select_one(".article__date time").get_text() == "18 апреля 2017"
     assert page.select_one(".byline a").get_text() == "Ричард Вайц"
     assert "Корейский полуостров" in page.select_one(".article__topics").get_text()
     assert page.select_one("#cite-heading").get_text() == "Как цитировать"

@@ -95,9 +95,7 @@ def _passage(text, wanted, start, end):
             marked += [text[position : word.start()], start, word.group(), end]
             position = word.end()
     marked.append(text[position : words[last].end()])
-    before = "…" if first > 0 else ""
-    after = "…" if last < len(words) - 1 else ""
-    return before + "".join(marked) + after
+    return "".join(marked)  # "…" where it is cut mid-sentence: search.as_excerpt, for both backends
 
 
 def write(documents):

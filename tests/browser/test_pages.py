@@ -2,6 +2,7 @@
 and phone widths (written to docs/screenshots/ with UPDATE_SCREENSHOTS=1, `make screenshots`)."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -81,17 +82,81 @@ def test_the_admins_article_form_has_no_violations_of_ours(site, axe, browser):
     assert violations == []
 
 
+DARK_SHOTS = ("home", "article", "expert")
+
+
 def test_screenshots_of_every_page_type(site, browser, tmp_path):
-    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    """`make screenshots` keeps them in docs/screenshots/ (SCREENSHOTS_DIR elsewhere, e.g. a "before")."""
+    folder = tmp_path
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        folder = Path(os.environ.get("SCREENSHOTS_DIR") or SCREENSHOTS)
     folder.mkdir(parents=True, exist_ok=True)
     for width_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = browser.new_context(viewport=viewport, is_mobile=width_name == "phone")
-        page = context.new_page()
-        for name, path in PAGE_TYPES.items():
-            if name in {"articles-filtered", "article-unsigned", "category", "source"}:
-                continue  # the same templates as pages already shown
-            page.goto(site.url(path))
-            target = folder / f"{name}-{width_name}.png"
-            page.screenshot(path=str(target), full_page=width_name == "desktop")
-            assert target.stat().st_size > 10_000, target  # a page, not a blank
-        context.close()
+        for scheme in ("light", "dark"):
+            context = browser.new_context(
+                viewport=viewport, is_mobile=width_name == "phone", color_scheme=scheme
+            )
+            page = context.new_page()
+            for name, path in PAGE_TYPES.items():
+                if name in {"articles-filtered", "article-unsigned", "category", "source"}:
+                    continue  # the same templates as pages already shown
+                if scheme == "dark" and name not in DARK_SHOTS:
+                    continue
+                page.goto(site.url(path))
+                suffix = "-dark" if scheme == "dark" else ""
+                target = folder / f"{name}-{width_name}{suffix}.png"
+                page.screenshot(path=str(target), full_page=width_name == "desktop")
+                assert target.stat().st_size > 10_000, target  # a page, not a blank
+            context.close()
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_open_from_a_control(site, browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(site.url("/en/articles/?region=korean-peninsula"))
+    control = page.locator(".filters-panel summary")
+    assert control.inner_text().split() == ["Filter", "1", "active"]
+    assert not page.locator("#filter-sort").is_visible()
+    first_result = page.locator(".card").first.bounding_box()
+    assert first_result["y"] < PHONE["height"]  # in the first screen
+    control.click()
+    assert page.locator("#filter-sort").is_visible()
+    context.close()
+
+
+def test_on_a_wide_screen_the_filters_are_open_beside_the_results(site, page):
+    page.goto(site.url("/en/articles/"))
+    assert not page.locator(".filters-panel summary").is_visible()
+    assert page.locator("#filter-sort").is_visible()
+    results, filters = (
+        page.locator(".listing__results").bounding_box(),
+        page.locator(".filters").bounding_box(),
+    )
+    assert filters["x"] > results["x"] + results["width"] - 1
+
+
+def test_the_site_typefaces_come_from_its_own_static_files(site, page):
+    fonts = []
+    page.on("response", lambda response: fonts.append(response) if ".woff2" in response.url else None)
+    page.goto(site.url("/en/articles/thaad-and-the-limits-of-alliance-reassurance/"))
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate(
+        "document.fonts.check('1em \"Source Serif 4\"') && document.fonts.check('1em Inter')"
+    )
+    assert fonts and all(response.url.startswith(site.base + "/static/fonts/") for response in fonts)
+    assert all(response.status == 200 for response in fonts)
+
+
+def test_the_api_documentation_has_no_accessibility_violations(site, browser):
+    from tests.browser.conftest import AXE
+
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    page.goto(site.url("/api/docs/"))
+    page.wait_for_selector(".opblock-summary")  # Swagger UI has drawn the operations
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "axe.run(document).then(result => result.violations.map(v => [v.id, v.nodes.map(n => n.target.join(" ")).slice(0, 3)]))"
+    )
+    context.close()
+    assert violations == [], repr(violations)

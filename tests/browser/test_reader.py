@@ -94,7 +94,7 @@ def test_a_keyboard_alone_reaches_the_content_search_and_an_article(site, page):
 
     # The search box is reachable and submits with Enter.
     page.goto(site.url("/"))
-    page.focus("#site-search-q")
+    page.focus("#home-q")
     page.keyboard.type("Weitz")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/en/search/\?q=Weitz"))
