@@ -128,9 +128,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         label=pgettext_lazy("date", "From"),
         method="filter_date_from",
     )
-    date_to = DayFilter(
-        label=pgettext_lazy("date", "To"), method="filter_date_to"
-    )
+    date_to = DayFilter(label=pgettext_lazy("date", "To"), method="filter_date_to")
     year = YearFilter(
         label=_("Year"), field_name="published_at", lookup_expr="year", min_value=1900, max_value=2100
     )

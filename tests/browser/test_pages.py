@@ -156,7 +156,8 @@ def test_the_api_documentation_has_no_accessibility_violations(site, browser):
     page.wait_for_selector(".opblock-summary")  # Swagger UI has drawn the operations
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
-        "axe.run(document).then(result => result.violations.map(v => [v.id, v.nodes.map(n => n.target.join(" ")).slice(0, 3)]))"
+        "axe.run(document).then(result => result.violations.map("
+        "v => [v.id, v.nodes.map(n => n.target.join(' ')).slice(0, 3)]))"
     )
     context.close()
     assert violations == [], repr(violations)
