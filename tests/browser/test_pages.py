@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from PIL import Image
 
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 
@@ -107,6 +108,8 @@ def test_screenshots_of_every_page_type(site, browser, tmp_path):
                 target = folder / f"{name}-{width_name}{suffix}.png"
                 page.screenshot(path=str(target), full_page=width_name == "desktop")
                 assert target.stat().st_size > 10_000, target  # a page, not a blank
+                if folder != tmp_path:  # kept in the repository: 256 colours are plenty, and a third the size
+                    Image.open(target).convert("RGB").quantize(256).save(target, optimize=True)
             context.close()
 
 
