@@ -1,8 +1,10 @@
-"""Answers for when the database is away or too slow: a 503 page that says so, rather than a 500."""
+"""The site's own middleware: pages compressed, and answers for when the database is away or too
+slow (a 503 page that says so, rather than a 500)."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from psycopg.errors import QueryCanceled
 
@@ -17,6 +19,16 @@ def _timed_out(exception):
 
 
 RETRY_AFTER_SECONDS = 30
+
+
+class PageCompressionMiddleware(GZipMiddleware):
+    """Django's gzip (with its BREACH mitigation; a public page holds no secret) for pages, feeds and
+    the API: files streamed from disk (uploads) go out as they are, by sendfile, with their length."""
+
+    def process_response(self, request, response):
+        if response.streaming:
+            return response
+        return super().process_response(request, response)
 
 
 class DatabaseUnavailableMiddleware:

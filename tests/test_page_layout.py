@@ -6,7 +6,7 @@ the icons and manifest browsers ask for."""
 import pytest
 from bs4 import BeautifulSoup
 
-from articles import search
+from articles.search.documents import as_excerpt
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, on, relate
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_a_search_excerpt_cut_mid_sentence_is_marked_at_both_ends(client):
     ],
 )
 def test_an_excerpt_is_marked_only_where_it_is_cut_mid_sentence(passage, excerpt):
-    assert search.as_excerpt(passage, "<", ">") == excerpt
+    assert as_excerpt(passage, "<", ">") == excerpt
 
 
 @pytest.mark.parametrize(

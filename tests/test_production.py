@@ -124,3 +124,14 @@ def test_each_gunicorn_has_its_own_control_socket_or_none(monkeypatch):
     own = gunicorn_settings(monkeypatch, GUNICORN_CONTROL_SOCKET="/run/kb/a.ctl")
     assert own.control_socket_disable is False
     assert own.control_socket == "/run/kb/a.ctl"
+
+
+def test_pages_are_compressed_and_uploads_are_not(client, upload, settings):
+    ArticleFactory(category=None)
+    for _ in range(2):  # rendered, then from the page cache
+        page = client.get("/en/articles/", headers={"accept-encoding": "gzip, br"})
+        assert page["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in page["Vary"]
+    picture = client.get(upload, headers={"accept-encoding": "gzip"})
+    assert "Content-Encoding" not in picture
+    assert int(picture["Content-Length"]) == (settings.MEDIA_ROOT / "experts" / "weitz.png").stat().st_size

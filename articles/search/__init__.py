@@ -100,25 +100,10 @@ def snippets(articles, text):
     start, end = f"hl{token}start", f"hl{token}end"
     raw = backend().snippets([article.pk for article in articles], query, start, end)
     return {
-        article_id: escape(as_excerpt(passage, start, end)).replace(start, "<mark>").replace(end, "</mark>")
+        article_id: escape(passage).replace(start, "<mark>").replace(end, "</mark>")
         for article_id, passage in raw.items()
         if start in passage
     }
-
-
-SENTENCE_START = re.compile(r"[\W_]*[A-ZА-ЯЁ0-9]")
-SENTENCE_END = re.compile(r"[.!?…][\"'»”)\]]*$")
-
-
-def as_excerpt(passage, start, end):
-    """A passage with "…" where it was cut mid-sentence, at either end."""
-    plain = passage.replace(start, "").replace(end, "").strip()
-    passage = passage.strip()
-    if not SENTENCE_START.match(plain):
-        passage = "…" + passage
-    if not SENTENCE_END.search(plain):
-        passage += "…"
-    return passage
 
 
 def matching_experts(text, *, limit=5):

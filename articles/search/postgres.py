@@ -93,7 +93,7 @@ def rank(queryset, query, language=""):
 def snippets(article_ids, query, start, end):
     """ts_headline over lead and body, each article with its own language's configuration."""
     from articles.models import Article
-    from articles.search.documents import html_to_text
+    from articles.search.documents import as_excerpt, html_to_text
 
     def headline(config_name):
         return SearchHeadline(
@@ -111,7 +111,7 @@ def snippets(article_ids, query, start, end):
     by_language = [When(Q(language=code), then=headline(config(code))) for code, _ in settings.LANGUAGES]
     passage = Case(*by_language, default=headline("simple"), output_field=TextField())
     rows = Article.objects.filter(pk__in=article_ids).annotate(passage=passage).values_list("pk", "passage")
-    return {pk: html_to_text(passage) for pk, passage in rows}
+    return {pk: as_excerpt(html_to_text(passage), start, end) for pk, passage in rows}
 
 
 def write(documents):

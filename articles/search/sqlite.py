@@ -63,6 +63,8 @@ def rank(queryset, query, language=""):
 
 
 SNIPPET_WORDS = 40  # as many words as PostgreSQL's headline shows
+# The end of a sentence between two words: its stop, with any closing quote or bracket after it.
+SENTENCE_STOP = re.compile(r"[^\w.!?…]*[.!?…]+[\"'»”)\]]*")
 WORD = re.compile(r"\w+")
 
 
@@ -94,8 +96,12 @@ def _passage(text, wanted, start, end):
         if number in hit:
             marked += [text[position : word.start()], start, word.group(), end]
             position = word.end()
-    marked.append(text[position : words[last].end()])
-    return "".join(marked)  # "…" where it is cut mid-sentence: search.as_excerpt, for both backends
+    # The sentence's own stop when the window ends at it; "…" where it cuts a sentence short.
+    stop = SENTENCE_STOP.match(text, words[last].end())
+    marked.append(text[position : stop.end() if stop else words[last].end()])
+    begins_sentence = first == 0 or SENTENCE_STOP.match(text[words[first - 1].end() : words[first].start()])
+    ends_sentence = last == len(words) - 1 or stop
+    return ("" if begins_sentence else "…") + "".join(marked) + ("" if ends_sentence else "…")
 
 
 def write(documents):
