@@ -24,7 +24,7 @@ def weitz():
         slug="richard-weitz",
         position="Senior Fellow",
         organisation="Hudson Institute",
-        bio="<p>Writes on Russian, Asian and American security policy.</p>",
+        bio="<p>Writes on Russian, Asian &amp; American security policy.</p>",
     )
 
 
@@ -44,7 +44,7 @@ def test_the_article_header_names_the_author_once_with_portrait_position_and_dat
     assert header.select_one(".article__date").get_text(strip=True) == "20 June 2018"
     # The position once: "About the author" says who they are instead.
     assert page.get_text().count("Senior Fellow") == 1
-    assert "security policy" in page.select_one(".about-authors").get_text()
+    assert "Asian & American security policy" in page.select_one(".about-authors").get_text()
     # Related articles straight after the body, before the citation box.
     parts = [element["class"][0] for element in page.select(".article__body, .related, .cite")]
     assert parts == ["article__body", "related", "cite"]
