@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -128,6 +129,18 @@ class SourceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ArticleChoices:
+    """Every choice of an article in the admin (a related article, the original a version
+    translates) offers and accepts only the articles the user may read: a Contributor never sees
+    nor names another's draft. The autocomplete behind these widgets asks the same
+    (ArticleAdmin.get_queryset)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Article:
+            kwargs["queryset"] = permissions.readable_articles(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class VersionInitialMixin:
     """An inline that a new version of a piece starts with the original's rows in
     (version_initial()): as many forms as those rows, else one empty form."""
@@ -145,7 +158,7 @@ class ArticleAuthorInline(VersionInitialMixin, admin.TabularInline):
     verbose_name_plural = "authors (in byline order)"
 
 
-class RelatedLinkInline(VersionInitialMixin, admin.TabularInline):
+class RelatedLinkInline(ArticleChoices, VersionInitialMixin, admin.TabularInline):
     """The article's own related listing, in order (drag a row, or use its buttons): an article here,
     or an entry (a title, and what the publisher's page said of it) for a piece not here yet, which
     becomes a link by itself when that piece is saved. "Also read" lines live in the body."""
@@ -279,7 +292,7 @@ class ReviewStepInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(ArticleChoices, VersionAdmin):
     """Every save through here keeps a version (django-reversion registers Article with its
     authors, related links and review steps, the inlines, as one revision)."""
 
@@ -373,7 +386,7 @@ class ArticleAdmin(VersionAdmin):
         found = {
             other.language: other
             for other in Article.objects.filter(Q(pk=root) | Q(translation_of_id=root)).only(
-                "title", "language", "status", "translation_of_id"
+                "title", "slug", "language", "status", "published_at", "created_by", "translation_of_id"
             )
         }
         add = reverse("admin:articles_article_add")
@@ -391,7 +404,18 @@ class ArticleAdmin(VersionAdmin):
                     "original_url": article.original_url,
                 }
             )
-            rows.append({"code": code, "name": name, "article": other, "add_url": f"{add}?{query}"})
+            readable = other is not None and permissions.may_read(request.user, other)
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    # Another writer's version not public yet holds the language's place: said, not named.
+                    "article": other if readable else None,
+                    "taken": other is not None and not readable,
+                    "on_desk": readable and permissions.on_desk(request.user, other),
+                    "add_url": f"{add}?{query}",
+                }
+            )
         return rows
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
@@ -468,6 +492,12 @@ class ArticleAdmin(VersionAdmin):
         if not permissions.is_editor(request.user):
             obj.status = Article.Status.DRAFT  # a Contributor's article stays a draft, whatever was sent
         super().save_model(request, obj, form, change)
+        # The files this save wrote (a preview deletes them again: editorial.preview).
+        request.uploaded_files = [
+            getattr(obj, name)
+            for name in form.changed_data
+            if isinstance(form.cleaned_data.get(name), UploadedFile)
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         """Only those allowed to publish may change an article's status or date."""

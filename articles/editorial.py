@@ -2,8 +2,9 @@
 versions (compare, restore), refusing stale saves, the schedule and the dashboard. ArticleAdmin
 (articles/admin.py) wires these in."""
 
+import base64
 import difflib
-import uuid
+import mimetypes
 from datetime import datetime
 
 import reversion
@@ -23,9 +24,10 @@ from django.utils.dateparse import parse_datetime
 from django_prose_editor.widgets import AdminProseEditorWidget
 from reversion.models import Version
 
-from articles import permissions, references, review, richtext
+from articles import permissions, pictures, references, review, richtext
 from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep, Topic
 from articles.pagination import whole_number
+from articles.pictures import PictureFormField
 from experts.models import Expert
 
 COMPARED_FIELDS = [
@@ -135,8 +137,9 @@ def changes_since(article, seen):
     return [name for name in COMPARED_FIELDS if old[name] != new[name]]
 
 
-def described(version):
-    """What an editor compares, as text, from a version and the versions saved with it."""
+def described(version, readable=None):
+    """What an editor compares, as text, from a version and the versions saved with it; related
+    articles are named only among `readable` (default: all), else by their entry's title."""
     data = version.field_dict
     followers = list(version.revision.version_set.exclude(pk=version.pk))
     authors = sorted(
@@ -153,7 +156,11 @@ def described(version):
         key=lambda f: f["position"],
     )
     experts = dict(Expert.objects.filter(pk__in=[a["expert_id"] for a in authors]).values_list("pk", "name"))
-    titles = dict(Article.objects.filter(pk__in=[r["related_id"] for r in links]).values_list("pk", "title"))
+    related = [r["related_id"] for r in links if r["related_id"]]
+    existing = set(Article.objects.filter(pk__in=related).values_list("pk", flat=True))
+    readable = Article.objects.all() if readable is None else readable
+    titles = dict(readable.filter(pk__in=related).values_list("pk", "title"))
+    unnamed = dict.fromkeys(existing, "(an article not public yet)")
     topics = sorted(Topic.objects.filter(pk__in=data.get("topics", [])).values_list("name", flat=True))
     published = data.get("published_at")
     return {
@@ -163,7 +170,8 @@ def described(version):
         "Authors": "\n".join(experts.get(a["expert_id"], "(deleted expert)") for a in authors),
         "Topics": "\n".join(topics),
         "Related articles": "\n".join(
-            titles.get(r["related_id"]) or r.get("title") or "(deleted article)" for r in links
+            titles.get(r["related_id"]) or r.get("title") or unnamed.get(r["related_id"], "(deleted article)")
+            for r in links
         ),
         "Status": data.get("status", ""),
         "Publication date": published.isoformat() if isinstance(published, datetime) else "",
@@ -183,7 +191,8 @@ def compare_view(model_admin, request, object_id):
     )
     if old is None or new is None:
         raise Http404("Choose two versions of this article.")
-    before, after = described(old), described(new)
+    readable = permissions.readable_articles(request.user)
+    before, after = described(old, readable), described(new, readable)
     differ = difflib.HtmlDiff(wrapcolumn=60)
     rows = [
         {
@@ -328,40 +337,43 @@ def preview(model_admin, request, object_id):
 
     The form is saved through the admin's own path (so authors, topics, related links and every
     rule apply), the public article page is rendered from the saved state, then the transaction is
-    rolled back: nothing of the preview stays, not even the admin's "saved" message.
+    rolled back: nothing of the preview stays, not even the admin's "saved" message, nor a picture
+    it uploaded (shown in the page as a data: URL, then deleted from the media store).
     """
     from articles.views import article_detail, keep_private
 
-    with transaction.atomic():
-        saved = model_admin.changeform_view(request, object_id)
-        if saved.status_code != 302:
+    request.uploaded_files = []
+    try:
+        with transaction.atomic():
+            saved = model_admin.changeform_view(request, object_id)
+            if saved.status_code != 302:
+                transaction.set_rollback(True)
+                return saved  # the form with its errors, as a save would show it
+            page = article_detail(request, request.POST.get("slug", ""))
             transaction.set_rollback(True)
-            return saved  # the form with its errors, as a save would show it
-        page = article_detail(request, request.POST.get("slug", ""))
-        transaction.set_rollback(True)
-    list(messages.get_messages(request))  # drop "was saved": it was not
-    return keep_private(page)
+        list(messages.get_messages(request))  # drop "was saved": it was not
+        for picture in request.uploaded_files:
+            page.content = page.content.replace(picture.url.encode(), _data_url(picture).encode())
+        return keep_private(page)
+    finally:
+        for picture in request.uploaded_files:
+            picture.storage.delete(picture.name)
+
+
+def _data_url(picture):
+    with picture.storage.open(picture.name, "rb") as stored:
+        data = base64.b64encode(stored.read()).decode()
+    return f"data:{mimetypes.guess_type(picture.name)[0]};base64,{data}"
 
 
 class ImageUploadForm(forms.Form):
-    image = forms.ImageField(help_text="JPEG, PNG, GIF or WebP, at most 10 MB.")
+    image = PictureFormField()
     alt_text = forms.CharField(
         label="Description (alt text)",
         max_length=300,
         help_text="What the picture shows, for readers who cannot see it.",
     )
     caption = forms.CharField(max_length=500, required=False)
-
-    MAX_BYTES = 10 * 1024 * 1024
-    FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-
-    def clean_image(self):
-        image = self.cleaned_data["image"]
-        if image.size > self.MAX_BYTES:
-            raise ValidationError("The picture is larger than 10 MB.")
-        if getattr(image, "image", None) is None or image.image.format not in self.FORMATS:
-            raise ValidationError("Upload a JPEG, PNG, GIF or WebP picture.")
-        return image
 
 
 def image_view(model_admin, request):
@@ -373,11 +385,7 @@ def image_view(model_admin, request):
     form = ImageUploadForm(request.POST or None, request.FILES or None)
     uploaded = None
     if request.method == "POST" and form.is_valid():
-        image = form.cleaned_data["image"]
-        extension = ImageUploadForm.FORMATS[image.image.format]
-        name = default_storage.save(
-            f"articles/body/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}", image
-        )
+        name = pictures.store(form.cleaned_data["image"], "articles/body/%Y", default_storage)
         uploaded = {
             "url": default_storage.url(name),
             "alt_text": form.cleaned_data["alt_text"],

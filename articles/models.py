@@ -13,7 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from iuliia import WIKIPEDIA as CYRILLIC_TO_LATIN
 
-from articles.richtext import clean_html, clean_text_fields, folded_words
+from articles.pictures import PictureField
+from articles.richtext import clean_html, clean_text_fields, folded_words, one_line
 
 
 class TopicQuerySet(models.QuerySet):
@@ -361,7 +362,7 @@ class Article(models.Model):
         Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
     original_url = models.URLField("original URL", max_length=500, blank=True)
-    image = models.ImageField("lead image", upload_to="articles/%Y/", blank=True)
+    image = PictureField("lead image", folder="articles/%Y", blank=True)
     image_alt = models.CharField("image description", max_length=300, blank=True)
     image_caption = models.CharField(max_length=500, blank=True)
     image_credit = models.CharField(max_length=200, blank=True, help_text='For example "Photo: AP".')
@@ -451,11 +452,9 @@ class Article(models.Model):
             if original.pk == self.pk:
                 raise ValidationError({"translation_of": "An article cannot translate itself."})
             if original.translation_of_id:
+                # Not named: the original may be a piece the editor of this one may not read.
                 raise ValidationError(
-                    {
-                        "translation_of": f"Choose the original piece, “{original.translation_of}”, "
-                        "not one of its translations."
-                    }
+                    {"translation_of": "Choose the original piece, not one of its translations."}
                 )
             if original.language == self.language:
                 raise ValidationError(
@@ -595,6 +594,7 @@ class RelatedLink(models.Model):
 
     def save(self, *args, **kwargs):
         clean_text_fields(self)
+        self.title = one_line(self.title)  # as the importer writes it: a backup reads back the same
         self.title_key = folded_words(self.title)
         super().save(*args, **kwargs)
 

@@ -61,6 +61,11 @@ def desk_articles(user, queryset):
     return queryset.none()
 
 
+def on_desk(user, article):
+    """Whether `article` is one of desk_articles(user): its change form opens for them."""
+    return is_editor(user) or (is_contributor(user) and article.created_by_id == user.pk)
+
+
 def may_read(user, article):
     if article is None:
         return False

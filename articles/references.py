@@ -23,6 +23,10 @@ WAITING_ON_DASHBOARD = 20
 FOUND_BY_SLUG = 20  # articles whose slugs start with a cut title's, looked at
 FOUND_BY_WORDS = 50  # articles with all of a title's words, looked at
 ARRIVALS_BATCH = 500  # articles looked up at once (each gives its title's word prefixes)
+# A title cut short names the articles starting with it only from this many words on: publishers
+# cut long titles ("Forecasts on Korea’s Foreign Policies…"), and a cut "A…" or "The plan…" would
+# link to whatever piece starts so (a probe for others' drafts, too).
+MIN_CUT_WORDS = 3
 
 
 def find_article(title, *, language, truncated=False):
@@ -55,8 +59,10 @@ def link_arrivals(article_ids):
         for pk, title, language in arrivals:
             key = folded_words(title)
             words = key.split()
-            for count in range(1, len(words) + 1):
+            for count in range(MIN_CUT_WORDS, len(words)):
                 by_key[" ".join(words[:count])].append((pk, key, language))
+            if words:
+                by_key[key].append((pk, key, language))
         if not by_key:
             continue
         waiting = RelatedLink.objects.filter(related__isnull=True, title_key__in=list(by_key)).values_list(
@@ -145,7 +151,8 @@ def waiting(citing_articles):
 def _names(title, key, truncated):
     """Whether an article titled `title` is the one a reference keyed `key` names."""
     found = folded_words(title)
-    return found == key or (truncated and found.startswith(key + " "))
+    cut_enough = len(key.split()) >= MIN_CUT_WORDS
+    return found == key or (truncated and cut_enough and found.startswith(key + " "))
 
 
 def entries_query(article):

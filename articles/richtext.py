@@ -7,6 +7,7 @@ by any route (an old row, a raw SQL fix) still reaches a page only as allowed ma
 import re
 
 import nh3
+from ada_url import URL
 from django.conf import settings
 from django.utils.html import escape
 
@@ -54,19 +55,27 @@ def clean_html(html):
 
 
 def _clean_once(html):
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_allowed_values,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
+    # plain_text() again after: an entity ("&#x0b;") comes out of the parser as the raw character.
+    return plain_text(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            attribute_filter=_allowed_values,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer",
+        )
     )
 
 
 def plain_text(text):
     """`text` without the characters XML cannot carry (see XML_UNSAFE)."""
     return XML_UNSAFE.sub("", text)
+
+
+def one_line(text):
+    """`text` on one line: each run of white space (tabs, line and paragraph separators) one space."""
+    return " ".join((text or "").split())
 
 
 def without_unsafe_characters(value):
@@ -105,11 +114,28 @@ def _allowed_values(element, attribute, value):
         return value if value in ALLOWED_CLASSES else None
     if element != "img" or attribute != "src":
         return value
-    if value.startswith("/") and not value.startswith("//"):
-        return value
-    # Uploads in an object store are served from its origin (settings.MEDIA_ORIGINS; no wildcards here).
+    return same_site_or_allowed(value)
+
+
+# A base no real URL has: what resolves to its origin is a path of this site's.
+HERE = "https://here.invalid/"
+
+
+def same_site_or_allowed(src):
+    """`src` as browsers read it (the WHATWG URL standard: "/\\evil.example", "/<TAB>/evil.example"
+    are "//evil.example"), when it is this site's (made a plain path) or under an allowed origin
+    (settings.RICHTEXT_IMAGE_ORIGINS, and an object store's, settings.MEDIA_ORIGINS, no wildcards);
+    else None. What we keep is the normalised URL, so no other reader of the body parses it
+    differently."""
+    try:
+        url = URL(src, HERE)
+    except ValueError:
+        return None
+    if url.origin == HERE.rstrip("/") and src.lstrip().startswith("/"):
+        return f"{url.pathname}{url.search}{url.hash}"
     origins = [*settings.RICHTEXT_IMAGE_ORIGINS, *(o for o in settings.MEDIA_ORIGINS if "*" not in o)]
-    return value if any(value.startswith(origin.rstrip("/") + "/") for origin in origins) else None
+    allowed = any(url.href.startswith(URL(origin, HERE).origin + "/") for origin in origins)
+    return url.href if allowed and url.protocol in ("https:", "http:") else None
 
 
 def paragraphs_to_html(text):

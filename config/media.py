@@ -26,8 +26,9 @@ def serve_media(request, path):
     """One uploaded file, or 404 (no directory listings, nothing outside MEDIA_ROOT)."""
     try:
         response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    except SuspiciousFileOperation:  # "../": there is nothing of ours there
-        raise Http404(path) from None
+    except (SuspiciousFileOperation, OSError, ValueError):
+        # "../", a name longer than the file system takes, a NUL byte: there is nothing of ours there.
+        raise Http404("No such file.") from None
     patch_cache_control(response, public=True, max_age=MEDIA_MAX_AGE)
     response.headers["Content-Security-Policy"] = MEDIA_POLICY
     return response

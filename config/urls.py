@@ -2,7 +2,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from articles import pagecache
 from articles.sitemaps import ArticleSitemap, TopicSitemap
@@ -12,11 +11,6 @@ from config.media import media_urlpatterns
 from experts.sitemaps import ExpertSitemap
 
 SITEMAPS = {"articles": ArticleSitemap, "experts": ExpertSitemap, "topics": TopicSitemap}
-
-admin.site.site_header = _("Expert Opinions — editorial admin")
-admin.site.site_title = _("Expert Opinions admin")
-admin.site.index_title = _("Editorial desk")
-admin.site.index_template = "admin/dashboard.html"
 
 handler404 = "articles.views.page_not_found"
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Translatable, unique_slug
+from articles.pictures import PictureField
 from articles.richtext import clean_html, clean_text_fields, fold, folded_words
 from experts.names import guess_sort_name
 
@@ -58,7 +59,7 @@ class Expert(Translatable):
     organisation = models.CharField(max_length=200, blank=True, db_index=True)
     country = models.CharField(max_length=100, blank=True)
     bio = models.TextField(blank=True, help_text="HTML; anything outside the allow-list is removed.")
-    photo = models.ImageField(upload_to="experts/", blank=True)
+    photo = PictureField(folder="experts", blank=True)
     topics = models.ManyToManyField(
         "articles.Topic", related_name="experts", blank=True, verbose_name="research interests"
     )
@@ -83,7 +84,7 @@ class Expert(Translatable):
         if not self.slug:
             self.slug = unique_slug(Expert, self.name)
         if not self.last_name:
-            self.last_name = guess_sort_name(self.name)
+            self.last_name = guess_sort_name(self.name)[: self._meta.get_field("last_name").max_length]
         self.bio = clean_html(self.bio)
         for entry in (self.translations or {}).values():
             if isinstance(entry, dict) and entry.get("bio"):

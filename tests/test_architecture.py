@@ -10,7 +10,10 @@ APPS = ("articles", "experts")
 # From the bottom: text and pagination helpers; models; what works on content (the write path,
 # search, permissions, filters, importers...); what answers requests (views, admin, feeds, API).
 LAYERS = [
-    {"articles.richtext", "articles.search.query", "articles.pagination", "experts.names"},
+    {
+        "articles.richtext", "articles.pictures", "articles.search.query", "articles.pagination",
+        "experts.names",
+    },
     {"articles.models", "experts.models"},
     {
         "articles.derived", "articles.pagecache", "articles.permissions", "articles.search",

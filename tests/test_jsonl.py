@@ -42,7 +42,7 @@ def import_text(text, tmp_path):
 def test_export_then_import_into_an_empty_database_gives_the_same_bytes(demo, tmp_path):
     parent = TopicFactory(slug="zz-parent", name="Parent «topic»")
     child = TopicFactory(slug="aa-child", name="Child — topic", parent=parent)
-    expert = ExpertFactory(slug="wæver", name="Ole Wæver", country="Denmark", bio="<p>Bio…</p>")
+    expert = ExpertFactory(slug="waever", name="Ole Wæver", country="Denmark", bio="<p>Bio…</p>")
     expert.topics.add(child)
     expert.links.create(label="Home", url="https://example.org/wæver", position=0)
     article = ArticleFactory(
@@ -65,7 +65,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_bytes(demo, tm
     import_text(first, tmp_path)
 
     assert export() == first
-    assert Article.objects.get(slug="unicode").ordered_authors()[0] == Expert.objects.get(slug="wæver")
+    assert Article.objects.get(slug="unicode").ordered_authors()[0] == Expert.objects.get(slug="waever")
     assert [link.related.slug for link in Article.objects.get(slug="unicode").related_links.all()] == [
         "a-draft",
         "other",

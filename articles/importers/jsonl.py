@@ -20,15 +20,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import groupby
+from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ExpressionWrapper,
+    JSONField,
+    Prefetch,
+    Q,
+    SlugField,
+    TextField,
+    URLField,
+)
 
 from articles import search
 from articles.derived import content_changed
 from articles.models import Article, ArticleAuthor, ArticleMention, Category, RelatedLink, Source, Topic
-from articles.richtext import clean_html, folded_words, without_unsafe_characters
+from articles.pictures import EXTENSIONS
+from articles.richtext import clean_html, folded_words, one_line, without_unsafe_characters
 from experts.models import Expert, ExpertLink, ExpertName
 
 BATCH = 1000
@@ -154,7 +167,15 @@ def _related_item(language, slug, other, title, truncated, published_on, lead, e
 
 
 def _fields(obj, names):
-    return {name: getattr(obj, name) for name in names}
+    return {name: _canonical(getattr(obj, name)) for name in names}
+
+
+def _canonical(value):
+    """JSON values with their keys in one order, whatever order the database keeps them in
+    (PostgreSQL's jsonb reorders them): a backup reads the same from either database."""
+    if isinstance(value, dict):
+        return {key: _canonical(value[key]) for key in sorted(value)}
+    return value
 
 
 def _reference(article, language):
@@ -253,6 +274,19 @@ def _flush(kind, batch, report, known_terms):
     report.count(kind, written)
 
 
+def _picture(item, name):
+    """Refuse a file name that is not a picture's in the media store: a relative path, ending as
+    pictures are stored (articles.pictures)."""
+    value = item.get(name, "")
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a file name")
+    parts = PurePosixPath(value).parts
+    if value and (
+        value.startswith("/") or ".." in parts or PurePosixPath(value).suffix.lower() not in EXTENSIONS
+    ):
+        raise ValueError(f"{name} must name a picture in the media store (folder/name.jpg)")
+
+
 def _values(model, item, fields):
     """The item's values of `fields`; a missing one is the field's default."""
     return {name: item.get(name, model._meta.get_field(name).get_default()) for name in fields}
@@ -288,6 +322,44 @@ def _renamed(model, items):
     return [pk for pk, slug, name, translations in existing if names[slug] != (name, translations)]
 
 
+def _validated(model, item, fields, **values):
+    """Refuse the item (ValueError naming each field) where the admin's forms would refuse one of
+    its values: types, lengths, slugs, choices, URLs (http, https and ftp only: no javascript: or
+    data: link ever reaches a page), dates. Relations are checked by the writers, by slug."""
+    for name in fields:
+        expected = _TYPES.get(type(model._meta.get_field(name)))
+        if name in item and expected and not isinstance(item[name], expected[0]):
+            raise ValueError(f"{name} must be {expected[1]}")
+    instance = model(**{name: item[name] for name in fields if name in item}, **values)
+    try:
+        instance.clean_fields(
+            exclude=[f.name for f in model._meta.fields if f.name not in {*fields, *values}]
+        )
+    except ValidationError as error:
+        raise ValueError(
+            "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+        ) from None
+    return instance
+
+
+# The JSON type a line must give a field of each kind (clean_fields would turn 5 or [] into text).
+_TYPES = {
+    CharField: (str, "text"),
+    TextField: (str, "text"),
+    SlugField: (str, "a slug"),
+    URLField: (str, "a URL"),
+    BooleanField: (bool, "true or false"),
+    JSONField: (dict, "an object"),
+}
+
+
+def _strings(item, name):
+    """Refuse the item unless its `name` is a list of strings (missing: an empty list)."""
+    value = item.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise ValueError(f"{name} must be a list of slugs")
+
+
 def _ids(model, slugs):
     return dict(model.objects.filter(slug__in=set(slugs)).values_list("slug", "pk"))
 
@@ -304,6 +376,7 @@ class SimpleWriter:
             for entry in translations.values()
         ):
             raise ValueError('translations must be {"<language>": {"<field>": "<text>"}}')
+        _validated(self.model, item, ["slug", *self.fields])
 
     def write(self, items, *, known_terms):
         rows = [self.model(slug=item["slug"], **_values(self.model, item, self.fields)) for item in items]
@@ -317,6 +390,8 @@ class TopicWriter(SimpleWriter):
         super().check(item)
         if item.get("kind") not in Topic.Kind.values:
             raise ValueError(f"kind must be one of {Topic.Kind.values}")
+        if item.get("parent") is not None and not isinstance(item["parent"], str):
+            raise ValueError("parent must be a topic's slug or null")
 
     def write(self, items, *, known_terms):
         parents = {item["slug"]: item.get("parent") for item in items}
@@ -341,6 +416,22 @@ class TopicWriter(SimpleWriter):
 
 
 class ExpertWriter(SimpleWriter):
+    def check(self, item):
+        super().check(item)
+        _strings(item, "topics")
+        _picture(item, "photo")
+        links = item.get("links", [])
+        if not isinstance(links, list) or not all(
+            isinstance(link, list) and len(link) == 2 and all(isinstance(text, str) for text in link)
+            for link in links
+        ):
+            raise ValueError('links must be a list of ["<label>", "<url>"]')
+        for label, url in links:
+            try:
+                _validated(ExpertLink, {"label": label, "url": url}, ["label", "url"])
+            except ValueError as error:
+                raise ValueError(f"link {label!r}: {error}") from None
+
     def write(self, items, *, known_terms):
         topic_ids = _ids(Topic, [slug for item in items for slug in item.get("topics", [])])
         failures = [
@@ -399,9 +490,19 @@ class ArticleWriter:
             datetime.fromisoformat(item["published_at"])
         elif item["status"] == Article.Status.PUBLISHED:
             raise ValueError("a published article needs published_at")
-        unlinked = item.get("unlinked_mentions", [])
-        if not isinstance(unlinked, list) or not all(isinstance(slug, str) for slug in unlinked):
-            raise ValueError("unlinked_mentions must be a list of experts' slugs")
+        for name in ("authors", "topics", "unlinked_mentions"):
+            _strings(item, name)
+        for name in ("category", "source"):
+            if item.get(name) is not None and not isinstance(item[name], str):
+                raise ValueError(f"{name} must be a slug or null")
+        _picture(item, "image")
+        _validated(
+            Article,
+            item,
+            ["slug", "title", *ARTICLE_FIELDS],
+            language=_language(item),
+            published_at=datetime.fromisoformat(item["published_at"]) if item.get("published_at") else None,
+        )
 
     def write(self, items, *, known_terms):
         refs = {
@@ -499,10 +600,17 @@ class RelatedWriter:
             if isinstance(entry, dict):
                 if not isinstance(entry.get("title"), str) or not entry["title"].strip():
                     raise ValueError("an entry needs a title")
+                for name in ("article", "expert", "category", "date"):
+                    if entry.get(name) is not None and not isinstance(entry[name], str):
+                        raise ValueError(f"an entry's {name} must be text or null")
+                fields = {"title": one_line(entry["title"]), "lead": entry.get("lead") or ""}
+                fields |= {"url": entry.get("url") or "", "truncated": entry.get("truncated", False)}
                 if entry.get("date"):
-                    date.fromisoformat(entry["date"])
-                if entry.get("article") is not None and not isinstance(entry["article"], str):
-                    raise ValueError("an entry's article must be a reference or null")
+                    fields["published_on"] = date.fromisoformat(entry["date"])
+                try:
+                    _validated(RelatedLink, fields, list(fields))
+                except ValueError as error:
+                    raise ValueError(f"entry {entry['title']!r}: {error}") from None
             elif not isinstance(entry, str):
                 raise ValueError("related must be a list of references and entries")
 
@@ -554,7 +662,7 @@ class RelatedWriter:
                 if other:
                     linked.add(other)
                 if isinstance(entry, dict):
-                    row.title = " ".join(entry["title"].split())
+                    row.title = one_line(entry["title"])
                     row.title_key = folded_words(row.title)
                     row.truncated = bool(entry.get("truncated"))
                     row.published_on = date.fromisoformat(entry["date"]) if entry.get("date") else None
