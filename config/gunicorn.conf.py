@@ -6,6 +6,8 @@ Every value can be overridden from the environment (GUNICORN_CMD_ARGS, or the va
 import multiprocessing
 import os
 
+from config.env import env_bool
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Pages are CPU-bound Python: about two workers a core keeps the cores busy while one waits on
 # the database. WEB_CONCURRENCY is the usual way platforms set it.
@@ -21,7 +23,15 @@ max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("ACCESS_LOG") or None
 # The served site's guard against a statement holding a worker (config/settings.py).
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "5000")
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# One setting decides whether a proxy's headers are believed, for Django and gunicorn alike:
+# SECURE_PROXY_SSL_HEADER. Off, gunicorn believes no X-Forwarded-Proto either (by default it took one
+# from 127.0.0.1, so any local client could make the site's links https); on, it takes them from the
+# proxies FORWARDED_ALLOW_IPS names (gunicorn's own variable), the proxy on this machine by default.
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+else:
+    forwarded_allow_ips = ""
+    secure_scheme_headers = {}
 # gunicorn's control socket (for `gunicornc`) defaults to one path in the home directory, shared by
 # every gunicorn of the user: a second server on the machine took it over, and stopping either removed
 # the other's. Off unless GUNICORN_CONTROL_SOCKET names a path of this instance's own.
@@ -33,7 +43,7 @@ else:
 
 def when_ready(server):
     """Say how this server is reached when it is not the production arrangement (PLAIN_HTTP)."""
-    if os.environ.get("PLAIN_HTTP", "").strip().lower() in {"1", "true", "yes", "on"}:  # as settings read it
+    if env_bool("PLAIN_HTTP", default=False):
         server.log.warning(
             "PLAIN_HTTP is on: serving plain HTTP with no redirect to https, for this machine only. "
             "Cookies stay Secure (browsers keep them from localhost and 127.0.0.1 only) and HSTS is "

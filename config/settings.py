@@ -12,47 +12,11 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from dotenv import load_dotenv
 from js_asset import Script
 
+from config.env import env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-load_dotenv(BASE_DIR / ".env")
-
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name, default):
-    """A boolean variable; anything but a known true or false word is an error."""
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    word = value.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of true/false, yes/no, on/off, 1/0; got {value!r}.")
-
-
-def env_int(name, default):
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
-
-
-def env_list(name, default):
-    """A comma-separated list variable; blanks are dropped."""
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
 
 DEBUG = env_bool("DEBUG", default=False)
 
@@ -360,11 +324,13 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Admin login lock-out (django-axes): after AXES_FAILURE_LIMIT failures for a username from an
-# address, that pair is locked for AXES_COOLOFF_HOURS; each failure and lock-out is logged.
+# Admin login lock-out (django-axes): after AXES_FAILURE_LIMIT failures from an address, whatever
+# the usernames tried (one password sprayed over many accounts), or for one username from it, the
+# address (or the pair) is locked for AXES_COOLOFF_HOURS; each failure and lock-out is logged. The
+# address is the client's only with TRUSTED_PROXY_COUNT right behind a proxy (docs/security.md).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", default=1)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 # Behind reverse proxies every request comes from a proxy's address, and locking "username from that
 # address" would lock the user out for everyone. TRUSTED_PROXY_COUNT says how many proxies of ours
 # stand in front (each appends the address it was reached from to X-Forwarded-For); the client's
@@ -383,5 +349,11 @@ LOGGING = {
     # Django's own console handler (DEBUG only) would print every line a second time through the root's.
     # django.server keeps its handler (the development server's request lines) and does not propagate.
     # Sign-in failures and lock-outs are warnings; django-axes's housekeeping is not worth a line.
-    "loggers": {"django": {"handlers": [], "propagate": True}, "axes": {"level": "WARNING"}},
+    # A refusal (403) is one line, without the traceback Django attaches (config.logs).
+    "filters": {"refusal_on_one_line": {"()": "config.logs.RefusalOnOneLine"}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["refusal_on_one_line"]},
+        "axes": {"level": "WARNING"},
+    },
 }
