@@ -590,7 +590,9 @@ class RelatedLink(models.Model):
         verbose_name = "related article"
 
     def __str__(self):
-        return f"{self.article} → {self.related or self.title}"
+        # Not the related article's title: the admin shows this string to whoever edits the citing
+        # article (an inline row, a delete confirmation), who may not be allowed to read the other.
+        return f"{self.article} → {self.title or f'item {self.position + 1}'}"
 
     def save(self, *args, **kwargs):
         clean_text_fields(self)

@@ -300,3 +300,33 @@ def test_a_kept_version_describes_its_entries_by_their_titles():
 
     version = Version.objects.get_for_object(article).first()
     assert described(version)["Related articles"] == "A listed piece not here"  # "Also read" is the body's
+
+
+@pytest.mark.parametrize("cut", ["T", "The", "The secret"])
+def test_a_title_cut_to_fewer_than_three_words_names_no_longer_title(cut):
+    """A one-letter entry marked "cut short" was linked to whatever article started so, drafts
+    included (and a Contributor then read the draft's title on the form)."""
+    article = ArticleFactory()
+    entry = RelatedLink.objects.create(article=article, title=cut, truncated=True)
+    early = RelatedLink.objects.create(article=article, title=cut, truncated=True, position=1)
+
+    target = draft(title="The secret plan for the summit")
+    RelatedLink.objects.filter(pk=early.pk).update(related=None)
+    from articles import references
+
+    references.link_saved([early.pk])  # an editor's new entry, looked up by find_article()
+
+    entry.refresh_from_db()
+    early.refresh_from_db()
+    assert entry.related is None and early.related is None
+    assert target.pk not in RelatedLink.objects.values_list("related", flat=True)
+
+
+def test_a_title_cut_after_three_words_still_names_its_article():
+    article = ArticleFactory()
+    entry = RelatedLink.objects.create(article=article, title="The secret plan", truncated=True)
+
+    target = draft(title="The secret plan for the summit")
+
+    entry.refresh_from_db()
+    assert entry.related == target

@@ -13,7 +13,7 @@ import reversion
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, RelatedLink
 from experts.models import Expert
 from tests.factories import ArticleFactory, ExpertFactory, UserFactory
 
@@ -400,3 +400,176 @@ def test_the_waiting_references_on_the_dashboard_show_only_pages_the_user_may_re
 
     shown = "A piece not here yet" in html and "Someone&#x27;s unpublished draft" in html
     assert shown == (role in {"own contributor", "editor"})
+
+
+# Choosing an article in the admin ------------------------------------------------------------------
+# Every field and URL of the admin that names an article offers and accepts only what the user may
+# read (READERS): a Contributor never learns another's draft or scheduled piece through a choice, an
+# error message, a form shown again, the versions line, a comparison or the view-on-site shortcut.
+
+
+def related_row(article_id="", title=""):
+    """The related listing's inline with one row, as the admin's form posts it."""
+    return {
+        "related_links-TOTAL_FORMS": "1",
+        "related_links-0-related": str(article_id),
+        "related_links-0-title": title,
+        "related_links-0-lead": "",
+        "related_links-0-url": "",
+        "related_links-0-position": "0",
+    }
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_relate_an_article(client, people, article_form, role, state):
+    target, _, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+
+    response = client.post(
+        "/admin/articles/article/add/",
+        article_form(title="A piece of one's own", slug="own-piece", **related_row(target.pk)),
+    )
+
+    stored = RelatedLink.objects.filter(article__slug="own-piece", related=target).exists()
+    assert stored == (role in READERS[state] and role != "anonymous")
+    if not stored:
+        assert TITLE not in response.text
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_translate_an_article(client, people, article_form, role, state):
+    original, _, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+
+    response = client.post(
+        "/admin/articles/article/add/",
+        article_form(title="Перевод", slug="perevod", language="ru", translation_of=original.pk),
+    )
+
+    stored = Article.objects.filter(slug="perevod", translation_of=original).exists()
+    assert stored == (role in READERS[state] and role != "anonymous")
+    if not stored:
+        assert TITLE not in response.text and "Перевод" not in Article.objects.values_list("title", flat=True)
+
+
+@pytest.mark.parametrize("field", ["related", "translation_of"])
+@pytest.mark.parametrize("state", ["draft", "scheduled", "published"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_autocomplete_offers_only_articles_the_user_may_read(client, people, role, state, field):
+    make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+    model = {"related": "relatedlink", "translation_of": "article"}[field]
+
+    response = client.get(
+        "/admin/autocomplete/",
+        {"term": "Current", "app_label": "articles", "model_name": model, "field_name": field},
+    )
+
+    if role == "anonymous":
+        assert refused(response)
+    else:
+        offered = [result["text"] for result in response.json()["results"]]
+        assert (TITLE in offered) == (role in READERS[state])
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_who_the_view_on_site_shortcut_sends_to_an_article(client, people, role, state):
+    """Django's /admin/r/<content type>/<id>/ redirected any member of staff to any draft's address."""
+    from django.contrib.contenttypes.models import ContentType
+
+    article, _, _ = make_article(state, people["own contributor"])
+    signed_in(client, people[role])
+
+    response = client.get(f"/admin/r/{ContentType.objects.get_for_model(Article).pk}/{article.pk}/")
+
+    if role in ADMIN_READERS[state]:
+        assert response.status_code == 302 and article.slug in response["Location"]
+    else:
+        assert refused(response) and article.slug not in response.get("Location", "")
+
+
+def test_the_view_on_site_shortcut_still_works_for_experts_and_refuses_nonsense(client, people):
+    from django.contrib.contenttypes.models import ContentType
+
+    expert = ExpertFactory(slug="richard-weitz")
+    client.force_login(people["own contributor"])
+    experts = ContentType.objects.get_for_model(Expert).pk
+
+    assert "/experts/richard-weitz/" in client.get(f"/admin/r/{experts}/{expert.pk}/")["Location"]
+    assert client.get(f"/admin/r/{experts}/not-a-number/").status_code == 404
+    assert client.get(f"/admin/r/999999/{expert.pk}/").status_code == 404
+
+
+def test_a_contributors_form_never_names_anothers_draft_their_piece_is_linked_to(client, people):
+    """Entries link by title on the write path, to drafts too (so the link is there when the draft is
+    published): the Contributor's form, comparison and versions line show the entry, not the draft."""
+    secret = ArticleFactory(
+        title="The secret plan for the summit",
+        status="draft",
+        published_at=None,
+        created_by=people["editor"],
+    )
+    with reversion.create_revision():
+        mine = ArticleFactory(
+            title="My own draft", status="draft", published_at=None, created_by=people["own contributor"]
+        )
+        RelatedLink.objects.create(article=mine, related=secret)
+    with reversion.create_revision():
+        mine.title = "My own draft, again"
+        mine.save()
+    client.force_login(people["own contributor"])
+
+    for url in (
+        f"/admin/articles/article/{mine.pk}/change/",
+        f"/admin/articles/article/{mine.pk}/compare/",
+        f"/admin/articles/article/{mine.pk}/history/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and "secret plan" not in response.text, url
+
+
+def test_the_versions_line_says_a_language_is_taken_without_naming_anothers_draft(client, people):
+    original = ArticleFactory(title="A published original", created_by=people["editor"])
+    ArticleFactory(
+        title="Черновик редактора",
+        language="ru",
+        translation_of=original,
+        status="draft",
+        published_at=None,
+        created_by=people["editor"],
+    )
+    mine = ArticleFactory(
+        title="My German notes",
+        status="draft",
+        published_at=None,
+        created_by=people["own contributor"],
+    )
+    mine.translation_of = original  # as an editor set it
+    mine.language = "de"
+    mine.save()
+    client.force_login(people["own contributor"])
+
+    html = client.get(f"/admin/articles/article/{mine.pk}/change/").text
+
+    assert "Черновик редактора" not in html and "another writer’s version, not public yet" in html
+    assert "A published original" in html  # public: named, linked to the site
+
+
+def test_a_translation_of_a_translation_is_refused_without_naming_the_original(client, people, article_form):
+    hidden = ArticleFactory(title="The editor's unpublished original", status="draft", published_at=None)
+    translation = ArticleFactory(title="A public translation", language="ru", translation_of=hidden)
+    client.force_login(people["editor"])
+    hidden.created_by = people["editor"]
+    hidden.save()
+    client.force_login(people["own contributor"])
+
+    response = client.post(
+        "/admin/articles/article/add/",
+        article_form(title="Third", slug="third", language="en", translation_of=translation.pk),
+    )
+
+    assert "not one of its translations" in response.text
+    assert "unpublished original" not in response.text

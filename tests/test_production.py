@@ -44,7 +44,15 @@ def test_an_uploaded_file_is_served_with_its_type_and_cache_headers(client, uplo
 
 @pytest.mark.parametrize(
     "address",
-    ["/media/experts/", "/media/experts/nobody.png", "/media/../secret.txt", "/media/%2e%2e/secret.txt"],
+    [
+        "/media/experts/",
+        "/media/experts/nobody.png",
+        "/media/../secret.txt",
+        "/media/%2e%2e/secret.txt",
+        "/media/" + "a" * 300,  # longer than a file name may be: was a 500 (OSError)
+        "/media/experts/" + "b" * 300 + "/x.png",
+        "/media/%00.png",
+    ],
 )
 def test_no_listing_and_nothing_outside_the_uploads(client, upload, address):
     assert client.get(address).status_code == 404
@@ -135,3 +143,17 @@ def test_pages_are_compressed_and_uploads_are_not(client, upload, settings):
     picture = client.get(upload, headers={"accept-encoding": "gzip"})
     assert "Content-Encoding" not in picture
     assert int(picture["Content-Length"]) == (settings.MEDIA_ROOT / "experts" / "weitz.png").stat().st_size
+
+
+@pytest.mark.parametrize(("proxy_header", "trusted"), [(None, []), ("false", []), ("true", ["127.0.0.1"])])
+def test_gunicorn_believes_a_forwarded_scheme_only_when_django_does(monkeypatch, proxy_header, trusted):
+    """gunicorn took X-Forwarded-Proto from 127.0.0.1 whatever SECURE_PROXY_SSL_HEADER said, so any
+    local client could make the canonical links https. One setting decides, for both."""
+    monkeypatch.delenv("SECURE_PROXY_SSL_HEADER", raising=False)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    variables = {"SECURE_PROXY_SSL_HEADER": proxy_header} if proxy_header else {}
+
+    config = gunicorn_settings(monkeypatch, **variables)
+
+    assert config.forwarded_allow_ips == trusted
+    assert bool(config.secure_scheme_headers) == bool(trusted)

@@ -181,3 +181,26 @@ def test_without_a_trusted_proxy_a_forwarded_header_is_ignored(client, settings)
     for number in range(3):  # a new made-up address each time does not escape the count
         sign_in(client, "wrong", via="192.0.2.1", client_address=f"203.0.113.{number}")
     assert sign_in(client, "pass-word-123", via="192.0.2.1", client_address="198.51.100.7").status_code == 429
+
+
+def test_one_password_sprayed_over_many_usernames_from_one_address_is_locked_out(client, settings):
+    """Counted per username and address only, 12 usernames tried from one address never locked."""
+    settings.AXES_FAILURE_LIMIT = 5
+    UserFactory(username="ed", is_staff=True)
+    for number in range(5):
+        client.post("/admin/login/", {"username": f"someone-{number}", "password": "Summer2026!"})
+
+    response = client.post("/admin/login/?next=/admin/", {"username": "ed", "password": "pass-word-123"})
+
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_a_refusal_is_one_line_in_the_log_not_a_traceback(client, caplog):
+    client.force_login(UserFactory(username="writer", is_staff=True))
+
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert client.get("/admin/auth/user/").status_code == 403
+
+    (record,) = [record for record in caplog.records if record.name == "django.request"]
+    assert record.getMessage() == "Forbidden (Permission denied): /admin/auth/user/"
+    assert record.exc_info is None and "Traceback" not in caplog.text
