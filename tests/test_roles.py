@@ -204,3 +204,14 @@ def test_a_refusal_is_one_line_in_the_log_not_a_traceback(client, caplog):
     (record,) = [record for record in caplog.records if record.name == "django.request"]
     assert record.getMessage() == "Forbidden (Permission denied): /admin/auth/user/"
     assert record.exc_info is None and "Traceback" not in caplog.text
+
+
+def test_a_successful_sign_in_clears_the_addresss_count(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(username="ed", is_staff=True)
+    for round_ in range(2):
+        for number in range(2):
+            client.post("/admin/login/", {"username": f"typo-{round_}-{number}", "password": "wrong"})
+        response = client.post("/admin/login/?next=/admin/", {"username": "ed", "password": "pass-word-123"})
+        assert response.status_code == 302, round_
+        client.logout()
