@@ -16,6 +16,7 @@ from articles import search
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Category, Source, Topic
 from articles.related import related_articles
+from articles.richtext import clean_html
 
 # A slug in a path, as the site's own URLs take it: never a NUL byte or other control character,
 # which PostgreSQL refuses in a query (a 500 where a 404 is the answer).
@@ -36,6 +37,15 @@ class WebUrlField(serializers.Field):
 
     def to_representation(self, value):
         return self.context["request"].build_absolute_uri(value.get_absolute_url())
+
+
+class RichTextField(serializers.CharField):
+    """Rich text (a body, a bio) as the site's pages give it: cleaned again on the way out, as the
+    templates' `richtext` filter does, so a row stored before a rule was tightened reaches no
+    consumer of the API with what the rule now removes."""
+
+    def to_representation(self, value):
+        return clean_html(value)
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -135,6 +145,7 @@ class ImageSerializer(serializers.Serializer):
 class ArticleDetailSerializer(ArticleSerializer):
     """An article whole: its body (sanitised HTML), lead image and related listing."""
 
+    body = RichTextField(read_only=True, help_text="HTML, cleaned to the site's allow-list.")
     image = serializers.SerializerMethodField()
     related = serializers.SerializerMethodField(
         help_text="The article's related listing: editors' picks first, then the closest articles."

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from articles.api import SLUG_PATTERN, TopicRefSerializer, WebUrlField, articles_api_url
+from articles.api import SLUG_PATTERN, RichTextField, TopicRefSerializer, WebUrlField, articles_api_url
 from experts.filters import ExpertFilterSet
 from experts.models import Expert, ExpertLink
 
@@ -24,6 +24,7 @@ class ExpertSerializer(serializers.ModelSerializer):
     research_interests = TopicRefSerializer(source="topics", many=True, read_only=True)
     article_count = serializers.IntegerField(read_only=True, help_text="Published articles by this expert.")
     articles_url = serializers.SerializerMethodField(help_text="This expert's articles, newest first.")
+    bio = RichTextField(read_only=True, help_text="HTML, cleaned to the site's allow-list.")
 
     class Meta:
         model = Expert

@@ -4,7 +4,8 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from articles.models import Topic
+from articles.models import Article, Topic
+from experts.models import Expert
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -272,3 +273,17 @@ def test_the_expert_list_takes_the_same_queries_for_1_or_21_experts(client, coun
     for _ in range(20):
         expert_with_everything()
     assert count_queries("/api/experts/") == one
+
+
+def test_a_body_or_bio_stored_before_the_image_rule_tightened_reaches_no_consumer_with_it(client):
+    """`/\\evil.example` is `//evil.example` to a browser; the CSP guards our pages, not the API's readers."""
+    article = ArticleFactory(slug="old-row")
+    expert = ExpertFactory(slug="old-bio")
+    hostile = '<p>x</p><img src="/\\evil.example/t.gif" alt="t">'
+    Article.objects.filter(pk=article.pk).update(body=hostile)  # a row as an older version stored it
+    Expert.objects.filter(pk=expert.pk).update(bio=hostile)
+
+    body = client.get("/api/articles/old-row/").json()["body"]
+    bio = client.get("/api/experts/old-bio/").json()["bio"]
+
+    assert body == bio == '<p>x</p><img alt="t">'
