@@ -36,9 +36,6 @@ class RandomName:
         extension = extension if extension in EXTENSIONS else ""
         return f"{timezone.now().strftime(self.folder)}/{uuid.uuid4().hex}{extension}"
 
-    def __eq__(self, other):
-        return isinstance(other, RandomName) and other.folder == self.folder
-
 
 class PictureFormField(forms.ImageField):
     """An uploaded picture: a JPEG, PNG, GIF or WebP by its content, at most MAX_BYTES; its name
