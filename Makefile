@@ -22,7 +22,11 @@ run: $(VENV)/.installed .env $(MESSAGES)
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving at http://$(HOST):$(PORT)/ (editorial admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) </dev/null
+	@$(WITH_WORKER) $(BIN)/python manage.py runserver $(HOST):$(PORT) </dev/null
+
+# The task worker (docs/tasks.md) beside the web server: started first, stopped when the server stops.
+WITH_WORKER = $(BIN)/python manage.py run_worker </dev/null & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM;
 
 # The production server with production settings (config/gunicorn.conf.py): HSTS, Secure cookies, the
 # real SECRET_KEY kept in .secret_key (made once, never committed). On this machine it answers plain HTTP
@@ -39,7 +43,7 @@ serve: $(VENV)/.installed .secret_key $(MESSAGES)
 	$(BIN)/python manage.py migrate --noinput -v0 && \
 	$(BIN)/python manage.py site_status && \
 	echo "Serving with production settings at http://$(HOST):$(PORT)/ (Ctrl-C to stop)" && \
-	$(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
+	{ $(WITH_WORKER) $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi; }
 
 # The sample content, and the first editor account (asks for a name and password; works with DEBUG off).
 demo: $(VENV)/.installed .secret_key $(MESSAGES)

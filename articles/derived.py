@@ -12,13 +12,17 @@ version — and this module updates, in bulk where the writer is bulk:
 - the full-text index and the "did you mean" vocabulary (the articles changed, and those whose
   authors' or topics' names changed),
 - the page cache: it forgets exactly the pages that showed the change, as the database had it
-  before the write (`pages_before`, from pages_showing()) and as it has it now, and recomputes when
-  the next scheduled piece is due.
+  before the write (`pages_before`, from pages_showing()) and as it has it now,
+- the release of the next scheduled piece: a task for the worker, due at its time (release_due).
 
 A writer that cannot say precisely what it touched passes `whole_site=True`: every cached page goes.
 """
 
+import contextlib
+
+from django.core.cache import cache
 from django.db import transaction
+from django.tasks import task
 
 from articles import linking, pagecache, references, search, tallies
 from articles.models import Article, ArticleAuthor, Topic
@@ -115,14 +119,41 @@ def content_changed(
         tags |= pagecache.article_tags(article_ids | linked)
     pagecache.invalidate(*tags)
     if article_ids or whole_site:
-        pagecache.schedule_changed()
+        schedule_release()
 
 
+@task()
 def release_due():
     """Scheduled pieces whose time has come join what readers see, as a write would bring them:
-    counts, search index and vocabulary, pages. The page cache's middleware calls this on the first
-    request after the time it keeps; the due times themselves are kept in the database."""
+    counts, search index and vocabulary, pages; returns their ids. The worker runs this at the time
+    of the next scheduled piece (schedule_release()), and once when it starts, so that nothing due
+    while no worker ran waits for another write. No reader's request ever writes. Idempotent: what
+    is due is read from the database (tallies.due()), and a released piece is no longer due."""
     due = tallies.due()
     if due:
         content_changed(articles=due)
     return due
+
+
+RELEASE_ENQUEUED = "tasks:release-due-at"  # the time the release task was last enqueued for (cache)
+
+
+def schedule_release():
+    """Enqueue release_due for the time the next scheduled piece is due, in the writer's transaction
+    (the queue is a table: the task is kept with the write, or not at all). Once a time: a write that
+    leaves the next time as it was enqueues nothing (the cache remembers it, once committed; an
+    evicted entry only costs a task that finds nothing to do)."""
+    when = tallies.next_due()
+    try:
+        enqueued = cache.get(RELEASE_ENQUEUED)
+    except pagecache.CACHE_ERRORS:
+        enqueued = None
+    if when is None or enqueued == when:
+        return
+    release_due.using(run_after=when).enqueue()
+    transaction.on_commit(lambda: _remember(RELEASE_ENQUEUED, when))
+
+
+def _remember(key, value):
+    with contextlib.suppress(*pagecache.CACHE_ERRORS):  # then the next write enqueues it again
+        cache.set(key, value, None)

@@ -18,11 +18,10 @@ Rules that keep it from ever serving a stale page:
   rendered the old rows between the two is invalidated by the second.
 - A write also changes a "writes" token before deleting versions; a page whose render saw the token
   change is not stored (it may have read rows older than the versions it would be stored with).
-- Scheduled articles: the cache keeps the time of the next scheduled publication; the first
-  request after it releases the articles whose time came (articles.derived.release_due: counts,
-  index and these pages, as an edit would). The due times themselves are kept in the database.
-- A tag version, the token or the schedule missing from the cache (evicted, a cold Redis) counts
-  as "changed": eviction can cost a render, never serve a stale page.
+- Scheduled articles are released at their time by the task worker (articles.derived.release_due),
+  which forgets their pages as an edit would; a reader's request never writes.
+- A tag version or the token missing from the cache (evicted, a cold Redis) counts as "changed":
+  eviction can cost a render, never serve a stale page.
 """
 
 import functools
@@ -36,7 +35,6 @@ from django.core.cache import cache, caches
 from django.db import DatabaseError, transaction
 from django.db.models import F, Value
 from django.http import HttpResponse
-from django.utils import timezone
 from redis.exceptions import RedisError
 
 # Tags. SITE is on every page: writes too broad to trace (renaming a category shown on every card,
@@ -54,7 +52,6 @@ NEAR = "local"  # the alias of this process's own cache, beside a shared one (se
 PAGE_PREFIX = "page:"
 TAG_PREFIX = "tag:"
 WRITES = "pagecache:writes"
-SCHEDULE = "pagecache:next-publication"
 HEADER = "X-Page-Cache"
 
 
@@ -258,12 +255,6 @@ def article_tags(pks):
     return tags
 
 
-def schedule_changed():
-    """An article's publication time or status changed: recompute when the next one is due."""
-    _remember_next_publication()
-    transaction.on_commit(_remember_next_publication)
-
-
 class PageCacheMiddleware:
     """Serve stored pages to readers; store the pages views declared tags for."""
 
@@ -272,7 +263,6 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not _may_use_cache(request):
-            _release_if_due()
             return self.get_response(request)
         key = PAGE_PREFIX + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         try:
@@ -296,16 +286,6 @@ class PageCacheMiddleware:
         return response
 
 
-def _release_if_due():
-    """For requests that do not read the cache (signed-in staff, the page cache off): pieces are
-    released on time all the same."""
-    try:
-        schedule = cache.get(SCHEDULE)
-    except CACHE_ERRORS:
-        return
-    _release_due_articles(schedule)
-
-
 def _near():
     """This process's copy of the pages (with a shared cache only): the bytes need not cross the
     network each time; their tags' versions are still checked in the shared cache."""
@@ -317,10 +297,8 @@ def _lookup(key):
     before anything was rendered. One round trip to the shared cache when this process has a copy."""
     near = _near()
     entry = near.get(key) if near else None
-    found = cache.get_many([WRITES, SCHEDULE, *(entry["tags"] if entry else [key])])
+    found = cache.get_many([WRITES, *(entry["tags"] if entry else [key])])
     writes_before = found.get(WRITES)
-    if _release_due_articles(found.get(SCHEDULE)):
-        return None, cache.get(WRITES)
     if entry is not None:
         if _current(entry, found):
             return entry, writes_before
@@ -406,32 +384,3 @@ def _forget(tags):
         # The write itself stands. A cache that is down serves nothing; one that comes back with
         # its old contents (persistence on) could: docs/deployment.md says to run it without.
         logger.error("Page cache unavailable, not invalidated: %s: %s", sorted(tags), error)
-
-
-def _remember_next_publication():
-    from articles.tallies import next_due
-
-    next_time = next_due()
-    try:
-        cache.set(SCHEDULE, (next_time,), None)
-    except CACHE_ERRORS as error:
-        logger.error("Page cache unavailable, next publication time not kept: %s", error)
-
-
-def _release_due_articles(schedule):
-    """Release the scheduled pieces whose time has come (articles.derived.release_due), which
-    forgets their pages as an edit would. True if any went."""
-    from articles.derived import release_due  # the write path, which itself calls this module
-
-    if schedule is not None:
-        (next_time,) = schedule
-        if next_time is None or next_time > timezone.now():
-            return False
-    # Due, or unknown (a cold cache, or evicted): the database holds what is due.
-    try:
-        released = release_due()
-        if schedule is None:
-            _remember_next_publication()
-    except DatabaseError:
-        return False  # the database is away: stored pages still serve; the release waits for it
-    return bool(released) or schedule is None

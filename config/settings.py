@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",  # admin login: lock-out after repeated failures
     "reversion",  # a version of an article at every save in the admin, restorable
     "django_prose_editor",  # the article body's rich-text editor in the admin (docs/editor.md)
+    "django_tasks_db",  # the task queue, a table (TASKS below; docs/tasks.md)
     "articles",
     "experts",
 ]
@@ -164,6 +165,12 @@ else:
 # How long a public page may stay stored (seconds). Changes invalidate it at once whatever this is;
 # the limit only bounds the memory of pages nobody asks for. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=24 * 3600)
+
+# Work done after a request, by the task worker (`manage.py run_worker`, started beside the web
+# server by `make run` and `make serve`): Django's Tasks framework with its queue in this database
+# (django-tasks-db), so a task is enqueued in the same transaction as the write that asks for it and
+# nothing new needs running. docs/tasks.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -127,3 +127,25 @@ def _empty_page_cache(settings):
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+
+
+@pytest.fixture
+def run_tasks():
+    """Run the task worker over the tasks ready now, as `manage.py run_worker --batch` does (the
+    worker sets signal handlers of its own: the test process gets its own back)."""
+    import io
+    import signal
+
+    from django.core.management import call_command
+
+    def run():
+        handlers = {
+            number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+        }
+        try:
+            call_command("run_worker", batch=True, worker_id="tests", verbosity=0, stderr=io.StringIO())
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+
+    return run
