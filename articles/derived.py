@@ -127,11 +127,13 @@ def release_due():
     """Scheduled pieces whose time has come join what readers see, as a write would bring them:
     counts, search index and vocabulary, pages; returns their ids. The worker runs this at the time
     of the next scheduled piece (schedule_release()), and once when it starts, so that nothing due
-    while no worker ran waits for another write. No reader's request ever writes. Idempotent: what
-    is due is read from the database (tallies.due()), and a released piece is no longer due."""
-    due = tallies.due()
-    if due:
-        content_changed(articles=due)
+    while no worker ran waits for another write. No reader's request ever writes. Idempotent and
+    atomic: what is due is read from the database (tallies.due()), a released piece is no longer
+    due, and a run cut short leaves everything as it was, to be done again."""
+    with transaction.atomic():  # all of it or nothing: a worker killed half-way leaves it due
+        due = tallies.due()
+        if due:
+            content_changed(articles=due)
     return due
 
 

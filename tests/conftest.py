@@ -149,3 +149,26 @@ def run_tasks():
                 signal.signal(number, handler)
 
     return run
+
+
+@pytest.fixture
+def own_database(tmp_path):
+    """The URL of a database of its own for a process the test starts (a server, a worker): named
+    after this test's database on PostgreSQL (and dropped afterwards), a file in the test's folder
+    on SQLite. Empty: the process migrates it."""
+    import psycopg
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        return
+    name = f"{settings['NAME']}_own"
+    server = {"host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432}
+    server["user"] = settings["USER"]
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgres://{server['user']}@{server['host']}:{server['port']}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

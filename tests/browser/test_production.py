@@ -13,9 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
-from django.db import connection
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -32,24 +30,7 @@ def free_port():
 
 
 @pytest.fixture
-def production_database(tmp_path):
-    settings = connection.settings_dict
-    if connection.vendor != "postgresql":
-        yield f"sqlite:///{tmp_path / 'production.sqlite3'}"
-        return
-    name = f"{settings['NAME']}_production"
-    server = {"host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432}
-    server["user"] = settings["USER"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://{server['user']}@{server['host']}:{server['port']}/{name}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def production_server(production_database, tmp_path):
+def production_server(own_database, tmp_path):
     port = free_port()
     environment = {
         **os.environ,
@@ -57,7 +38,7 @@ def production_server(production_database, tmp_path):
         "PLAIN_HTTP": "true",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": production_database,
+        "DATABASE_URL": own_database,
         "MEDIA_ROOT": str(tmp_path / "media"),
         "STATIC_ROOT": str(tmp_path / "static"),
         "CACHE_DIR": str(tmp_path / "cache"),
