@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_prose_editor.widgets import AdminProseEditorWidget
+from django_tasks_db.models import DBTaskResult
 from reversion.models import Version
 
 from articles import permissions, pictures, references, review, richtext
@@ -329,6 +330,10 @@ def dashboard(user, *, rows=10):
         "recently_published": articles.published().order_by("-published_at")[:rows],
         "flagged": articles.filter(needs_review=True).order_by("-updated_at")[:rows],
         "experts_to_complete": Expert.objects.filter(Q(photo="") | Q(bio="")).order_by("last_name")[:rows],
+        # Background tasks that failed, for those who may see the tasks (Editors): None for others.
+        "failed_tasks": DBTaskResult.objects.failed().order_by("-finished_at")[:rows]
+        if user.has_perm("django_tasks_database.view_dbtaskresult")
+        else None,
     }
 
 

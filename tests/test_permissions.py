@@ -573,3 +573,29 @@ def test_a_translation_of_a_translation_is_refused_without_naming_the_original(c
 
     assert "not one of its translations" in response.text
     assert "unpublished original" not in response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_sees_the_background_tasks_and_that_nobody_changes_them(client, people, role):
+    """django-tasks-db's admin views: Editors see what the worker did and what failed (also on the
+    dashboard); Contributors and readers see nothing of it; nobody edits, adds or deletes a task."""
+    from django_tasks_db.models import DBTaskResult
+
+    from articles.derived import release_due
+
+    result = release_due.enqueue()
+    signed_in(client, people[role])
+    sees = role in DESK
+    listing = "/admin/django_tasks_database/dbtaskresult/"
+    one = f"/admin/django_tasks_database/dbtaskresult/{result.id}/change/"
+
+    for url in (listing, one):
+        response = client.get(url)
+        assert (response.status_code == 200) == sees, (url, response.status_code)
+        if not sees:
+            assert refused(response) and "release_due" not in response.text
+    client.post(f"/admin/django_tasks_database/dbtaskresult/{result.id}/delete/", {"post": "yes"})
+    client.post(one, {"status": "SUCCESSFUL"})
+    assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+    if role != "anonymous":
+        assert ("Background work that failed" in client.get("/admin/").text) == sees
