@@ -130,13 +130,16 @@ def _empty_page_cache(settings):
 
 
 @pytest.fixture
-def run_tasks():
-    """Run the task worker over the tasks ready now, as `manage.py run_worker --batch` does (the
-    worker sets signal handlers of its own: the test process gets its own back)."""
+def run_tasks(monkeypatch):
+    """Run the task worker over the tasks ready now, as `manage.py run_worker --batch` does. In the
+    test's transaction: the worker's close_old_connections() would close it on PostgreSQL (the test
+    client keeps its requests from doing the same), and the worker's signal handlers are put back."""
     import io
     import signal
 
     from django.core.management import call_command
+
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
 
     def run():
         handlers = {
