@@ -72,7 +72,7 @@ def content_changed(
     articles: ids of articles whose own fields, byline, topics or status changed (or that were
         deleted: they leave the index).
     experts, topics: ids of experts and topics whose *names* changed: their articles are indexed
-        again (the index holds authors' and topics' names).
+        again (the index holds authors' and topics' names), by the task worker (reindex_named).
     named: ids of experts created or whose names (or other spellings) changed: the articles that
         name them get their mentions again.
     links: ids of references (RelatedLink) saved: a waiting one is linked if its article is here.
@@ -98,12 +98,12 @@ def content_changed(
         relinked |= linking.naming(list(named))
     linked = linking.refresh(relinked) if relinked else set()
     counted |= linked
+    # Renamed experts and topics: their names are in their articles' documents, which the worker
+    # writes again in batches; the rename itself is saved at once (docs/tasks.md).
     if experts:
-        authored = ArticleAuthor.objects.filter(expert_id__in=list(experts))
-        article_ids.update(authored.values_list("article_id", flat=True))
+        reindex_named.enqueue("experts", sorted(experts))
     if topics:
-        tagged = Article.topics.through.objects.filter(topic_id__in=list(topics))
-        article_ids.update(tagged.values_list("article_id", flat=True))
+        reindex_named.enqueue("topics", sorted(topics))
     with transaction.atomic(savepoint=False):  # the writer's transaction (or one of its own)
         if tree or moved:
             Topic.objects.rebuild_lineage()
@@ -135,6 +135,30 @@ def release_due():
         if due:
             content_changed(articles=due)
     return due
+
+
+REINDEX_BATCH = 2_000  # articles one reindex task writes again before handing on to the next
+
+
+@task()
+def reindex_named(kind, ids, after=0):
+    """Index again the articles of these experts (`kind` "experts") or topics ("topics"), whose names
+    their documents hold: REINDEX_BATCH at a time in id order, each batch a task of its own that
+    enqueues the next. Until the last is done, the pieces not yet reached are found by the old name.
+    Atomic and idempotent: a batch cut short is done again, and an article indexed twice is the same
+    document. Returns how many articles this batch indexed."""
+    if kind == "experts":
+        rows = ArticleAuthor.objects.filter(expert_id__in=ids)
+    else:
+        rows = Article.topics.through.objects.filter(topic_id__in=ids)
+    found = rows.filter(article_id__gt=after).order_by("article_id").values_list("article_id", flat=True)
+    batch = list(found.distinct()[:REINDEX_BATCH])
+    with transaction.atomic():
+        if batch:
+            search.index_articles(batch)
+        if len(batch) == REINDEX_BATCH:
+            reindex_named.enqueue(kind, ids, after=batch[-1])
+    return len(batch)
 
 
 RELEASE_ENQUEUED = "tasks:release-due-at"  # the time the release task was last enqueued for (cache)

@@ -248,23 +248,25 @@ def test_the_index_follows_edits_to_an_article():
     assert found("old") == []
 
 
-def test_the_index_follows_a_renamed_author():
+def test_the_index_follows_a_renamed_author(run_tasks):
     expert = ExpertFactory(name="Richard Weitz")
     ArticleFactory(title="Piece", authors=[expert])
 
     expert.name = "Richard Weitzmann"
     expert.save()
+    run_tasks()
 
     assert found("weitzmann") == ["Piece"]
     assert found("weitz") == []
 
 
-def test_the_index_follows_a_renamed_or_retagged_topic():
+def test_the_index_follows_a_renamed_or_retagged_topic(run_tasks):
     topic = TopicFactory(name="Korean Peninsula")
     article = ArticleFactory(title="Piece", topics=[topic])
 
     topic.name = "Koreas"
     topic.save()
+    run_tasks()
     assert found("koreas") == ["Piece"]
 
     article.topics.remove(topic)
