@@ -19,6 +19,8 @@ A writer that cannot say precisely what it touched passes `whole_site=True`: eve
 """
 
 import contextlib
+import threading
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
@@ -51,7 +53,71 @@ def pages_showing(article_ids):
     return pagecache.article_tags(article_ids)
 
 
-def content_changed(
+# What the writes of the current thread's open one_pass() reported, and whether a pass is running.
+_state = threading.local()
+SETS = ("articles", "experts", "named", "links", "topics", "pages", "pages_before", "moved")
+FLAGS = ("tree", "whole_site", "index", "relink")  # merged: any of the reports asked for it
+
+
+@contextmanager
+def one_pass():
+    """Within it, content_changed() only collects what the writes report; when it ends without an
+    error, the derived data are brought up to date once, with all of it. An admin save with its
+    inlines, a bulk action, an import's batch: open it inside the writers' transaction, and the one
+    pass is in that transaction too. Nested, the outermost one runs the pass."""
+    if getattr(_state, "pending", None) is not None:
+        yield
+        return
+    _state.pending = pending = []
+    try:
+        yield
+    finally:
+        _state.pending = None
+    if pending:
+        _run_pass(**_merged(pending))
+
+
+def passes():
+    """How many passes of the write path this thread has run (tests count them)."""
+    return getattr(_state, "passes", 0)
+
+
+def _merged(reports):
+    merged = {name: set() for name in SETS} | dict.fromkeys(FLAGS, False)
+    for report in reports:
+        for name in SETS:
+            merged[name].update(report.get(name, ()))
+        for name in FLAGS:
+            merged[name] = merged[name] or report.get(name, name in {"index", "relink"})
+        if report.get("known_terms") is not None:
+            merged["known_terms"] = report["known_terms"]
+    return merged
+
+
+def content_changed(**report):
+    """Bring every piece of derived data in line with a write (see _run_pass() for what a write
+    reports). Inside one_pass(), the report waits for the pass at its end. Writes made by the pass
+    itself (a reference linked, an "Also read" row) are its own doing and report nothing: the pass
+    never runs inside itself."""
+    if getattr(_state, "running", False):
+        return
+    pending = getattr(_state, "pending", None)
+    if pending is not None:
+        pending.append(report)
+        return
+    _run_pass(**report)
+
+
+def _run_pass(**report):
+    _state.running = True
+    _state.passes = passes() + 1
+    try:
+        _update(**report)
+    finally:
+        _state.running = False
+
+
+def _update(
     *,
     articles=(),
     experts=(),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from articles import permissions
-from articles.admin import translation_fieldset, translations_form
+from articles.admin import OneWritePass, translation_fieldset, translations_form
 from experts.models import Expert, ExpertLink
 
 
@@ -12,7 +12,7 @@ class ExpertLinkInline(admin.TabularInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
+class ExpertAdmin(OneWritePass, admin.ModelAdmin):
     list_display = ["name", "position", "organisation", "country"]
     list_filter = ["organisation", "country"]
     search_fields = ["name", "last_name", "other_names", "organisation"]

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from articles import pagecache
-from articles.derived import content_changed
+from articles.derived import content_changed, one_pass
 from articles.importers.pages import PUBLISHERS, ExpertMention
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, slug_for, unique_slug
 from articles.references import find_article
@@ -30,6 +30,7 @@ class PageImport:
 
 
 @transaction.atomic
+@one_pass()  # the write path once, for the article, its byline and its listing, in this transaction
 def save_page(page, *, publish=False, translation_of=None):
     """Write a parsed page (articles.importers.pages.Page) as an article with its parts.
 
