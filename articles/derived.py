@@ -16,11 +16,12 @@ version — and this module updates, in bulk where the writer is bulk:
 - the release of the next scheduled piece: a task for the worker, due at its time (release_due).
 
 A writer that cannot say precisely what it touched passes `whole_site=True`: every cached page goes.
+Inside one_pass() (an admin request, an imported page), the reports of all its writes are collected
+and the update runs once, at its end; the update's own writes never start another.
 """
 
 import contextlib
 import threading
-from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
@@ -59,7 +60,7 @@ SETS = ("articles", "experts", "named", "links", "topics", "pages", "pages_befor
 FLAGS = ("tree", "whole_site", "index", "relink")  # merged: any of the reports asked for it
 
 
-@contextmanager
+@contextlib.contextmanager
 def one_pass():
     """Within it, content_changed() only collects what the writes report; when it ends without an
     error, the derived data are brought up to date once, with all of it. An admin save with its
@@ -95,7 +96,7 @@ def _merged(reports):
 
 
 def content_changed(**report):
-    """Bring every piece of derived data in line with a write (see _run_pass() for what a write
+    """Bring every piece of derived data in line with a write (see _update() for what a write
     reports). Inside one_pass(), the report waits for the pass at its end. Writes made by the pass
     itself (a reference linked, an "Also read" row) are its own doing and report nothing: the pass
     never runs inside itself."""
