@@ -12,6 +12,8 @@ document; the figures are quoted in docs/performance.md ("An expert's rename").
 
 import argparse
 import json
+import random
+import string
 import sys
 import time
 from pathlib import Path
@@ -35,7 +37,8 @@ def child(url, size):
     expert = Expert.objects.annotate(pieces=Count("authorships")).order_by("-pieces").first()
     pieces = Article.objects.filter(article_authors__expert=expert)
     published = pieces.published().count()
-    new_name = "Zanzibar Quillfeather"
+    surname = "".join(random.choices(string.ascii_lowercase, k=10)).capitalize()  # new each run
+    new_name = f"Zanzibar {surname}"
 
     def rename():
         expert.name = new_name
@@ -50,7 +53,7 @@ def child(url, size):
     }
 
     def found():
-        return search.search(Article.objects.published(), "Quillfeather").count()
+        return search.search(Article.objects.published(), surname).count()
 
     started = time.perf_counter()
     rename()  # for real, committed (autocommit)
