@@ -307,18 +307,14 @@ def test_a_title_cut_to_fewer_than_three_words_names_no_longer_title(cut):
     """A one-letter entry marked "cut short" was linked to whatever article started so, drafts
     included (and a Contributor then read the draft's title on the form)."""
     article = ArticleFactory()
-    entry = RelatedLink.objects.create(article=article, title=cut, truncated=True)
-    early = RelatedLink.objects.create(article=article, title=cut, truncated=True, position=1)
+    waiting = RelatedLink.objects.create(article=article, title=cut, truncated=True)  # before the article
 
-    target = draft(title="The secret plan for the summit")
-    RelatedLink.objects.filter(pk=early.pk).update(related=None)
-    from articles import references
+    target = draft(title="The secret plan for the summit")  # links the entries waiting for it
+    added = RelatedLink.objects.create(article=article, title=cut, truncated=True, position=1)  # after it
 
-    references.link_saved([early.pk])  # an editor's new entry, looked up by find_article()
-
-    entry.refresh_from_db()
-    early.refresh_from_db()
-    assert entry.related is None and early.related is None
+    waiting.refresh_from_db()
+    added.refresh_from_db()
+    assert waiting.related is None and added.related is None
     assert target.pk not in RelatedLink.objects.values_list("related", flat=True)
 
 

@@ -559,11 +559,13 @@ def test_the_versions_line_says_a_language_is_taken_without_naming_anothers_draf
 
 
 def test_a_translation_of_a_translation_is_refused_without_naming_the_original(client, people, article_form):
-    hidden = ArticleFactory(title="The editor's unpublished original", status="draft", published_at=None)
+    hidden = ArticleFactory(
+        title="The editor's unpublished original",
+        status="draft",
+        published_at=None,
+        created_by=people["editor"],
+    )
     translation = ArticleFactory(title="A public translation", language="ru", translation_of=hidden)
-    client.force_login(people["editor"])
-    hidden.created_by = people["editor"]
-    hidden.save()
     client.force_login(people["own contributor"])
 
     response = client.post(
