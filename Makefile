@@ -175,4 +175,4 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	@echo "Wrote .env for local development (DEBUG=true)."
 
 clean:
-	rm -rf $(VENV) staticfiles node_modules pagecache
+	rm -rf $(VENV) staticfiles node_modules cache

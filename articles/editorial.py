@@ -14,19 +14,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.tasks import TaskResultStatus
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_prose_editor.widgets import AdminProseEditorWidget
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 from reversion.models import Version
 
 from articles import permissions, pictures, references, review, richtext
-from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep, Topic
+from articles.models import Article, ArticleAuthor, RelatedLink, ReviewStep, TaskProgress, Topic
 from articles.pagination import whole_number
 from articles.pictures import PictureFormField
 from experts.models import Expert
@@ -319,6 +320,7 @@ def schedule_view(model_admin, request):
 def dashboard(user, *, rows=10):
     """What an editor's desk needs at a glance (a fixed number of queries)."""
     articles = permissions.desk_articles(user, Article.objects.order_by())
+    may_see_tasks = user.has_perm("django_tasks_database.view_dbtaskresult")
     return {
         # References imported from publishers' pages whose article is not here yet, with the pages
         # (that the user may read) citing them: to write or import next.
@@ -330,11 +332,29 @@ def dashboard(user, *, rows=10):
         "recently_published": articles.published().order_by("-published_at")[:rows],
         "flagged": articles.filter(needs_review=True).order_by("-updated_at")[:rows],
         "experts_to_complete": Expert.objects.filter(Q(photo="") | Q(bio="")).order_by("last_name")[:rows],
-        # Background tasks that failed, for those who may see the tasks (Editors): None for others.
+        # Background tasks under way and those that failed, for those who may see the tasks
+        # (Editors): None for others.
+        "tasks_under_way": tasks_under_way(rows) if may_see_tasks else None,
         "failed_tasks": DBTaskResult.objects.failed().order_by("-finished_at")[:rows]
-        if user.has_perm("django_tasks_database.view_dbtaskresult")
+        if may_see_tasks
         else None,
     }
+
+
+def tasks_under_way(rows):
+    """The tasks running or waiting, those running first (one query): each with `job`, `done` and
+    `total` from its TaskProgress (None without one) and `waits_until`, the time it waits for (None
+    if it may run now)."""
+    progress = TaskProgress.objects.filter(task_id=OuterRef("pk"))
+    tasks = list(
+        DBTaskResult.objects.filter(status__in=[TaskResultStatus.RUNNING, TaskResultStatus.READY])
+        .annotate(**{field: Subquery(progress.values(field)[:1]) for field in ("job", "done", "total")})
+        .order_by("-status", "enqueued_at")[:rows]  # "RUNNING" > "READY": those running first
+    )
+    now, never = timezone.now(), get_date_max()  # a task without a run_after has the largest date
+    for task in tasks:
+        task.waits_until = task.run_after if now < task.run_after < never else None
+    return tasks
 
 
 def preview(model_admin, request, object_id):

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from articles import pagecache
+import pagecache
 from articles.models import Article, Topic
 from articles.richtext import without_unsafe_characters
 from articles.seo import SITE_NAME

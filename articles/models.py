@@ -830,3 +830,21 @@ class ArticleFts(models.Model):
 
     def __str__(self):
         return f"full-text row of {self.article_id}"
+
+
+class TaskProgress(models.Model):
+    """How far a long background job has got (articles.maintenance): the admin dashboard shows it
+    beside the task's own row (django_tasks_db's DBTaskResult, same id)."""
+
+    task_id = models.UUIDField(primary_key=True)
+    job = models.CharField(max_length=100)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "task progress"
+
+    def __str__(self):
+        total = f" of {self.total:,}" if self.total is not None else ""
+        return f"{self.job}: {self.done:,}{total}"

@@ -8,7 +8,8 @@ was before the write, for the receivers after it: which pages showed it, which f
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from articles import pagecache, references
+import pagecache
+from articles import references
 from articles.derived import content_changed, fields_changed, pages_showing, remember_fields
 from articles.models import Article, ArticleAuthor, ArticleMention, Category, RelatedLink, Source, Topic
 

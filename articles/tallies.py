@@ -71,17 +71,19 @@ def next_due():
     return waiting.values_list("due_at", flat=True).first()
 
 
-def rebuild():
-    """Count everything again from the archive (after writes that bypassed the ORM: SQL, a restore)."""
+def rebuild(progress=None):
+    """Count everything again from the archive (after writes that bypassed the ORM: SQL, a restore);
+    `progress(done, total)` is told after each batch."""
     with transaction.atomic():
         for model in (ArticleTally, Tally, TopicExpertTally, Timeline):
             model.objects.all().delete()
-    last = 0
-    while ids := list(
-        Article.objects.released().filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
-    ):
+    released = Article.objects.released()
+    last, done, total = 0, 0, released.count()
+    while ids := list(released.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]):
         recount(ids)
-        last = ids[-1]
+        last, done = ids[-1], done + len(ids)
+        if progress:
+            progress(done, max(total, done))
 
 
 def listed(kind, ref, count, *, oldest=False, language=""):

@@ -7,7 +7,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from articles import citations, pagecache, permissions, search, seo, tallies
+import pagecache
+from articles import citations, permissions, search, seo, tallies
 from articles.listing import article_listing
 from articles.models import Article, Category, Source, Tally, Topic, published_condition
 from articles.related import related_listing

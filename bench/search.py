@@ -46,8 +46,8 @@ def child(url, size, requests):
     from django.test import Client
     from django.utils.translation import override
 
-    from articles.corpus import Corpus
     from articles.filters import ArticleFilterSet
+    from articles.importers.corpus import Corpus
     from articles.models import Article, SearchTerm, Topic
 
     broad_topic = (

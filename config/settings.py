@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "config.middleware.PageCompressionMiddleware",
     # Stored pages are served from here, past nothing but the security headers. On a miss, the
     # middleware below run: the cookies they set (a session, a CSRF token) keep a page from being stored.
-    "articles.pagecache.PageCacheMiddleware",
+    "pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The interface language: from the URL's prefix (/en/, /ru/), else the switcher's cookie, else
     # Accept-Language; an unprefixed public URL is answered with a permanent redirect (config.i18n).
@@ -125,7 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if STATEMENT_TIMEOUT:
         DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT}"
 
-# The page cache (articles/pagecache.py) and anything else cached. Every process that serves pages
+# The page cache (pagecache/__init__.py) and anything else cached. Every process that serves pages
 # or writes content (gunicorn's workers, the development server, a management command importing an
 # archive) must see the others' invalidations, so the cache is shared: Redis when REDIS_URL is set
 # (several app servers), else files under CACHE_DIR (the processes of one machine). Beside it, each
@@ -156,7 +156,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("CACHE_DIR") or BASE_DIR / "pagecache",
+            "LOCATION": os.environ.get("CACHE_DIR") or BASE_DIR / "cache",
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
         },

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from articles import pagecache
+import pagecache
 from articles.sitemaps import ArticleSitemap, TopicSitemap
 from articles.views import robots_txt
 from config.i18n import switch_language

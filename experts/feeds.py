@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from articles import pagecache
+import pagecache
 from articles.feeds import AtomFeedMixin, LatestArticlesFeed
 from articles.models import Article
 from articles.seo import SITE_NAME

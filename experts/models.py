@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Translatable, unique_slug
+from articles.models import Tally, Translatable, unique_slug
 from articles.pictures import PictureField
 from articles.richtext import clean_html, clean_text_fields, fold, folded_words
 from experts.names import guess_sort_name
@@ -20,8 +20,6 @@ class ExpertQuerySet(models.QuerySet):
 
     def with_article_counts(self, experts):
         """The given experts (a page of them) with `article_count` set on each, from the stored counts."""
-        from articles.models import Tally
-
         experts = list(experts)
         stored = Tally.objects.filter(kind=Tally.Kind.EXPERT, ref__in=[expert.pk for expert in experts])
         counts = dict(stored.values_list("ref", "count"))

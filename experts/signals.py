@@ -3,7 +3,7 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from articles import pagecache
+import pagecache
 from articles.derived import content_changed, fields_changed, remember_fields
 from experts.models import Expert, ExpertLink, ExpertName
 

@@ -3,7 +3,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from articles import pagecache, seo, tallies
+import pagecache
+from articles import seo, tallies
 from articles.listing import article_listing
 from articles.models import Article, Tally, Timeline, Topic
 from experts.filters import ExpertFilterSet, letters_in_use

@@ -7,7 +7,8 @@ import reversion
 from django.test import Client
 from reversion.models import Version
 
-from articles import pagecache, search
+import pagecache
+from articles import search
 from articles.models import Article, SearchTerm, Topic, TopicLineage
 from experts.models import Expert
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, exported_items, import_items

@@ -4,7 +4,7 @@ arrives, "Also read" blocks, expert mentions linked in bodies, and the profile's
 import pytest
 from bs4 import BeautifulSoup
 
-from articles import pagecache
+import pagecache
 from articles.models import Article, ArticleMention, RelatedLink
 from experts.models import Expert
 from experts.names import guess_sort_name

@@ -17,7 +17,7 @@ from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.test import Client
 
-from articles import pagecache
+import pagecache
 from articles.models import Article, RelatedLink
 from tests.factories import (
     ArticleFactory,

@@ -600,4 +600,6 @@ def test_who_sees_the_background_tasks_and_that_nobody_changes_them(client, peop
     client.post(one, {"status": "SUCCESSFUL"})
     assert DBTaskResult.objects.get(pk=result.id).status == "READY"
     if role != "anonymous":
-        assert ("Background work that failed" in client.get("/admin/").text) == sees
+        dashboard = client.get("/admin/").text
+        assert ("Background work that failed" in dashboard) == sees
+        assert ("Background work under way" in dashboard) == sees

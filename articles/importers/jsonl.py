@@ -221,20 +221,21 @@ class ImportReport:
         self.counts[kind] = self.counts.get(kind, 0) + number
 
 
-def import_lines(lines: Iterable[str]):
+def import_lines(lines: Iterable[str], *, progress=None, total=None):
     """Create or update everything the JSON Lines describe, streaming in batches.
 
     A line that cannot be imported (bad JSON, unknown type, a slug that names nothing) is
-    reported with its number and skipped; the rest of its batch is written.
+    reported with its number and skipped; the rest of its batch is written. `progress(lines done,
+    total)` is told after each batch.
     """
     with search.bulk_writes():
-        report = _import(lines)
+        report = _import(lines, progress or (lambda done, total: None), total)
     search.update_planner_statistics()
     return report
 
 
-def _import(lines):
-    report, batch, kind = ImportReport(), [], None
+def _import(lines, progress, total):
+    report, batch, kind, number = ImportReport(), [], None, 0
     known_terms = set()  # the vocabulary words this import has written
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -248,11 +249,13 @@ def _import(lines):
             continue
         if batch and (item["type"] != kind or len(batch) >= BATCH):
             _flush(kind, batch, report, known_terms)
+            progress(number - 1, total)
             batch = []
         kind = item["type"]
         batch.append((number, item))
     if batch:
         _flush(kind, batch, report, known_terms)
+    progress(number, total)
     return report
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from django.db import transaction
 from django.db.models import Q
 
-from articles import pagecache
+import pagecache
 from articles.derived import content_changed, one_pass
 from articles.importers.pages import PUBLISHERS, ExpertMention
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, slug_for, unique_slug

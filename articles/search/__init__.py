@@ -215,11 +215,16 @@ def forget_articles(article_ids):
     backend().delete(list(article_ids))
 
 
-def rebuild_index():
-    """Index every article again and rebuild the vocabulary from the published ones alone."""
+def rebuild_index(progress=None):
+    """Index every article again and rebuild the vocabulary from the published ones alone;
+    `progress(done, total)` is told after each batch."""
     SearchTerm.objects.all().delete()
     backend().clear()
-    index_articles(Article.objects.order_by("pk").values_list("pk", flat=True).iterator(), known_terms=set())
+    ids, known_terms = list(Article.objects.order_by("pk").values_list("pk", flat=True)), set()
+    for start in range(0, len(ids), INDEX_BATCH):
+        index_articles(ids[start : start + INDEX_BATCH], known_terms=known_terms)
+        if progress:
+            progress(min(start + INDEX_BATCH, len(ids)), len(ids))
     update_planner_statistics()
 
 

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from articles.corpus import generate
+from articles.importers.corpus import generate
 
 
 class Command(BaseCommand):

@@ -1,9 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles import linking, pagecache, references, tallies
-from articles.models import Article
-
-STEP = 2_000
+from articles import maintenance
 
 
 class Command(BaseCommand):
@@ -12,15 +9,12 @@ class Command(BaseCommand):
         "its expert mentions (after a restore by SQL, or on an archive made before them)."
     )
 
-    def handle(self, *args, **options):
-        last, done, changed = 0, 0, 0
-        while ids := list(
-            Article.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:STEP]
-        ):
-            references.link_arrivals(ids)
-            relinked = linking.refresh(ids)
-            tallies.recount(relinked)  # "Mentioned in" is counted from the mentions
-            last, done, changed = ids[-1], done + len(ids), changed + len(relinked)
-            self.stdout.write(f"{done} articles, {changed} with new links")
-        pagecache.invalidate_everything()
-        self.stdout.write(self.style.SUCCESS(f"Links written again for {done} articles ({changed} changed)."))
+    def add_arguments(self, parser):
+        parser.add_argument("--background", action="store_true", help="Queue it for the task worker.")
+
+    def handle(self, *args, background, **options):
+        if background:
+            self.stdout.write(maintenance.queued(maintenance.rebuild.enqueue("links")))
+            return
+        changed = maintenance.rebuild_links(progress=maintenance.printer(self.stdout))
+        self.stdout.write(self.style.SUCCESS(f"Links written again ({changed} articles changed)."))

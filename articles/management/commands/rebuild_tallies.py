@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import tallies
+from articles import maintenance, tallies
 
 
 class Command(BaseCommand):
@@ -10,8 +10,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="Compare the stored counts with the archive; change nothing."
         )
+        parser.add_argument("--background", action="store_true", help="Queue it for the task worker.")
 
-    def handle(self, *args, check, **options):
+    def handle(self, *args, check, background, **options):
         if check:
             expected = {key: n for key, n in tallies.direct_counts().items() if n}
             stored = tallies.stored_counts()
@@ -21,5 +22,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{len(wrong)} stored counts differ from the archive, e.g. {wrong[:5]}")
             self.stdout.write(self.style.SUCCESS(f"All {len(stored)} stored counts match the archive."))
             return
-        tallies.rebuild()
+        if background:
+            self.stdout.write(maintenance.queued(maintenance.rebuild.enqueue("counts")))
+            return
+        tallies.rebuild(progress=maintenance.printer(self.stdout))
         self.stdout.write(self.style.SUCCESS("Counted the archive again."))

@@ -28,7 +28,7 @@ from articles.models import Article, ArticleAuthor, Category, Source, Topic, slu
 from articles.search.documents import Document, html_to_text
 from experts.models import Expert, ExpertName
 
-PAGES = Path(__file__).resolve().parent / "demo" / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "demo" / "pages"
 SYLLABLES = [
     "ka",
     "ro",

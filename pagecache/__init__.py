@@ -33,7 +33,6 @@ from importlib import import_module
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import DatabaseError, transaction
-from django.db.models import F, Value
 from django.http import HttpResponse
 from redis.exceptions import RedisError
 
@@ -124,7 +123,7 @@ def article_page(pk, *, related, authors, topics):
     }
 
 
-# What writes forget. Articles: article_tags() below, before and after the write. Experts and
+# What writes forget. Articles: articles.derived.pages_showing(), before and after the write. Experts and
 # topics: their own pages only when only their own-page fields changed, else every page (their
 # names are on cards and bylines everywhere). Category and source names: every page.
 
@@ -182,77 +181,6 @@ def invalidate(*tags):
 
 def invalidate_everything():
     invalidate(SITE)
-
-
-def article_tags(pks):
-    """The tags of every page that shows any of these articles, as the database has them now.
-
-    A draft or a scheduled piece is on no public page but its own (never cached): only its own tag. Called
-    before and after a change, so that the pages of the old state and of the new one both go.
-    """
-    from articles.models import Article, ArticleAuthor, ArticleMention, TopicLineage, published_condition
-
-    pks = list(pks)
-    tags = {article_tag(pk) for pk in pks}
-    if not pks:
-        return tags
-    # One query: the published ones, their authors, and their topics with the topics above them.
-    rows = (
-        Article.objects.filter(pk__in=pks)
-        .filter(published_condition())
-        .order_by()
-        .annotate(kind=Value("archive"), ref=F("pk"))
-        .values_list("kind", "ref")
-        .union(
-            ArticleAuthor.objects.filter(published_condition("article__"), article_id__in=pks)
-            .order_by()
-            .annotate(kind=Value("expert"), ref=F("expert_id"))
-            .values_list("kind", "ref"),
-            # The profiles listing them under "Mentioned in".
-            ArticleMention.objects.filter(published_condition("article__"), article_id__in=pks)
-            .order_by()
-            .annotate(kind=Value("expert"), ref=F("expert_id"))
-            .values_list("kind", "ref"),
-            TopicLineage.objects.filter(
-                published_condition("descendant__articles__"), descendant__articles__in=pks
-            )
-            .order_by()
-            .annotate(kind=Value("topic"), ref=F("ancestor_id"))
-            .values_list("kind", "ref"),
-            # The other versions of the same pieces, whose pages offer these (published or not:
-            # a version that appears or goes changes them).
-            Article.objects.filter(pk__in=pks, translation_of__isnull=False)
-            .order_by()
-            .annotate(kind=Value("version"), ref=F("translation_of_id"))
-            .values_list("kind", "ref"),
-            # Two index lookups, not an OR of joins: PostgreSQL ran that as two scans of the archive
-            # (180 ms at 100k articles, twice a save).
-            Article.objects.filter(translation_of__in=pks)
-            .order_by()
-            .annotate(kind=Value("version"), ref=F("pk"))
-            .values_list("kind", "ref"),
-            Article.objects.filter(
-                translation_of__in=Article.objects.filter(pk__in=pks, translation_of__isnull=False)
-                .order_by()
-                .values("translation_of_id")
-            )
-            .order_by()
-            .annotate(kind=Value("version"), ref=F("pk"))
-            .values_list("kind", "ref"),
-            all=True,
-        )
-        .order_by()
-    )
-    for kind, ref in rows:
-        if kind == "archive":
-            tags.add(ARTICLES)
-        elif kind == "version":
-            tags.add(article_tag(ref))
-        elif kind == "expert":
-            tags.add(expert_articles_tag(ref))
-        else:
-            tags.add(topic_articles_tag(ref))
-    return tags
 
 
 class PageCacheMiddleware:
