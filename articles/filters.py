@@ -308,11 +308,13 @@ class ArticleFilterSet(django_filters.FilterSet):
         facets["year"].sort(key=lambda entry: entry["value"], reverse=True)
         return facets
 
+    FACETS_STORED = [Tally.Kind.UNDER_TOPIC, Tally.Kind.CATEGORY, Tally.Kind.SOURCE, Tally.Kind.YEAR]
+
     def _stored_facets(self, topics, experts_shown):
         """The whole archive's choices with its stored counts: a read of small rows, at any size."""
         stored = {kind: {} for kind in Tally.Kind.values}
         in_language = Tally.objects.filter(language=self.results_language)
-        for kind, ref, count in in_language.filter(kind__in="tcsy", count__gt=0).values_list(
+        for kind, ref, count in in_language.filter(kind__in=self.FACETS_STORED, count__gt=0).values_list(
             "kind", "ref", "count"
         ):
             stored[kind][ref] = count
@@ -349,8 +351,8 @@ class ArticleFilterSet(django_filters.FilterSet):
             ]
 
         return {
-            "topic": _topic_tree(topics, Topic.Kind.THEME, stored[Tally.Kind.TOPIC], set()),
-            "region": _topic_tree(topics, Topic.Kind.REGION, stored[Tally.Kind.TOPIC], set()),
+            "topic": _topic_tree(topics, Topic.Kind.THEME, stored[Tally.Kind.UNDER_TOPIC], set()),
+            "region": _topic_tree(topics, Topic.Kind.REGION, stored[Tally.Kind.UNDER_TOPIC], set()),
             "expert": [
                 _entry(e.slug, e.translated("name"), e.article_count, False)
                 for e in experts.only("slug", "name", "translations")
@@ -389,8 +391,8 @@ class ArticleFilterSet(django_filters.FilterSet):
         """(Tally kind, id) when exactly one topic, region, expert, category or source narrows the
         results and nothing else does (a sort and a page aside); None otherwise."""
         kinds = {
-            "topic": Tally.Kind.TOPIC,
-            "region": Tally.Kind.TOPIC,
+            "topic": Tally.Kind.UNDER_TOPIC,
+            "region": Tally.Kind.UNDER_TOPIC,
             "expert": Tally.Kind.EXPERT,
             "category": Tally.Kind.CATEGORY,
             "source": Tally.Kind.SOURCE,

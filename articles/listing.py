@@ -33,7 +33,7 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
     # archive is narrowed to one topic, expert, category or source, that one's.
     stored = counted_as if unfiltered else (filterset.one_choice() if whole_archive else None)
     first_ids = None
-    if stored and stored[0] in (Tally.Kind.TOPIC, Tally.Kind.EXPERT):
+    if stored and stored[0] in (Tally.Kind.UNDER_TOPIC, Tally.Kind.EXPERT):
         # A topic's or an expert's pieces, and nothing else narrows them: listed off their timeline.
         # Sorting all of them for a page grew with the topic (74 ms for the broadest at 100k articles
         # on SQLite); the timeline holds the same articles, so the topic's own condition goes too.

@@ -666,19 +666,26 @@ def unique_slug(model, text, *, max_length=None, language=None):
     return slug
 
 
+class Counted(models.TextChoices):
+    """What a stored count counts, or a timeline lines up: one alphabet for Tally, Timeline and the
+    keys of ArticleTally (written and read by articles.tallies.key() and parse())."""
+
+    ARCHIVE = "a", "Archive"
+    TOPIC = "t", "Topic"  # tagged with the topic itself
+    UNDER_TOPIC = "u", "Under topic"  # tagged with it or one of its subtopics
+    EXPERT = "e", "Expert"
+    CATEGORY = "c", "Category"
+    SOURCE = "s", "Source"
+    YEAR = "y", "Year"
+    MENTION = "m", "Mentioned"  # published pieces naming an expert they are not by
+
+
 class Tally(models.Model):
     """A stored count of published articles: in the archive, under a topic (its subtopics' included),
-    by an expert, of a category, of a source or of a year. Kept by articles.tallies; pages read it
-    instead of counting the archive."""
+    by an expert, naming an expert, of a category, of a source or of a year. Kept by
+    articles.tallies; pages read it instead of counting the archive."""
 
-    class Kind(models.TextChoices):
-        ARCHIVE = "a", "Archive"
-        TOPIC = "t", "Topic"
-        EXPERT = "e", "Expert"
-        CATEGORY = "c", "Category"
-        SOURCE = "s", "Source"
-        YEAR = "y", "Year"
-        MENTION = "m", "Mentioned"  # published pieces naming an expert they are not by
+    Kind = Counted
 
     kind = models.CharField(max_length=1, choices=Kind)
     ref = models.BigIntegerField(help_text="The topic's, expert's, category's or source's id; the year; 0.")
@@ -746,11 +753,7 @@ class Timeline(models.Model):
     article's neighbours in time, the topic and expert listings their newest pieces. Kept by
     articles.tallies with the counts; no foreign key, like ArticleTally."""
 
-    class Kind(models.TextChoices):
-        TOPIC = "t", "Topic"
-        UNDER_TOPIC = "u", "Under topic"
-        EXPERT = "e", "Expert"
-        MENTION = "m", "Mentioning an expert"
+    Kind = Counted  # TOPIC, UNDER_TOPIC, EXPERT or MENTION
 
     kind = models.CharField(max_length=1, choices=Kind)
     ref = models.BigIntegerField(help_text="The topic's or the expert's id.")

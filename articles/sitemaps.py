@@ -117,7 +117,9 @@ class TopicSitemap(PagesInEveryLanguage):
 
     @cached_property
     def _newest(self):
-        return dict(Tally.objects.filter(kind=Tally.Kind.TOPIC, language="").values_list("ref", "latest"))
+        return dict(
+            Tally.objects.filter(kind=Tally.Kind.UNDER_TOPIC, language="").values_list("ref", "latest")
+        )
 
     def lastmod(self, topic):
         return self._newest.get(topic.pk)  # stored: articles.tallies

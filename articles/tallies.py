@@ -10,17 +10,18 @@ what the articles are now and applies only the difference, in the write's own tr
 costs what it changed, not what the archive holds. A scheduled piece counts nothing until it is
 due: its row holds the time, and articles.derived.release_due() counts it then.
 
-Keys: "a" (the archive), "t12" (under topic 12 or a subtopic), "e3", "c2", "s1", "y2024", "m3"
-(naming expert 3 in the body, not by them: the profile's "Mentioned in"),
-"p12:3" (by expert 3 under topic 12, subtopics included), "d12:3" (by expert 3, tagged 12 itself).
-The counts of the first six kinds are kept per language too, with the language after a slash
-("t12/ru"): a page lists its own language's articles by default.
+Keys (written by key(), read by parse(); the letters are those of models.Counted, which Tally and
+Timeline share): "a" (the archive), "u12" (under topic 12 or a subtopic), "e3", "c2", "s1",
+"y2024", "m3" (naming expert 3 in the body, not by them: the profile's "Mentioned in"), and two
+pairs counted in TopicExpertTally: "p12:3" (by expert 3 under topic 12, subtopics included),
+"d12:3" (by expert 3, tagged 12 itself). The counts of the first six kinds are kept per language
+too, with the language after a slash ("u12/ru"): a page lists its own language's articles by default.
 
 The same rows keep the articles' places on the timelines of their topics and experts (Timeline,
 read by the related fill-in and the topic and expert listings): two more keys, counted nowhere,
-say where an article stands, "l12" (tagged 12 itself) and "@2024-03-01T09:00:00+00:00/en" (its
-date and language); with the "t" and "e" keys they tell which articles moved on their timelines, whose rows
-are written again.
+say where an article stands, "t12" (tagged 12 itself) and "@2024-03-01T09:00:00+00:00/en" (its
+date and language); with the "u", "e" and "m" keys they tell which articles moved on their
+timelines, whose rows are written again.
 """
 
 from collections import Counter
@@ -35,20 +36,34 @@ from articles.models import (
     ArticleAuthor,
     ArticleMention,
     ArticleTally,
+    Counted,
     Tally,
     Timeline,
     TopicExpertTally,
     published_condition,
 )
 
-# The keys that are also places on a timeline, by their Timeline kind.
-TIMELINES = {
-    "l": Timeline.Kind.TOPIC,
-    "t": Timeline.Kind.UNDER_TOPIC,
-    "e": Timeline.Kind.EXPERT,
-    "m": Timeline.Kind.MENTION,
-}
-PER_LANGUAGE = "atecsy"  # the kinds of key also counted per language
+Kind = Counted
+PAIR = "p"  # by an expert under a topic, subtopics included: TopicExpertTally.articles
+PAIR_TAGGED = "d"  # by an expert, tagged with the topic itself: TopicExpertTally.direct
+DATE = "@"  # an article's date and language: where it stands on its timelines
+PLACES = {Kind.TOPIC, Kind.UNDER_TOPIC, Kind.EXPERT, Kind.MENTION}  # keys that are places on a timeline
+NOT_COUNTED = {Kind.TOPIC, DATE}  # places only: the counts are those under a topic
+PER_LANGUAGE = {Kind.ARCHIVE, Kind.UNDER_TOPIC, Kind.EXPERT, Kind.CATEGORY, Kind.SOURCE, Kind.YEAR}
+
+
+def key(kind, ref="", *, language=""):
+    """One key as ArticleTally.keys holds it: key(Kind.UNDER_TOPIC, 12, language="ru") == "u12/ru",
+    key(PAIR, "12:3") == "p12:3"."""
+    return f"{kind}{ref}/{language}" if language else f"{kind}{ref}"
+
+
+def parse(text):
+    """(kind, ref, language) of a key, ref as text: parse("u12/ru") == ("u", "12", "ru")."""
+    ref, _, language = text[1:].partition("/")
+    return text[0], ref, language
+
+
 BATCH = 2_000  # articles recounted per round: a bulk writer's batch, a rebuild's step
 
 
@@ -87,12 +102,9 @@ def rebuild(progress=None):
 
 
 def listed(kind, ref, count, *, oldest=False, language=""):
-    """The ids of the `count` newest (or oldest) published articles under a topic (Tally.Kind.TOPIC,
+    """The ids of the `count` newest (or oldest) published articles under a topic (Tally.Kind.UNDER_TOPIC,
     subtopics included) or by an expert (Tally.Kind.EXPERT), in `language` (blank: any), as a
     subquery: one walk of the timelines' index, however many articles the topic or the expert has."""
-    kind = {Tally.Kind.TOPIC: Timeline.Kind.UNDER_TOPIC, Tally.Kind.MENTION: Timeline.Kind.MENTION}.get(
-        kind, Timeline.Kind.EXPERT
-    )
     order = ("published_at", "article_id") if oldest else ("-published_at", "-article_id")
     rows = Timeline.objects.filter(kind=kind, ref=ref)
     if language:
@@ -110,7 +122,7 @@ def counts(kind, refs=None, *, language=""):
 
 
 def count(kind, ref=0, *, language=""):
-    """One stored count: count(Tally.Kind.TOPIC, topic.pk), or count(…, language="ru")."""
+    """One stored count: count(Tally.Kind.UNDER_TOPIC, topic.pk), or count(…, language="ru")."""
     rows = Tally.objects.filter(kind=kind, ref=ref, language=language)
     return rows.values_list("count", flat=True).first() or 0
 
@@ -127,16 +139,16 @@ def direct_counts():
         rows = rows.order_by().values(*fields).annotate(n=Count("article_id", distinct=True))
         return {tuple(row[field] for field in fields): row["n"] for row in rows}
 
-    found = {("a", 0): published.count()}
+    found = {(Kind.ARCHIVE, 0): published.count()}
     for (language,), n in grouped(published.annotate(article_id=F("pk")), "language").items():
-        found["a", 0, language] = n
+        found[Kind.ARCHIVE, 0, language] = n
     years = published.annotate(year=ExtractYear("published_at"), article_id=F("pk"))
     for kind, rows, field in (
-        ("c", published.exclude(category=None).annotate(article_id=F("pk")), "category_id"),
-        ("s", published.exclude(source=None).annotate(article_id=F("pk")), "source_id"),
-        ("y", years, "year"),
-        ("e", authored.annotate(language=F("article__language")), "expert_id"),
-        ("t", tagged.annotate(language=F("article__language")), ancestor),
+        (Kind.CATEGORY, published.exclude(category=None).annotate(article_id=F("pk")), "category_id"),
+        (Kind.SOURCE, published.exclude(source=None).annotate(article_id=F("pk")), "source_id"),
+        (Kind.YEAR, years, "year"),
+        (Kind.EXPERT, authored.annotate(language=F("article__language")), "expert_id"),
+        (Kind.UNDER_TOPIC, tagged.annotate(language=F("article__language")), ancestor),
     ):
         found |= {(kind, ref): n for (ref,), n in grouped(rows, field).items()}
         found |= {(kind, ref, language): n for (ref, language), n in grouped(rows, field, "language").items()}
@@ -144,13 +156,13 @@ def direct_counts():
         expert=F("article__article_authors__expert_id")
     )
     for (topic, expert), n in grouped(pairs, ancestor, "expert").items():
-        found[("p", topic, expert)] = n
+        found[(PAIR, topic, expert)] = n
     for (topic, expert), n in grouped(pairs, "topic_id", "expert").items():
-        found[("d", topic, expert)] = n
+        found[(PAIR_TAGGED, topic, expert)] = n
     mentioned = ArticleMention.objects.filter(published_condition("article__")).exclude(
         article__article_authors__expert=F("expert")
     )
-    found |= {("m", expert): n for (expert,), n in grouped(mentioned, "expert_id").items()}
+    found |= {(Kind.MENTION, expert): n for (expert,), n in grouped(mentioned, "expert_id").items()}
     # Timelines: each place once, with the article's date.
     for kind, rows, field in (
         (Timeline.Kind.TOPIC, tagged, "topic_id"),
@@ -173,9 +185,9 @@ def stored_counts():
         "topic_id", "expert_id", "articles", "direct"
     ):
         if articles:
-            found[("p", topic, expert)] = articles
+            found[(PAIR, topic, expert)] = articles
         if direct:
-            found[("d", topic, expert)] = direct
+            found[(PAIR_TAGGED, topic, expert)] = direct
     rows = Timeline.objects.values_list("kind", "ref", "article_id", "published_at", "language")
     for kind, ref, pk, when, language in rows:
         found["timeline", kind, ref, pk] = (*found.get(("timeline", kind, ref, pk), ()), (when, language))
@@ -196,9 +208,11 @@ def _recount(ids):
         changes.update(_counted(now - before))
         changes.subtract(_counted(before - now))
         if now != before:
-            for key in now:
-                if key[0] in "et" and "/" not in key and (key not in latest or latest[key] < dates[pk]):
-                    latest[key] = dates[pk]
+            for text in now:
+                kind, _, language = parse(text)
+                newest = kind in (Kind.EXPERT, Kind.UNDER_TOPIC) and not language  # the sitemap's
+                if newest and latest.get(text, dates[pk]) <= dates[pk]:
+                    latest[text] = dates[pk]
     _add(changes, latest)
     gone = [pk for pk in held if pk not in keys and pk not in due]
     if gone:
@@ -217,32 +231,26 @@ def _recount(ids):
     if moved:
         Timeline.objects.filter(article_id__in=moved).delete()
         Timeline.objects.bulk_create(
-            Timeline(
-                kind=TIMELINES[key[0]],
-                ref=int(key[1:]),
-                published_at=dates[pk],
-                article_id=pk,
-                language=languages[pk],
-            )
+            Timeline(kind=kind, ref=int(ref), published_at=dates[pk], article_id=pk, language=languages[pk])
             for pk in moved
-            for key in sorted(keys.get(pk, ()))
-            if _is_place(key)
+            for kind, ref, _ in map(parse, sorted(filter(_is_place, keys.get(pk, ()))))
         )
 
 
 def _counted(keys):
-    return [key for key in keys if key[0] not in "@l"]
+    return [key for key in keys if parse(key)[0] not in NOT_COUNTED]
 
 
-def _is_place(key):
-    """Whether `key` is a place on a timeline ("l12", "t12", "e3"; not a language's count "t12/ru")."""
-    return key[0] in TIMELINES and "/" not in key
+def _is_place(text):
+    """Whether a key is a place on a timeline ("t12", "u12", "e3"; not a language's count "u12/ru")."""
+    kind, _, language = parse(text)
+    return kind in PLACES and not language
 
 
 def _placing(keys):
     """The keys that place an article on its timelines: its date and language, its own topics, the
-    topics it is under, its experts."""
-    return {key for key in keys if key[0] == "@" or _is_place(key)}
+    topics it is under, its experts, those it mentions."""
+    return {text for text in keys if parse(text)[0] == DATE or _is_place(text)}
 
 
 def _keys_now(ids):
@@ -260,12 +268,16 @@ def _keys_now(ids):
             due[pk] = published_at
             continue
         year = timezone.localtime(published_at).year
-        keys[pk] = {"a", f"y{year}", f"@{published_at.isoformat()}/{language}"}
+        keys[pk] = {
+            key(Kind.ARCHIVE),
+            key(Kind.YEAR, year),
+            key(DATE, published_at.isoformat(), language=language),
+        }
         dates[pk], languages[pk] = published_at, language
         if category:
-            keys[pk].add(f"c{category}")
+            keys[pk].add(key(Kind.CATEGORY, category))
         if source:
-            keys[pk].add(f"s{source}")
+            keys[pk].add(key(Kind.SOURCE, source))
     if not keys:
         return keys, due, dates, languages
     # Bylines and topics (each with the topics above it) in one query.
@@ -273,16 +285,18 @@ def _keys_now(ids):
     links = (
         ArticleAuthor.objects.filter(article_id__in=public)
         .order_by()
-        .annotate(kind=Value("e"), ref=F("expert_id"), above=Value(None, IntegerField()))
+        .annotate(kind=Value(Kind.EXPERT), ref=F("expert_id"), above=Value(None, IntegerField()))
         .values_list("article_id", "kind", "ref", "above")
         .union(
             Article.topics.through.objects.filter(article_id__in=public)
             .order_by()
-            .annotate(kind=Value("t"), ref=F("topic_id"), above=F("topic__ancestor_links__ancestor_id"))
+            .annotate(
+                kind=Value(Kind.TOPIC), ref=F("topic_id"), above=F("topic__ancestor_links__ancestor_id")
+            )
             .values_list("article_id", "kind", "ref", "above"),
             ArticleMention.objects.filter(article_id__in=public)
             .order_by()
-            .annotate(kind=Value("m"), ref=F("expert_id"), above=Value(None, IntegerField()))
+            .annotate(kind=Value(Kind.MENTION), ref=F("expert_id"), above=Value(None, IntegerField()))
             .values_list("article_id", "kind", "ref", "above"),
             all=True,
         )
@@ -290,25 +304,27 @@ def _keys_now(ids):
     )
     experts, tags, mentioned = {}, [], []
     for pk, kind, ref, above in links:
-        if kind == "e":
+        if kind == Kind.EXPERT:
             experts.setdefault(pk, set()).add(ref)
-            keys[pk].add(f"e{ref}")
-        elif kind == "m":
+            keys[pk].add(key(Kind.EXPERT, ref))
+        elif kind == Kind.MENTION:
             mentioned.append((pk, ref))
         else:
             tags.append((pk, ref, above))
-            keys[pk].add(f"l{ref}")
+            keys[pk].add(key(Kind.TOPIC, ref))
     for pk, expert in mentioned:
         if expert not in experts.get(pk, ()):  # an author naming themselves is not "mentioned in"
-            keys[pk].add(f"m{expert}")
+            keys[pk].add(key(Kind.MENTION, expert))
     for pk, topic, ancestor in tags:
-        keys[pk].add(f"t{ancestor}")
+        keys[pk].add(key(Kind.UNDER_TOPIC, ancestor))
         for expert in experts.get(pk, ()):
-            keys[pk].add(f"p{ancestor}:{expert}")
+            keys[pk].add(key(PAIR, f"{ancestor}:{expert}"))
             if ancestor == topic:
-                keys[pk].add(f"d{topic}:{expert}")
+                keys[pk].add(key(PAIR_TAGGED, f"{topic}:{expert}"))
     for pk, held in keys.items():
-        held |= {f"{key}/{languages[pk]}" for key in held if key[0] in PER_LANGUAGE}
+        held |= {
+            key(*parse(text)[:2], language=languages[pk]) for text in held if parse(text)[0] in PER_LANGUAGE
+        }
     return keys, due, dates, languages
 
 
@@ -316,22 +332,24 @@ def _add(changes, latest):
     """Add each key's change to its stored count, and raise its newest publication to `latest`,
     creating rows as needed: one statement per table."""
     counts, pairs = {}, {}
-    for key in changes.keys() | latest.keys():
-        kind, (ref, _, language) = key[0], key[1:].partition("/")
-        if kind in "pd":
-            if not changes[key]:
+    for text in changes.keys() | latest.keys():
+        kind, ref, language = parse(text)
+        if kind in (PAIR, PAIR_TAGGED):
+            if not changes[text]:
                 continue
             topic, expert = map(int, ref.split(":"))
             articles, direct = pairs.get((topic, expert), (0, 0))
-            change = changes[key]
-            pairs[topic, expert] = (articles + change, direct) if kind == "p" else (articles, direct + change)
-        elif changes[key] or key in latest:
-            when = latest.get(key)
-            counts[key] = (
+            change = changes[text]
+            pairs[topic, expert] = (
+                (articles + change, direct) if kind == PAIR else (articles, direct + change)
+            )
+        elif changes[text] or text in latest:
+            when = latest.get(text)
+            counts[text] = (
                 kind,
                 int(ref or 0),
                 language,
-                changes[key],
+                changes[text],
                 when and connection.ops.adapt_datetimefield_value(when),
             )
     _upsert(Tally, ["kind", "ref", "language"], ["count"], list(counts.values()), newest="latest")

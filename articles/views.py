@@ -140,7 +140,7 @@ def article_citation(request, slug, style):
 
 def topic_list(request):
     pagecache.depends_on(request, *pagecache.topic_list_page())
-    counts = tallies.counts(Tally.Kind.TOPIC, language=get_language())
+    counts = tallies.counts(Tally.Kind.UNDER_TOPIC, language=get_language())
     topics = list(Topic.objects.all())
     for topic in topics:
         topic.article_count = counts.get(topic.pk, 0)
@@ -184,7 +184,7 @@ def topic_detail(request, slug):
         ancestors=ancestors,
         subtopics=topic.children.all(),
         top_experts=top_experts,
-        counted_as=(Tally.Kind.TOPIC, topic.pk),
+        counted_as=(Tally.Kind.UNDER_TOPIC, topic.pk),
     )
 
 

@@ -36,7 +36,7 @@ def child(url, size, requests):
 
     published = Article.objects.published()
     article = published.first()
-    broad_topic = Topic.objects.get(pk=largest(Tally.Kind.TOPIC))  # subtopics included
+    broad_topic = Topic.objects.get(pk=largest(Tally.Kind.UNDER_TOPIC))  # subtopics included
     busiest = Expert.objects.get(pk=largest(Tally.Kind.EXPERT))
     # The worst related fill-in: the busiest expert's newest piece tagged with the most used topic.
     most_tagged = (

@@ -235,14 +235,14 @@ def test_stored_counts_are_kept_per_language(client, piece):
 
     original, version = piece
     korea = original.topics.get()
-    assert tallies.count(Tally.Kind.TOPIC, korea.pk) == 2
-    assert tallies.count(Tally.Kind.TOPIC, korea.pk, language="ru") == 1
+    assert tallies.count(Tally.Kind.UNDER_TOPIC, korea.pk) == 2
+    assert tallies.count(Tally.Kind.UNDER_TOPIC, korea.pk, language="ru") == 1
     version.language = "en"
     version.slug = "russia-and-the-us-in-korea-2"
     version.translation_of = None
     version.save()
-    assert tallies.count(Tally.Kind.TOPIC, korea.pk, language="ru") == 0
-    assert tallies.count(Tally.Kind.TOPIC, korea.pk, language="en") == 2
+    assert tallies.count(Tally.Kind.UNDER_TOPIC, korea.pk, language="ru") == 0
+    assert tallies.count(Tally.Kind.UNDER_TOPIC, korea.pk, language="en") == 2
     assert titles(client.get("/en/topics/korea/")) == [original.title, version.title]
 
 

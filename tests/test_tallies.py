@@ -108,8 +108,8 @@ def test_the_stored_counts_are_the_archives_after_the_writes_that_made_it(archiv
     assert_counts_true()
     stored = tallies.stored_counts()
     assert stored[("a", 0)] == 4
-    assert stored[("t", archive["world"].pk)] == 3  # one, two (Korea, twice under Asia), three
-    assert stored[("t", archive["korea"].pk)] == 2
+    assert stored[("u", archive["world"].pk)] == 3  # one, two (Korea, twice under Asia), three
+    assert stored[("u", archive["korea"].pk)] == 2
     assert stored[("p", archive["asia"].pk, archive["ann"].pk)] == 2
     assert ("d", archive["asia"].pk, archive["ann"].pk) in stored  # "two" is tagged Asia itself
     assert ("e", archive["cy"].pk) in stored
@@ -284,14 +284,14 @@ def test_a_scheduled_piece_is_counted_by_the_worker_at_its_time_not_by_a_request
     assert ArticleTally.objects.get(article_id=later.pk).due_at == later.published_at
     release = DBTaskResult.objects.filter(task_path="articles.derived.release_due", status="READY")
     assert set(release.values_list("run_after", flat=True)) == {later.published_at}  # enqueued for then
-    europe_count = Tally.objects.get(kind="t", ref=archive["europe"].pk, language="").count
+    europe_count = Tally.objects.get(kind="u", ref=archive["europe"].pk, language="").count
     its_time_comes("later")
 
     client.get("/en/topics/")  # a reader's request writes nothing, releases nothing
-    assert Tally.objects.get(kind="t", ref=archive["europe"].pk, language="").count == europe_count
+    assert Tally.objects.get(kind="u", ref=archive["europe"].pk, language="").count == europe_count
     run_tasks()
 
-    assert Tally.objects.get(kind="t", ref=archive["europe"].pk, language="").count == europe_count + 1
+    assert Tally.objects.get(kind="u", ref=archive["europe"].pk, language="").count == europe_count + 1
     assert ArticleTally.objects.get(article_id=later.pk).due_at is None
     assert_counts_true()
 
@@ -334,7 +334,7 @@ def test_an_unfiltered_listing_takes_its_count_from_the_stored_counts_a_filtered
     archive, client, settings
 ):
     settings.PAGE_CACHE_SECONDS = 0
-    Tally.objects.filter(kind="t", ref=archive["asia"].pk).update(count=7)  # as if stored so
+    Tally.objects.filter(kind="u", ref=archive["asia"].pk).update(count=7)  # as if stored so
 
     assert client.get("/en/topics/asia/").context["page_obj"].paginator.count == 7
     assert client.get("/en/topics/asia/?page=1").context["page_obj"].paginator.count == 7
@@ -359,7 +359,7 @@ def test_the_archive_narrowed_to_one_choice_takes_its_count_from_the_stored_coun
     archive, client, settings, query, stored
 ):
     settings.PAGE_CACHE_SECONDS = 0
-    Tally.objects.filter(kind__in="te").update(count=F("count") + 100)  # so a stored count shows
+    Tally.objects.filter(kind__in="ue").update(count=F("count") + 100)  # so a stored count shows
 
     response = client.get(f"/en/articles/{query}")
 
@@ -421,3 +421,26 @@ def test_topic_and_expert_listings_read_off_the_timelines_list_what_the_archive_
             number += 1
         assert shown == slugs(expected), url
     assert "later" in slugs(under_world)
+
+
+def test_the_migration_to_one_alphabet_renames_the_stored_keys_as_the_code_now_writes_them(archive):
+    """Migration 0031: counts under a topic were "t", and tagged places "l"; written back the old
+    way, then migrated, the rows are those a recount writes now."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("articles.migrations.0031_one_alphabet_for_counts")
+    now = {row.article_id: row.keys for row in ArticleTally.objects.all()}
+    counts = sorted(Tally.objects.values_list("kind", "ref", "language", "count"))
+    tokens = [token[0] for keys in now.values() for token in keys.split()]
+    assert {"t", "u"} <= set(tokens) and "l" not in tokens
+
+    migration.backwards(apps, None)
+    old = [token[0] for row in ArticleTally.objects.all() for token in row.keys.split()]
+    assert old.count("l") == tokens.count("t") and old.count("t") == tokens.count("u")
+    assert not Tally.objects.filter(kind="u").exists()
+    migration.forwards(apps, None)
+
+    assert {row.article_id: row.keys for row in ArticleTally.objects.all()} == now
+    assert sorted(Tally.objects.values_list("kind", "ref", "language", "count")) == counts
