@@ -1,3 +1,13 @@
+"""The desk: the admin of articles, topics, categories and sources.
+
+ArticleAdmin carries the editorial workflow (review, versions, preview, schedule: the views are in
+articles.editorial), its inlines (authors, related links, mentions, review steps) and translations'
+fields (`translations_form`). Who may see or change what is decided in articles.permissions, never
+here. Every admin of content saves through OneWritePass, so that one request (a form with its
+inlines, a bulk action) runs the write path (articles.derived) once. ArticleChoices keeps every
+choice of an article to those the user may read.
+"""
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages

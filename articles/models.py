@@ -1,3 +1,21 @@
+"""The content of the knowledge base, and what is stored beside it so that pages never count.
+
+Content: Article (a piece, in one language, perhaps a version of another: `translation_of`), its
+authors in order (ArticleAuthor, to experts.Expert), its related links (RelatedLink: to an article
+here, or an entry for one not here yet), the experts its body names (ArticleMention), its review
+steps (ReviewStep); and how it is classified: Topic (themes and regions, a tree, with TopicLineage
+holding every ancestor pair), Category, Source. Translatable gives topics, categories, sources and
+experts their names in other languages.
+
+Who may see an article is one rule, `published_condition()`, behind ArticleQuerySet.published()
+(and scheduled(), drafts(), released()): views, feeds, sitemaps, search and the API read through it.
+
+Stored beside the content, written only by the write path (articles.derived) and its helpers:
+Tally, TopicExpertTally, ArticleTally and Timeline (counts, top lists and timelines:
+articles.tallies; one alphabet, Counted), SearchTerm, ArticleSearch and ArticleFts (the search
+index: articles.search), TaskProgress (long background jobs: articles.maintenance).
+"""
+
 from collections import Counter
 
 from django.conf import settings

@@ -1,3 +1,12 @@
+"""The reader's pages of the articles app: home, the archive and search, an article (and its
+citation), topics, categories, sources, robots.txt and the 404 page.
+
+Views stay thin: an article listing renders through articles.listing.article_listing() (filters,
+counts, pagination, facets), an article's visibility is permissions' and published()'s, and every
+page declares what it shows to the page cache (pagecache.depends_on) so that the write path can
+forget it. Each page renders in a fixed number of queries (tests/test_query_budget.py).
+"""
+
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse

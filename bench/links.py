@@ -7,7 +7,7 @@ bodies an expert's name and an "Also read" line: the article page of a piece wit
 listing of entries, the profile of the most mentioned expert with its "Mentioned in", the save of
 one article (every link of the write path included), an expert's rename (its bodies found through
 the search index and linked again), and `rebuild_links` over the whole archive. Prints one JSON
-document; the figures are quoted in docs/performance.md ("Cross-links").
+document; the figures are in docs/changelog.md ("Cross-links (issue 16)").
 """
 
 import argparse

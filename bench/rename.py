@@ -7,7 +7,7 @@ On a generated archive (the bench databases of bench/pages.py), the busiest expe
 save is timed as an editor's request would take it (rolled back, five times), then once for real,
 after which the task worker (in this process, `run_worker --batch`) indexes their pieces again; the
 search for the new name is timed against the clock until it finds all of them. Prints one JSON
-document; the figures are quoted in docs/performance.md ("An expert's rename").
+document; the figures are quoted in docs/performance.md ("Work outside the request").
 """
 
 import argparse

@@ -1,3 +1,9 @@
+"""Experts: the named authors of commentary (Expert), their links elsewhere (ExpertLink) and
+every form of their names that the body of an article may use (ExpertName: what articles.linking
+looks a body's names up in, to find mentions). Their names in other languages come from articles.models'
+Translatable; their article counts from the stored counts (Tally), never from a count of the archive.
+"""
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _

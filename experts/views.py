@@ -1,3 +1,9 @@
+"""The experts' pages: the A–Z list (by letter or topic, with each expert's count of pieces) and
+a profile, with the expert's pieces (through articles.listing, like every article listing), their
+top topics and the pieces that mention them. Both render in a fixed number of queries and declare
+their tags to the page cache.
+"""
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse

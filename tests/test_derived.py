@@ -175,8 +175,7 @@ def test_one_article_save_costs_few_queries(django_assert_max_num_queries):
     """Everything a save updates (index, vocabulary, stored counts, cache tags before and after, the
     schedule, the links). The counts take three: what they hold for the article, and its row and links
     now. The links seven: references waiting for its title, and bodies citing it; its body, its "Also
-    read" references, the experts its words name, its mentions. SQLite 20 and PostgreSQL 19 (13 and
-    12 before the links, 10 and 9 before the counts were stored)."""
+    read" references, the experts its words name, its mentions. SQLite 20 and PostgreSQL 19."""
     article = ArticleFactory(authors=[ExpertFactory()], topics=[TopicFactory()])
     article = Article.objects.get(pk=article.pk)
     article.title = "A new title"

@@ -54,7 +54,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_bytes(demo, tm
     article.image = "articles/2017/photo.jpg"
     article.save()
     relate(article, draft(slug="a-draft"), ArticleFactory(slug="other", source=SourceFactory()))
-    # What issue 16 added: an editor's unlinked mention, other spellings, a corrected sort name.
+    # An editor's unlinked mention, other spellings, a corrected sort name.
     weitz = Expert.objects.get(slug="richard-weitz")
     weitz.other_names, weitz.last_name = "R. Weitz", "Weitz (R.)"
     weitz.save()

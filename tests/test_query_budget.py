@@ -1,5 +1,5 @@
-"""Every public page renders in a small, pinned number of SQL queries (issue 7 asks about ten at
-most). The tests beside each page show the count does not grow with the data; these pin its size,
+"""Every public page renders in a small, pinned number of SQL queries (about ten at most). The
+tests beside each page show the count does not grow with the data; these pin its size,
 so a change that adds a query to a page has to say so here."""
 
 import pytest
@@ -12,11 +12,11 @@ BUDGET = {
     "article list, by topic and expert": 9,
     "article list, by dates": 6,
     "search": 12,
-    "article": 7,  # 6 before its references were read in a query of their own (issue 16)
+    "article": 7,  # its references ("Also read", entries) in a query of their own
     "topics": 2,
     "topic page": 11,
     "experts": 7,
-    "expert profile": 14,  # 10 before research interests and "Mentioned in" (issue 16)
+    "expert profile": 14,  # with research interests and "Mentioned in"
     "category page": 8,
     "source page": 8,
     "feed": 3,
@@ -51,7 +51,7 @@ def test_each_page_keeps_to_its_query_budget(demo, count_queries, page):
 
 # An editor's save of a new article with two authors, two topics and two related links: the form's
 # own queries (permissions, choices, validation, the revision) and one pass of the write path.
-SAVE_QUERIES = {"sqlite": 74, "postgresql": 73}  # six passes before: 121 and 117
+SAVE_QUERIES = {"sqlite": 74, "postgresql": 73}
 
 
 @pytest.mark.django_db
