@@ -1,13 +1,27 @@
-"""The task worker (docs/tasks.md): django-tasks-db's `db_worker`, with what a restart needs first."""
+"""The task worker (docs/tasks.md): django-tasks-db's `db_worker`, with what a restart needs first
+and a retry of the tasks that failed for a passing reason."""
 
 import socket
+from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+from django.dispatch import receiver
 from django.tasks import TaskResultStatus
+from django.tasks.signals import task_finished
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
+import pagecache
 from articles.derived import release_due
+
+MAX_ATTEMPTS = 4
+FIRST_RETRY = timedelta(seconds=10)  # then 40 s and 160 s: a restarting database, a mail server away
+# Failures that may pass by themselves: the database, the cache or another server out of reach (an
+# SMTP error is an OSError). Any other failure is the task's own and would fail again.
+PASSING = (DatabaseError, *pagecache.CACHE_ERRORS)
 
 
 class Command(BaseCommand):
@@ -53,3 +67,20 @@ def requeue_abandoned(worker_id):
     return DBTaskResult.objects.filter(pk__in=abandoned).update(
         status=TaskResultStatus.READY, started_at=None
     )
+
+
+@receiver(task_finished, dispatch_uid="run_worker.retry_if_passing")
+def retry_if_passing(sender, task_result, **kwargs):
+    """Every task is idempotent, so one that failed for a passing reason is queued again, later each
+    time, until it has been tried MAX_ATTEMPTS times; then it stays failed, on the dashboard."""
+    if task_result.status != TaskResultStatus.FAILED or task_result.attempts >= MAX_ATTEMPTS:
+        return
+    try:
+        error = import_string(task_result.errors[-1].exception_class_path)
+    except (ImportError, IndexError):
+        return
+    if isinstance(error, type) and issubclass(error, PASSING):
+        delay = FIRST_RETRY * 4 ** (task_result.attempts - 1)
+        DBTaskResult.objects.filter(pk=task_result.id, status=TaskResultStatus.FAILED).update(
+            status=TaskResultStatus.READY, run_after=timezone.now() + delay, finished_at=None
+        )
