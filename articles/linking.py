@@ -64,11 +64,17 @@ def naming(expert_ids):
     the busiest expert of a generated archive of 100k), and a byline is no mention."""
     found = set(ArticleMention.objects.filter(expert_id__in=expert_ids).values_list("article_id", flat=True))
     for expert in Expert.objects.filter(pk__in=expert_ids):
-        own = set(ArticleAuthor.objects.filter(expert=expert).values_list("article_id", flat=True))
+        matched = set()
         for name in expert.mention_names():
             query = parse_query(f'"{name}"')
             if query:
-                found.update(set(search_backend().match_ids(query, NAMED_LIMIT)) - own)
+                matched.update(search_backend().match_ids(query, NAMED_LIMIT))
+        # Their own pieces among those matched, not all of them: 166,000 ids for the busiest
+        # expert of a million-article archive took 150 ms of a rename's save.
+        own = ArticleAuthor.objects.filter(expert=expert, article_id__in=matched).values_list(
+            "article_id", flat=True
+        )
+        found.update(matched - set(own))
     return found
 
 
