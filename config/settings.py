@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tasks_db",  # the task queue, a table (TASKS below; docs/tasks.md)
     "articles",
     "experts",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,41 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=24 * 3600)
 # (django-tasks-db), so a task is enqueued in the same transaction as the write that asks for it and
 # nothing new needs running. docs/tasks.md.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Enqueued whenever a task worker starts (run_worker): what fell due while none ran, and the
+# periodic tasks, which then queue their own next runs.
+WORKER_START_TASKS = ["articles.derived.release_due", "alerts.tasks.schedule"]
+
+# Email alerts (docs/alerts.md). The links in emails start with SITE_URL (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ALERTS_SCAN_SECONDS = env_int("ALERTS_SCAN_SECONDS", default=60)  # how often new pieces are matched
+ALERTS_DIGEST_HOUR = env_int("ALERTS_DIGEST_HOUR", default=7)  # Mondays, in TIME_ZONE
+ALERTS_SENDERS = env_int("ALERTS_SENDERS", default=4)  # threads sending at once, a connection each
+# Follow requests an address (a client's IP) may make an hour, and confirmations an email address
+# may be sent a day.
+ALERTS_FOLLOWS_PER_HOUR = env_int("ALERTS_FOLLOWS_PER_HOUR", default=10)
+ALERTS_CONFIRMATIONS_PER_DAY = env_int("ALERTS_CONFIRMATIONS_PER_DAY", default=3)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Expert Opinions <alerts@localhost>")
+# Email (Django's MAILERS): SMTP to EMAIL_HOST; without one, the console in development (make
+# run shows the emails in its output) and the machine's own mail server (localhost:25) in
+# production, where emails wait in the outbox while it cannot be reached.
+if os.environ.get("EMAIL_HOST") or not DEBUG:
+    _port = env_int("EMAIL_PORT", default=587 if os.environ.get("EMAIL_HOST") else 25)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST") or "localhost",
+                "port": _port,
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", default=_port == 587),
+                "use_ssl": env_bool("EMAIL_USE_SSL", default=_port == 465),
+                "timeout": env_int("EMAIL_TIMEOUT", default=30),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -36,5 +36,6 @@ urlpatterns = [
 # The public pages, in each language under its prefix (/en/…, /ru/…): config.i18n.
 urlpatterns += i18n_patterns(
     path("experts/", include("experts.urls")),
+    path("follow/", include("alerts.urls")),
     path("", include("articles.urls")),
 )

@@ -175,3 +175,63 @@ def own_database(tmp_path):
     yield f"postgres://{server['user']}@{server['host']}:{server['port']}/{name}"
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Inbox:
+    """What the `smtp` fixture's server received, as email.message.EmailMessage objects."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def to(self, address):
+        return [message for message in self.messages if message["To"] == address]
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def one_sender(settings):
+    """The alerts' sending threads have database connections of their own, which would not see a
+    test's uncommitted rows: one sender, in the test's thread (test_alerts tests several)."""
+    settings.ALERTS_SENDERS = 1
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on a free port, which the site's email goes to; `smtp.server`
+    stops, `smtp.restart()` starts it again on the same port."""
+    from aiosmtpd.controller import Controller
+
+    inbox, port = Inbox(), free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    inbox.server = server
+    inbox.restart = lambda: _restart(inbox, port)
+    yield inbox
+    inbox.server.stop()
+
+
+def _restart(inbox, port):
+    from aiosmtpd.controller import Controller
+
+    inbox.server = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox.server.start()

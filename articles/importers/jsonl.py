@@ -64,8 +64,9 @@ def dumps(obj):
 # Export -----------------------------------------------------------------------------------------
 
 
-def export_lines():
-    """Yield the knowledge base as JSON Lines, in constant memory."""
+def export_lines(*extra):
+    """Yield the knowledge base as JSON Lines, in constant memory, then the lines of `extra`
+    iterables (the subscribers of export_kb --with-subscribers)."""
     for source in Source.objects.order_by("slug"):
         yield dumps({"type": "source", "slug": source.slug, **_fields(source, SOURCE_FIELDS)})
     for category in Category.objects.order_by("slug"):
@@ -147,6 +148,8 @@ def export_lines():
     for (slug, language), rows in groupby(links.iterator(chunk_size=BATCH), key=lambda row: row[:2]):
         related = [_related_item(language, *row[2:]) for row in rows]
         yield dumps({"type": "related", "article": slug, "language": language, "related": related})
+    for lines in extra:
+        yield from lines
 
 
 def _related_item(language, slug, other, title, truncated, published_on, lead, expert, category, url):
@@ -685,6 +688,10 @@ class RelatedWriter:
             return _key(entry["article"], language) if entry.get("article") else None
         return _key(entry, language)
 
+
+# Line types that other apps read and write, registered in their AppConfig.ready(): this module
+# knows nothing of them. Export: left out unless asked for (export_kb --with-subscribers).
+OPTIONAL_EXPORTS = {}
 
 WRITERS = {
     "source": SimpleWriter(Source, SOURCE_FIELDS),

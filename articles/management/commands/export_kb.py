@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.importers.jsonl import export_lines
+from articles.importers.jsonl import OPTIONAL_EXPORTS, export_lines
 
 
 class Command(BaseCommand):
@@ -8,11 +8,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="a file to write (default: standard output)")
+        parser.add_argument(
+            "--with-subscribers",
+            action="store_true",
+            help="Include the email alerts' subscribers and what they follow (personal data: left out "
+            "by default).",
+        )
 
-    def handle(self, *args, output=None, **options):
+    def handle(self, *args, output=None, with_subscribers=False, **options):
+        lines = export_lines(*([OPTIONAL_EXPORTS["subscriber"]()] if with_subscribers else []))
         if output:
             with open(output, "w", encoding="utf-8", newline="\n") as stream:
-                stream.writelines(export_lines())
+                stream.writelines(lines)
         else:
-            for line in export_lines():
+            for line in lines:
                 self.stdout.write(line, ending="")

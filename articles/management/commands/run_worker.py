@@ -4,6 +4,7 @@ and a retry of the tasks that failed for a passing reason."""
 import socket
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
@@ -15,7 +16,6 @@ from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 import pagecache
-from articles.derived import release_due
 
 MAX_ATTEMPTS = 4
 FIRST_RETRY = timedelta(seconds=10)  # then 40 s and 160 s: a restarting database, a mail server away
@@ -47,7 +47,8 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"Queued again {abandoned} task(s) a previous run of {worker_id} left unfinished."
             )
-        release_due.enqueue()
+        for path in settings.WORKER_START_TASKS:
+            import_string(path).enqueue()
         call_command(
             "db_worker",
             worker_id=worker_id,
