@@ -437,3 +437,16 @@ def test_several_senders_share_the_outbox_and_send_each_email_once(smtp, setting
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     tokens = {re.search(r"/manage/([^/]+)/", text_of(m))[1] for m in smtp.messages}
     assert len(tokens) == 45  # each reader's own links
+
+
+def test_the_subscribers_page_takes_the_same_queries_for_one_follow_or_twenty(count_queries):
+    first = confirmed_follow("reader@example.org", expert=ExpertFactory())
+    manage = first.subscriber.manage_url()
+    one = count_queries(manage)
+    for number in range(19):
+        if number % 2:
+            confirmed_follow("reader@example.org", expert=ExpertFactory())
+        else:
+            confirmed_follow("reader@example.org", topic=TopicFactory())
+    assert count_queries(manage) == one <= 4
+    assert count_queries("/en/follow/?expert=" + first.expert.slug) <= 2
