@@ -77,7 +77,7 @@ def _too_many(request):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     subscription = Subscription.from_confirm_token(token)
-    if subscription is None:
+    if subscription is None:  # forged, or the follow was removed since
         raise Http404
     if request.method == "POST":  # not on GET: a mail filter opening links must not confirm
         services.confirm(subscription)
@@ -88,9 +88,7 @@ def confirm(request, token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
-    subscriber = Subscriber.from_token(token)
-    if subscriber is None:
-        raise Http404
+    subscriber = _subscriber_or_404(token)
     if request.method == "POST":
         action = request.POST.get("action")
         follows = subscriber.subscriptions.filter(pk=request.POST.get("subscription") or 0)
@@ -120,9 +118,7 @@ def manage(request, token):
 @never_cache
 @require_http_methods(["GET"])
 def personal_data(request, token):
-    subscriber = Subscriber.from_token(token)
-    if subscriber is None:
-        raise Http404
+    subscriber = _subscriber_or_404(token)
     response = HttpResponse(
         json.dumps(services.personal_data(subscriber), indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",
@@ -135,10 +131,15 @@ def personal_data(request, token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    subscriber = Subscriber.from_token(token)
-    if subscriber is None:
-        raise Http404
+    subscriber = _subscriber_or_404(token)
     if request.method == "POST":
         subscriber.subscriptions.all().delete()
         return render(request, "alerts/unsubscribed.html", {"subscriber": subscriber})
     return render(request, "alerts/unsubscribe.html", {"subscriber": subscriber})
+
+
+def _subscriber_or_404(token):
+    subscriber = Subscriber.from_token(token)
+    if subscriber is None:  # forged, or erased since
+        raise Http404
+    return subscriber

@@ -27,6 +27,7 @@ PAGE_TYPES = {
     "source": "/en/sources/valdai-discussion-club/",
     "experts": "/en/experts/",
     "expert": "/en/experts/richard-weitz/",
+    "follow": "/en/follow/?expert=richard-weitz",
     "not-found": "/no-such-page/",
     # The same page types in Russian.
     "home-ru": "/ru/",
@@ -37,6 +38,7 @@ PAGE_TYPES = {
     ),
     "expert-ru": "/ru/experts/richard-weitz/",
     "topics-ru": "/ru/topics/",
+    "follow-ru": "/ru/follow/?topic=korean-peninsula",
     "not-found-ru": "/ru/no-such-page/",
 }
 
