@@ -9,6 +9,18 @@ def pytest_configure(config):
     compile_messages()
 
 
+def pytest_collection_modifyitems(items):
+    """Every test on committed rows restores the rows the migrations made (serialized_rollback).
+    The flush after one that does not leaves no Editors group for the tests after it, and makes the
+    content types again under new ids, on which the next test that restores them fails."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     """Uploaded files land in a throwaway folder; passwords hash fast."""

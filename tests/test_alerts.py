@@ -412,7 +412,7 @@ def test_the_minutely_look_keeps_only_the_last_hour_of_its_finished_runs():
     assert DBTaskResult.objects.filter(task_path="alerts.tasks.match_new_pieces", status="READY").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_several_senders_share_the_outbox_and_send_each_email_once(smtp, settings):
     from alerts import mail
 

@@ -32,7 +32,8 @@ def missing(what, how):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    keep_serialized_contents()  # before Playwright changes this thread's database connections
     if not Path(CHROMIUM).exists():
         missing("Chromium", "apt-get install chromium, or `make test` as root does it")
     try:
@@ -71,6 +72,7 @@ def site(live_server, transactional_db):
 @pytest.fixture
 def page(browser):
     """A desktop-sized page; the test fails if the browser reports a CSP violation or a script error."""
+    keep_serialized_contents()
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     problems = []
@@ -85,7 +87,27 @@ def page(browser):
     )
     yield page
     context.close()
+    keep_serialized_contents()
     assert not problems, problems
+
+
+_serialized = {}
+
+
+def keep_serialized_contents():
+    """Django's connections are per context, and Playwright's sync API runs this thread in contexts
+    of its own: once it has started, the connection objects are new ones, without the contents
+    serialized when the test database was made. A transactional test's flush would then not restore
+    them (serialized_rollback), and the next test would find no Editors group (it did, once
+    tests/browser/test_alerts.py ran before test_editor.py). Seen first in `browser`, given back in
+    every `page`."""
+    from django.db import connections
+
+    for connection in connections.all():
+        if hasattr(connection, "_test_serialized_contents"):
+            _serialized.setdefault(connection.alias, connection._test_serialized_contents)
+        elif connection.alias in _serialized:
+            connection._test_serialized_contents = _serialized[connection.alias]
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # as every browser test: see keep_serialized_contents
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-editor-pass-word"
