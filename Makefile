@@ -19,7 +19,7 @@ $(MESSAGES): %.mo: %.po $(VENV)/.installed
 run: $(VENV)/.installed .env $(MESSAGES)
 	$(BIN)/python -m config.createdb
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --if-empty
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving at http://$(HOST):$(PORT)/ (editorial admin: http://$(HOST):$(PORT)/admin/; Ctrl-C to stop)"
 	@$(WITH_WORKER) $(BIN)/python manage.py runserver $(HOST):$(PORT) </dev/null

@@ -109,3 +109,15 @@ def test_the_demo_includes_drafts_that_readers_cannot_see(demo):
 
     assert drafts.filter(slug="korea-after-the-olympics-draft").exists()
     assert Article.objects.published().count() == Article.objects.count() - drafts.count()
+
+
+def test_make_runs_demo_loading_never_undoes_an_editors_change(db):
+    """`make run` loads the demo with --if-empty: into an empty database once, never again over
+    what an editor changed (it used to reload it, and the change was lost)."""
+    call_command("load_demo", if_empty=True, verbosity=0)
+    piece = Article.objects.get(slug=VALDAI_SLUG)
+    piece.lead = "An editor's better lead."
+    piece.save()
+    call_command("load_demo", if_empty=True, verbosity=0)
+
+    assert Article.objects.get(slug=VALDAI_SLUG).lead == "An editor's better lead."
