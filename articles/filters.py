@@ -103,17 +103,13 @@ class ArticleFilterSet(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=language_choices, method="filter_language"
     )
+    # Either takes any topic: a region given as a topic (?topic=korean-peninsula, an old link, a
+    # hand-written address) is what the reader meant. The facets offer each under its own kind.
     topic = django_filters.ModelMultipleChoiceFilter(
-        label=_("Topic"),
-        to_field_name="slug",
-        queryset=Topic.objects.filter(kind=Topic.Kind.THEME),
-        method="filter_topics",
+        label=_("Topic"), to_field_name="slug", queryset=Topic.objects.all(), method="filter_topics"
     )
     region = django_filters.ModelMultipleChoiceFilter(
-        label=_("Region"),
-        to_field_name="slug",
-        queryset=Topic.objects.filter(kind=Topic.Kind.REGION),
-        method="filter_topics",
+        label=_("Region"), to_field_name="slug", queryset=Topic.objects.all(), method="filter_topics"
     )
     expert = django_filters.ModelMultipleChoiceFilter(
         label=_("Expert"), to_field_name="slug", queryset=Expert.objects.all(), method="filter_experts"
@@ -138,10 +134,21 @@ class ArticleFilterSet(django_filters.FilterSet):
         model = Article
         fields = []
 
-    def __init__(self, *args, page_language=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, page_language=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
         # What is listed when the reader chooses no language: the page's ("" for every language).
         self.page_language = get_language() if page_language is None else page_language
+
+    def not_used(self):
+        """What the page left out of the filters, in plain words: [(the filter's label, the values as
+        given)], for a bound form with errors."""
+        if not self.is_bound or self.form.is_valid():
+            return []
+        return [
+            (self.filters[name].label, ", ".join(f"“{value}”" for value in self.data.getlist(name)))
+            for name in self.form.errors
+            if name in self.filters
+        ]
 
     def filter_language(self, queryset, name, value):
         return queryset if value == ALL_LANGUAGES else queryset.filter(language=value)

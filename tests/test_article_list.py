@@ -265,3 +265,17 @@ def test_a_large_taxonomy_lists_the_most_frequent_topics_and_the_chosen_one(clie
     entries = client.get("/en/articles/?topic=rare").context["facets"]["topic"]
 
     assert [entry["label"] for entry in entries] == ["Busy", "Medium", "Rare"]
+
+
+def test_a_region_given_as_a_topic_is_what_the_reader_meant_and_an_unknown_one_is_said_plainly(client):
+    korea = TopicFactory(slug="korean-peninsula", name="Korean Peninsula", kind=Topic.Kind.REGION)
+    ArticleFactory(title="On Korea", topics=[korea])
+    ArticleFactory(title="Elsewhere")
+
+    page = client.get("/en/articles/?topic=korean-peninsula")
+    assert "On Korea" in page.text and "Elsewhere" not in page.text
+    assert "could not be used" not in page.text
+
+    unknown = client.get("/ru/articles/?topic=nowhere")
+    assert "Тема: здесь нет ничего под названием “nowhere”." in unknown.text
+    assert "Select a valid choice" not in unknown.text and "topic:" not in unknown.text
