@@ -237,7 +237,7 @@ def _also_read_blocks(body, references):
             return f'<p class="also-read"><strong>{label}</strong> {anchor}</p>'
         title = html.escape(link.title)
         shown = f'<a href="{html.escape(link.url)}">{title}</a>' if link.url else f"“{title}”"
-        note = html.escape(_("not in the knowledge base yet"))
+        note = html.escape(_("not published here yet"))
         waiting = '<p class="also-read also-read--waiting">'
         return f"{waiting}<strong>{label}</strong> {shown} <small>({note})</small></p>"
 

@@ -64,7 +64,7 @@ def test_the_russia_direct_sample_shows_its_also_read_link_block_in_place(client
     block = body.select_one("p.also-read")
     assert block is body.find_all("p")[place]  # where the page had the line, between the same paragraphs
     assert block.strong.text == "Also read:" and title in block.text
-    assert "not in the knowledge base yet" in block.text and block.a is None  # not here yet
+    assert "not published here yet" in block.text and block.a is None  # not here yet
 
     target = ArticleFactory(title=title, slug="revitalize", topics=[])
 

@@ -250,7 +250,7 @@ def test_an_expert_without_published_pieces_says_so(client):
 
     response = client.get(expert.get_absolute_url())
 
-    assert "Georgy Toloraya has no published pieces in this knowledge base yet." in response.text
+    assert "Nothing by Georgy Toloraya is published here yet." in response.text
     assert "No published articles match these filters." not in response.text
     profile = BeautifulSoup(response.text, "html.parser").select_one(".profile")
     assert profile.select_one(".portrait--initials").text == "GT"

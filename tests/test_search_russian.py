@@ -122,3 +122,12 @@ def test_a_russian_name_given_later_finds_the_experts_pieces(run_tasks):
     run_tasks()  # the worker indexes their pieces again
 
     assert found("Вайц", "en") == [piece.title]
+
+
+def test_the_russian_or_is_an_or_as_the_english_one_is():
+    sanctions = ArticleFactory(title="Санкции", slug="", language="ru", body="<p>Санкции.</p>")
+    summit = ArticleFactory(title="Саммит", slug="", language="ru", body="<p>Саммит.</p>")
+
+    assert sorted(found("санкции или саммит", "ru")) == sorted([sanctions.title, summit.title])
+    assert sorted(found("санкции or саммит", "ru")) == sorted([sanctions.title, summit.title])
+    assert found("санкции саммит", "ru") == []

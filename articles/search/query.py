@@ -43,6 +43,9 @@ class Query:
         return bool(self.groups)
 
 
+OR_WORDS = {"or", "или"}  # "either" between two terms, as readers write it in each language
+
+
 def parse(text):
     """Read `text` into a Query; an empty Query when nothing searchable is left."""
     text = (text or "")[:MAX_QUERY_LENGTH]
@@ -50,7 +53,7 @@ def parse(text):
     for match in TOKEN.finditer(text):
         negated, phrase, bare = match.group(1), match.group(2), match.group(3)
         if bare is not None:
-            if bare.lower() == "or":
+            if bare.lower() in OR_WORDS:
                 pending_or = bool(groups)
                 continue
             negated = "-" if bare.startswith("-") else ""
