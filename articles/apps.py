@@ -6,4 +6,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from articles import signals  # noqa: F401 - connects the receivers
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
+
+        from articles import permissions, signals  # noqa: F401 - connects the receivers
+
+        m2m_changed.connect(permissions.desk_groups_give_staff_status, sender=get_user_model().groups.through)

@@ -328,7 +328,12 @@ def dashboard(user, *, rows=10):
         "awaiting_review": articles.drafts()
         .filter(review_status=ReviewStep.Action.SUBMITTED)
         .order_by("-updated_at")[:rows],
+        "sent_back": articles.drafts()
+        .filter(review_status=ReviewStep.Action.RETURNED)
+        .order_by("-updated_at")[:rows],
         "scheduled": articles.scheduled().order_by("published_at")[:rows],
+        # A Contributor's lists hold their own pieces only: the empty ones say so.
+        "own_only": not permissions.is_editor(user),
         "recently_published": articles.published().order_by("-published_at")[:rows],
         "flagged": articles.filter(needs_review=True).order_by("-updated_at")[:rows],
         "experts_to_complete": Expert.objects.filter(Q(photo="") | Q(bio="")).order_by("last_name")[:rows],

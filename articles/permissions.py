@@ -20,6 +20,24 @@ from django.db.models import Q
 from articles.models import Article, published_condition
 
 PUBLISH_PERMISSION = "articles.publish_article"
+DESK_GROUPS = ("Editors", "Contributors")  # made by migrations; membership is the role
+
+
+def desk_groups_give_staff_status(sender, instance, action, pk_set, reverse, model, **kwargs):
+    """A user added to Editors or Contributors may sign in to the desk at once: Django's admin also
+    needs "staff status", which nobody should have to tick by hand besides the group (connected to
+    User.groups' m2m_changed in ArticlesConfig.ready())."""
+    from django.contrib.auth import get_user_model
+
+    if action != "post_add":
+        return
+    users = get_user_model().objects.filter(is_staff=False)
+    if reverse:  # group.user_set.add(...): the instance is the group, the pks are users
+        if instance.name in DESK_GROUPS:
+            users.filter(pk__in=pk_set).update(is_staff=True)
+    elif model.objects.filter(pk__in=pk_set, name__in=DESK_GROUPS).exists():  # user.groups.add(...)
+        users.filter(pk=instance.pk).update(is_staff=True)
+        instance.is_staff = True
 
 
 def is_editor(user):

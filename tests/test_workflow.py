@@ -246,3 +246,48 @@ def test_unsaved_changes_preview_as_readers_will_see_them_and_are_not_kept(
     assert "was changed successfully" not in client.get("/admin/").text
     client.logout()
     assert "Unsaved title" not in client.get("/en/articles/saved/").text
+
+
+def test_a_contributors_desk_lists_their_own_pieces_and_those_sent_back_to_them(client, contributor, editor):
+    ArticleFactory(title="Someone else's published piece")
+    mine = draft(title="My draft, sent back", created_by=contributor)
+    mine.review_status = "returned"
+    mine.save()
+    client.force_login(contributor)
+
+    html = client.get("/admin/").text
+    assert "Sent back to you" in html and "My draft, sent back" in html
+    assert "Nothing of yours is published yet." in html  # not "Nothing published yet": there is
+    assert "Someone else&#x27;s published piece" not in html and "Someone else's published piece" not in html
+
+    client.force_login(editor)
+    html = client.get("/admin/").text
+    assert "Sent back to their writers" in html and "My draft, sent back" in html
+
+
+def test_adding_someone_to_an_editorial_group_lets_them_sign_in_to_the_desk(admin_client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    writer = get_user_model().objects.create_user("writer", password="a long passphrase")
+    contributors = Group.objects.get(name="Contributors")
+    response = admin_client.post(
+        f"/admin/auth/user/{writer.pk}/change/",
+        {
+            "username": "writer",
+            "is_active": "on",
+            "groups": [contributors.pk],
+            "date_joined_0": "2026-12-04",
+            "date_joined_1": "10:00:00",
+            "initial-date_joined_0": "2026-12-04",
+            "initial-date_joined_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    writer.refresh_from_db()
+    assert writer.is_staff  # no "staff status" to tick besides the group
+
+    reader = get_user_model().objects.create_user("reader", password="a long passphrase")
+    Group.objects.get(name="Editors").user_set.add(reader)  # from the group's side too
+    reader.refresh_from_db()
+    assert reader.is_staff
