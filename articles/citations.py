@@ -9,6 +9,8 @@ import unicodedata
 from typing import NamedTuple
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from articles.seo import SITE_NAME
 
@@ -74,29 +76,25 @@ def ris(article, url, *, accessed=None):
 
 
 def plain(article, url):
-    """Author(s). “Title.” Expert Opinions, Month D, YYYY. URL."""
+    """Author(s). “Title.” Expert Opinions, Month D, YYYY. URL. (Chicago's order, in the words,
+    quotation marks and date of the page's language.)"""
     parts = []
     authors = article.ordered_authors()
     if authors:
-        names = [authors[0].name_inverted(), *(expert.name for expert in authors[1:])]
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", and " + names[-1]
+        names = [authors[0].name_inverted(), *(expert.local.name for expert in authors[1:])]
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + gettext(", and ") + names[-1]
         parts.append(joined.rstrip(".") + ".")
     title = article.title.rstrip()
-    parts.append(f"“{title}{'' if title[-1:] in '.?!' else '.'}”")
+    parts.append(gettext("“%(title)s”") % {"title": title + ("" if title[-1:] in ".?!" else ".")})
     published = ""
     if article.published_at:
-        date = timezone.localtime(article.published_at)
-        published = f", {date:%B} {date.day}, {date.year}"
+        # Translators: a date in a citation (Django's date format): "June 20, 2018".
+        published = ", " + date_format(timezone.localtime(article.published_at), gettext("F j, Y"))
     parts.append(f"{SITE_NAME}{published}.")
-    note = _origin(article)
-    if note:
-        parts.append(note + ".")
+    if article.source:
+        parts.append(gettext("First published by %(source)s.") % {"source": article.source.local.name})
     parts.append(url + ".")
     return " ".join(parts)
-
-
-def _origin(article):
-    return f"First published by {article.source.name}" if article.source else ""
 
 
 def _one_line(text):
@@ -133,5 +131,10 @@ class Format(NamedTuple):
 FORMATS = {
     "bibtex": Format("BibTeX", "bib", "application/x-bibtex", bibtex),
     "ris": Format("RIS", "ris", "application/x-research-info-systems", ris),
-    "text": Format("Plain text", "txt", "text/plain", plain),
+    "text": Format(gettext_lazy("Plain text"), "txt", "text/plain", plain),
 }
+
+
+def _origin(article):
+    """The note of the BibTeX and RIS records (reference managers' fields, in English)."""
+    return f"First published by {article.source.name}" if article.source else ""

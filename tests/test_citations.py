@@ -109,3 +109,25 @@ def test_an_article_without_an_author_is_still_citable(client):
 @pytest.mark.parametrize("url", ["/en/articles/thaad/cite/docx/", "/en/articles/nothing/cite/ris/"])
 def test_an_unknown_format_or_article_is_a_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_a_russian_page_cites_in_russian(client):
+    source = SourceFactory(name="Valdai Discussion Club", translations={"ru": {"name": "Клуб «Валдай»"}})
+    ArticleFactory(
+        slug="koreysky-uzel",
+        language="ru",
+        title="Корейский узел",
+        published_at=datetime(2019, 9, 7, 10, tzinfo=UTC),
+        authors=[
+            ExpertFactory(name="Richard Weitz", last_name="Weitz"),
+            ExpertFactory(name="Ivan Petrov", translations={"ru": {"name": "Иван Петров"}}),
+        ],
+        source=source,
+    )
+    html = client.get("/ru/articles/koreysky-uzel/").text
+
+    assert (
+        "Weitz, Richard и Иван Петров. «Корейский узел.» Мнения экспертов, 7 сентября 2019. "
+        "Впервые опубликовано: Клуб «Валдай»." in html.replace("&laquo;", "«").replace("&raquo;", "»")
+    )
+    assert "Простой текст" in html and "Plain text" not in html and "September" not in html
