@@ -94,6 +94,20 @@ def useful_choices(facets, *, results):
     return {
         name: entries
         if any(entry["selected"] for entry in entries)
-        else [entry for entry in entries if entry.get("count") is None or entry["count"] < results]
+        else _lifted(entries, lambda entry: entry.get("count") is None or entry["count"] < results)
         for name, entries in facets.items()
     }
+
+
+def _lifted(entries, keep):
+    """The entries `keep` keeps, a topic whose parent is left out moved up to where the parent was:
+    never indented under a topic that is not there."""
+    kept, above = [], []  # above: the original depths of the kept entries this one is under
+    for entry in entries:
+        depth = entry.get("depth", 0)
+        while above and above[-1] >= depth:
+            above.pop()
+        if keep(entry):
+            kept.append({**entry, "depth": len(above)} if "depth" in entry else entry)
+            above.append(depth)
+    return kept

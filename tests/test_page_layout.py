@@ -171,3 +171,16 @@ def test_every_page_names_its_icons_and_manifest(client):
     assert head.select_one('link[rel=icon][type="image/svg+xml"]')["href"].endswith(".svg")
     assert head.select_one("link[rel=apple-touch-icon]")["href"] == "/apple-touch-icon.png"
     assert head.select_one("link[rel=manifest]")["href"] == "/site.webmanifest"
+
+
+def test_a_subtopic_whose_parent_is_left_out_is_not_indented_under_nothing(client, settings):
+    """The parent every result is under changes nothing and is left out; its subtopics move up."""
+    settings.PAGE_CACHE_SECONDS = 0
+    security = TopicFactory(name="International Security", slug="security")
+    for name in ("Missile Defense", "Non-Proliferation"):
+        ArticleFactory(title=f"Nuclear {name}", topics=[TopicFactory(name=name, parent=security)])
+    items = soup(client.get("/en/search/?q=nuclear")).select("li.facet__item")
+
+    shown = {" ".join(item.get_text(" ", strip=True).split()[:2]): item.get("class") for item in items}
+    assert "International Security" not in " ".join(shown)
+    assert shown["Missile Defense"] == ["facet__item", "depth-0"]
