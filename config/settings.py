@@ -233,6 +233,7 @@ SEARCH_STEMMERS = {"en": "english", "ru": "russian"}
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
+FORMAT_MODULE_PATH = ["config.formats"]  # one way of writing dates, on the site and in the admin
 USE_I18N = True
 USE_TZ = True
 

@@ -156,3 +156,14 @@ def test_a_topic_cannot_be_moved_under_its_own_subtopic(editor_client):
     assert response.status_code == 200
     assert "cannot be placed under itself" in response.text
     assert Topic.objects.get(pk=parent.pk).parent is None
+
+
+def test_the_admin_writes_dates_as_the_site_does(editor_client):
+    from datetime import UTC, datetime
+
+    from tests.factories import ArticleFactory
+
+    ArticleFactory(title="Dated piece", published_at=datetime(2021, 9, 27, 8, 24, tzinfo=UTC))
+    html = editor_client.get("/admin/articles/article/").text
+    assert "27 September 2021, 08:24" in html
+    assert "Sept. 27, 2021" not in html and "a.m." not in html
