@@ -75,7 +75,7 @@ class SubscriptionAdmin(ReadOnly, admin.ModelAdmin):
     def next_digest_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        today = timezone.localdate()
+        today = timezone.localdate(timezone=timezone.get_default_timezone())  # the worker's week
         since = timezone.make_aware(datetime.combine(today - timedelta(days=today.weekday()), time()))
         context = {
             **self.admin_site.each_context(request),

@@ -98,6 +98,8 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["language"].choices = settings.LANGUAGES
         if "body" in self.fields:
             self.fields["body"].widget = body_editor()
+        if "published_at" in self.fields:
+            self.fields["published_at"].help_text += " " + desk_time_zone_note()
 
     def clean_language(self):
         """Left out (a form of an older page, a script): the article keeps its language."""
@@ -238,6 +240,14 @@ def restore_view(model_admin, request, object_id, version_id):
     return redirect(reverse("admin:articles_article_change", args=[article.pk]))
 
 
+def desk_time_zone_note():
+    """Which zone the desk's times are in (settings.DESK_TIME_ZONE: the admin's active zone)."""
+    now = timezone.localtime()
+    offset = now.strftime("%z")  # "+0300"
+    name = timezone.get_current_timezone_name()
+    return f"Times are in {name} (UTC{offset[:3]}:{offset[3:]}, now {now:%H:%M})."
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", "Approve and publish"), ("return", "Send back to the author")],
@@ -250,6 +260,10 @@ class ReviewForm(forms.Form):
         help_text="Leave empty to publish now; a later time schedules the article.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publish_at"].help_text += " " + desk_time_zone_note()
 
     def clean(self):
         cleaned = super().clean()
@@ -313,6 +327,7 @@ def schedule_view(model_admin, request):
         "opts": model_admin.model._meta,
         "title": "Publication schedule",
         "days": sorted(days.items()),
+        "time_zone_note": desk_time_zone_note(),
     }
     return TemplateResponse(request, "admin/articles/article/schedule.html", context)
 

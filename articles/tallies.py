@@ -267,7 +267,8 @@ def _keys_now(ids):
         if published_at > now:
             due[pk] = published_at
             continue
-        year = timezone.localtime(published_at).year
+        # The site's year, whatever zone the writer's request runs in (the desk may have its own).
+        year = timezone.localtime(published_at, timezone.get_default_timezone()).year
         keys[pk] = {
             key(Kind.ARCHIVE),
             key(Kind.YEAR, year),

@@ -1,11 +1,15 @@
-"""The site's own middleware: pages compressed, and answers for when the database is away or too
-slow (a 503 page that says so, rather than a 500)."""
+"""The site's own middleware: pages compressed, answers for when the database is away or too
+slow (a 503 page that says so, rather than a 500), and the desk's time zone in the admin."""
 
 import logging
+import zoneinfo
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils import timezone
 from psycopg.errors import QueryCanceled
 
 from articles.seo import PageMeta
@@ -58,3 +62,19 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class DeskTimeZoneMiddleware:
+    """The admin's times are in settings.DESK_TIME_ZONE (shown and typed there; stored in UTC), the
+    public pages' in TIME_ZONE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.desk = zoneinfo.ZoneInfo(settings.DESK_TIME_ZONE)
+        self.admin = reverse_lazy("admin:index")
+
+    def __call__(self, request):
+        if not request.path.startswith(str(self.admin)):
+            return self.get_response(request)
+        with timezone.override(self.desk):
+            return self.get_response(request)

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     # The interface language: from the URL's prefix (/en/, /ru/), else the switcher's cookie, else
     # Accept-Language; an unprefixed public URL is answered with a permanent redirect (config.i18n).
     "config.i18n.LanguageMiddleware",
+    "config.middleware.DeskTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -232,7 +233,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 SEARCH_STEMMERS = {"en": "english", "ru": "russian"}
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-TIME_ZONE = "UTC"
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")  # the site's: its dates, years and weeks
+# The editorial desk's (the admin's): times shown and typed there ("Publish at", the schedule) are in
+# it, stored in UTC like every time (config.middleware.DeskTimeZoneMiddleware).
+DESK_TIME_ZONE = os.environ.get("DESK_TIME_ZONE", TIME_ZONE)
 FORMAT_MODULE_PATH = ["config.formats"]  # one way of writing dates, on the site and in the admin
 USE_I18N = True
 USE_TZ = True

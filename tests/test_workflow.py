@@ -291,3 +291,28 @@ def test_adding_someone_to_an_editorial_group_lets_them_sign_in_to_the_desk(admi
     Group.objects.get(name="Editors").user_set.add(reader)  # from the group's side too
     reader.refresh_from_db()
     assert reader.is_staff
+
+
+def test_the_desk_shows_and_takes_times_in_its_own_time_zone(client, editor, settings):
+    """The server keeps UTC; an editor in Moscow types and reads Moscow time (DESK_TIME_ZONE)."""
+    from datetime import UTC, datetime
+
+    from django.test import override_settings
+
+    article = draft(title="Timed piece")
+    article.review_status = "submitted"
+    article.save()
+    with override_settings(DESK_TIME_ZONE="Europe/Moscow"):
+        client.force_login(editor)
+        review = client.get(f"/admin/articles/article/{article.pk}/review/").text
+        assert "Times are in Europe/Moscow (UTC+03:00" in review
+        client.post(
+            f"/admin/articles/article/{article.pk}/review/",
+            {"decision": "approve", "note": "", "publish_at": "2031-03-05T09:00"},
+        )
+        article.refresh_from_db()
+        assert article.published_at == datetime(2031, 3, 5, 6, 0, tzinfo=UTC)  # stored in UTC
+        schedule = client.get("/admin/articles/article/schedule/").text
+        assert "09:00 — " in schedule and "Europe/Moscow" in schedule
+        change_form = client.get(f"/admin/articles/article/{article.pk}/change/").text
+        assert 'value="09:00:00"' in change_form and "Times are in Europe/Moscow" in change_form
