@@ -208,3 +208,20 @@ def test_pasting_from_a_word_processor_keeps_the_structure_and_drops_the_styles(
     assert "<strong>Bold words</strong> and plain ones" in body
     assert "<ul><li><p>One</p></li><li><p>Two</p></li></ul>" in body
     assert "style" not in body and "class" not in body and "Mso" not in body
+
+
+def test_the_desk_fits_a_1280_pixel_screen(site, admin_page):
+    """Nothing scrolls sideways: the article form with its nine-column related listing, the
+    dashboard's table of referenced pieces, the lists and the schedule."""
+    from articles.models import Article
+
+    piece = Article.objects.filter(related_links__isnull=False).first()
+    for path in (
+        "/admin/",
+        f"/admin/articles/article/{piece.pk}/change/",
+        "/admin/articles/article/",
+        "/admin/articles/article/schedule/",
+    ):
+        admin_page.goto(site.url(path))
+        width = admin_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, (path, width)
