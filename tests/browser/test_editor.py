@@ -225,3 +225,14 @@ def test_the_desk_fits_a_1280_pixel_screen(site, admin_page):
         admin_page.goto(site.url(path))
         width = admin_page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1280, (path, width)
+
+
+def test_the_empty_body_editor_has_room_and_its_menu_no_missing_glyph(site, admin_page):
+    admin_page.goto(site.url("/admin/articles/article/add/"))
+    editor = admin_page.locator(".prose-editor > .ProseMirror").first
+    expect(editor).to_be_visible()
+    assert editor.bounding_box()["height"] >= 300
+    arrow = admin_page.evaluate(
+        "getComputedStyle(document.querySelector('.prose-menubar__selected'), '::after').content"
+    )
+    assert "⏷" not in arrow  # U+23F7, which the admin's fonts draw as a missing-glyph box
