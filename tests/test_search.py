@@ -167,7 +167,13 @@ def test_experts_whose_names_match_appear_above_the_results(client):
 
 
 @pytest.mark.parametrize(
-    ("typed", "meant"), [("Weits", "Weitz"), ("Poznikir", "Poznikhir"), ("missle defense", "missile defense")]
+    ("typed", "meant"),
+    [
+        ("Weits", "Weitz"),
+        ("Wietz", "Weitz"),
+        ("Poznikir", "Poznikhir"),
+        ("missle defense", "missile defense"),
+    ],
 )
 def test_did_you_mean_corrects_a_misspelled_name_or_term(client, typed, meant):
     ArticleFactory(

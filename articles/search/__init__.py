@@ -128,11 +128,16 @@ def did_you_mean(text):
     words = [word for word in query.words if len(word) >= 3 and not word.isdigit()]
     if not words:
         return None
-    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
+    # Two letters typed the wrong way round ("Wietz") are the commonest slip, and the one that
+    # trigrams and a shared prefix miss: looked up exactly, for every word at once.
+    swapped = {word: _swapped(word) for word in words}
+    asked = set(words).union(*swapped.values())
+    known = set(SearchTerm.objects.filter(term__in=asked).values_list("term", flat=True))
     corrections = {}
     for word in words:
         if word not in known:
-            suggestion = _leading_somewhere(backend().suggest(word, SUGGESTIONS_TRIED))
+            near = sorted(swapped[word] & known)
+            suggestion = _leading_somewhere([*near, *backend().suggest(word, SUGGESTIONS_TRIED)])
             if suggestion and suggestion != word:
                 corrections[word] = suggestion
     if not corrections:
@@ -146,6 +151,11 @@ def did_you_mean(text):
         return suggestion.capitalize() if word[:1].isupper() else suggestion
 
     return re.sub(r"\w+", correct, text[:MAX_QUERY_LENGTH])
+
+
+def _swapped(word):
+    """The word with each pair of neighbouring letters swapped."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}
 
 
 def _leading_somewhere(candidates):
