@@ -3,6 +3,7 @@ readers cannot see, then published and found everywhere a reader looks."""
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -236,3 +237,49 @@ def test_the_empty_body_editor_has_room_and_its_menu_no_missing_glyph(site, admi
         "getComputedStyle(document.querySelector('.prose-menubar__selected'), '::after').content"
     )
     assert "⏷" not in arrow  # U+23F7, which the admin's fonts draw as a missing-glyph box
+
+
+CLIPBOARDS = Path(__file__).resolve().parent.parent / "data" / "clipboard"
+
+
+def paste(page, html):
+    page.locator(".tiptap.ProseMirror").click()
+    page.evaluate(
+        """(html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "");
+            document.querySelector(".tiptap.ProseMirror").dispatchEvent(
+                new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        html,
+    )
+    return page.locator("#id_body").input_value()
+
+
+@pytest.mark.parametrize("clipboard", ["word-lists.html", "google-docs-list.html"])
+def test_lists_pasted_from_word_or_google_docs_stay_lists(site, admin_page, clipboard):
+    admin_page.goto(site.url("/admin/articles/article/add/"))
+    body = paste(admin_page, (CLIPBOARDS / clipboard).read_text(encoding="utf-8"))
+
+    assert "<ul><li><p>Sanctions</p>" in body
+    assert "·" not in body and "\u00a0" not in body and "&nbsp;" not in body
+    if clipboard.startswith("word"):
+        assert "<ul><li><p>on oil exports</p></li></ul>" in body  # the second level, nested
+        assert re.search(r"<ol[^>]*><li><p>A ceasefire</p></li><li><p>Talks in Geneva</p></li></ol>", body)
+    assert "style" not in body and "Mso" not in body
+    if clipboard.startswith("google"):  # its bold kept, and only its bold
+        assert "talks <strong>stalled</strong>:" in body and "<strong>Sanctions" not in body
+
+
+def test_a_table_pasted_from_word_is_ruled_on_the_site(site, admin_page):
+    admin_page.goto(site.url("/admin/articles/article/add/"))
+    body = paste(admin_page, (CLIPBOARDS / "word-table.html").read_text(encoding="utf-8"))
+    assert "<table" in body and "Warheads" in body and "5,580" in body and "style" not in body
+
+    from tests.factories import ArticleFactory
+
+    piece = ArticleFactory(slug="with-a-table", body=body)
+    admin_page.goto(site.url(piece.get_absolute_url()))
+    cell = admin_page.locator(".prose td").first
+    assert cell.evaluate("(cell) => getComputedStyle(cell).borderTopStyle") == "solid"
