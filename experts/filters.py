@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from articles.models import Topic
-from experts.models import Expert
+from experts.models import Expert, sort_field
 
 
 class ExpertFilterSet(django_filters.FilterSet):
@@ -23,7 +23,7 @@ class ExpertFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_letter(self, queryset, name, letter):
-        return queryset.filter(last_name__istartswith=letter)
+        return queryset.filter(**{f"{sort_field()}__istartswith": letter})
 
     @extend_schema_field(OpenApiTypes.STR)  # the API schema: chosen by slug
     def filter_topic(self, queryset, name, topic):
@@ -32,9 +32,9 @@ class ExpertFilterSet(django_filters.FilterSet):
 
 
 def letters_in_use():
-    """The initials under which at least one expert is filed, A to Z."""
+    """The initials under which at least one expert is filed, A to Z, in the page's language."""
     initials = (
-        Expert.objects.annotate(initial=Upper(Substr("last_name", 1, 1)))
+        Expert.objects.annotate(initial=Upper(Substr(sort_field(), 1, 1)))
         .order_by()
         .values_list("initial", flat=True)
         .distinct()

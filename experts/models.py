@@ -4,17 +4,41 @@ looks a body's names up in, to find mentions). Their names in other languages co
 Translatable; their article counts from the stored counts (Tally), never from a count of the archive.
 """
 
+import re
+
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Tally, Translatable, unique_slug
+from articles.models import CYRILLIC_TO_LATIN, Tally, Translatable, unique_slug
 from articles.pictures import PictureField
 from articles.richtext import clean_html, clean_text_fields, fold, folded_words
 from experts.names import guess_sort_name
 
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+CYRILLIC_LANGUAGES = {"ru", "uk", "be", "bg", "sr", "kk"}
+
+
+def in_latin_script(language):
+    return (language or "").split("-")[0] not in CYRILLIC_LANGUAGES
+
+
+def latin_letters(text):
+    """Cyrillic in Latin letters as Wikipedia writes Russian names ("Игорь Белов" → "Igor Belov")."""
+    return CYRILLIC_TO_LATIN.translate(text) if CYRILLIC.search(text or "") else text
+
+
+def sort_field(language=None):
+    """The field the A–Z index of a page in `language` (the page's) files experts by."""
+    return "latin_sort_name" if in_latin_script(language or translation.get_language()) else "last_name"
+
 
 class ExpertQuerySet(models.QuerySet):
+    def in_index_order(self):
+        """A to Z as the page's language files them (a Cyrillic name among the Latin ones in English)."""
+        return self.order_by(sort_field(), "name")
+
     def top_under_topic(self, topic, limit):
         """The experts most published under `topic` (its subtopics included), with
         `topic_article_count` set: read from the stored counts, never counted on the archive."""
@@ -70,6 +94,9 @@ class Expert(Translatable):
     # Every name in every language, case-folded: what the search box's "Experts:" looks words up in
     # (SQLite compares only ASCII letters case-insensitively, and not inside JSON at all).
     search_names = models.TextField(blank=True, editable=False)
+    # The sort name in Latin letters ("Belov" for "Белов"): how pages in a Latin-script language file
+    # the expert, among the other Latin names rather than after Z.
+    latin_sort_name = models.CharField(max_length=80, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,8 +136,22 @@ class Expert(Translatable):
         return self.name
 
     def refresh_search_names(self):
-        """Set search_names from the names (bulk writers call this; save() does)."""
-        self.search_names = " ".join(fold(name) for name in self.every_name())
+        """Set search_names and latin_sort_name from the names (bulk writers call this; save() does)."""
+        names = self.every_name()
+        latin = latin_letters(self.name)
+        if latin != self.name:
+            names.append(latin)  # "Belov" finds Белов too
+        self.search_names = " ".join(fold(name) for name in names)
+        self.latin_sort_name = latin_letters(self.last_name)[:80]
+
+    def translated(self, field, language=None):
+        """As Translatable's, but a page in a Latin-script language never shows Cyrillic it was not
+        given in its own language: the name transliterated ("Igor Belov"), and no position,
+        organisation or biography rather than a Russian one."""
+        value = super().translated(field, language)
+        if not in_latin_script(language or translation.get_language()) or not CYRILLIC.search(value or ""):
+            return value
+        return latin_letters(value) if field == "name" else ""
 
     def mention_names(self):
         """Every name a body may name the expert by: in every language, and the other spellings."""
@@ -124,8 +165,9 @@ class Expert(Translatable):
 
     @property
     def initial(self):
-        """The letter the expert is filed under in the A–Z index."""
-        return (self.last_name or self.name or "#")[:1].upper()
+        """The letter the expert is filed under in the A–Z index of the page's language."""
+        sort_name = self.latin_sort_name if in_latin_script(translation.get_language()) else self.last_name
+        return (sort_name or self.name or "#")[:1].upper()
 
     @property
     def affiliation(self):

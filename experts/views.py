@@ -23,7 +23,7 @@ MENTIONED_PER_PAGE = 10
 
 def expert_list(request):
     pagecache.depends_on(request, *pagecache.expert_list_page())
-    filterset = ExpertFilterSet(request.GET or None, queryset=Expert.objects.all())
+    filterset = ExpertFilterSet(request.GET or None, queryset=Expert.objects.in_index_order())
     page = Paginator(filterset.qs, EXPERTS_PER_PAGE).get_page(request.GET.get("page"))
     experts = Expert.objects.with_article_counts(page.object_list)
     ctx = {

@@ -115,3 +115,21 @@ def test_expert_pages_take_a_fixed_number_of_queries(count_queries):
 
     assert few == many
     assert max(many) <= 14
+
+
+def test_an_english_page_shows_a_russian_only_expert_in_latin_letters_filed_among_them(client):
+    ExpertFactory(name="Игорь Белов", slug="igor-belov", position="Старший научный сотрудник")
+    ExpertFactory(name="Anna Adams", slug="anna-adams")
+    ExpertFactory(name="Richard Weitz", slug="richard-weitz")
+
+    profile = client.get("/en/experts/igor-belov/").text
+    assert "Igor Belov" in profile and "Игорь Белов" not in profile and "Старший" not in profile
+
+    listing = client.get("/en/experts/")
+    names = [expert.local.name for expert in listing.context["experts"]]
+    assert names == ["Anna Adams", "Igor Belov", "Richard Weitz"]  # B among the Latin letters
+    assert listing.context["letters"] == ["A", "B", "W"]
+    assert [e.slug for e in client.get("/en/experts/?letter=B").context["experts"]] == ["igor-belov"]
+
+    russian = client.get("/ru/experts/igor-belov/").text
+    assert "Игорь Белов" in russian and "Старший научный сотрудник" in russian
