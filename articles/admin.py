@@ -346,6 +346,7 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
         LanguageFilter,
         "review_status",
         "needs_review",
+        "featured",
         "category",
         "source",
         "published_at",
@@ -360,7 +361,10 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "lead", "body"]}),
         ("Language", {"fields": ["language", "translation_of"]}),
-        ("Publication", {"fields": ["status", "published_at", "needs_review", "seen_updated_at"]}),
+        (
+            "Publication",
+            {"fields": ["status", "published_at", "featured", "needs_review", "seen_updated_at"]},
+        ),
         ("Classification", {"fields": ["category", "topics", "source", "original_url"]}),
         ("Lead image", {"fields": ["image", "image_alt", "image_caption", "image_credit"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),

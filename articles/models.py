@@ -387,6 +387,10 @@ class Article(models.Model):
     needs_review = models.BooleanField(
         default=False, help_text="Flagged for an editor, e.g. a title the importer had to derive."
     )
+    featured = models.BooleanField(
+        default=False,
+        help_text="Shown above the latest on the home page of its language (the newest featured piece).",
+    )
     review_status = models.CharField(
         "review",
         max_length=10,
@@ -425,6 +429,10 @@ class Article(models.Model):
             # public queries, which never ask for drafts, are not tempted by it.
             models.Index(
                 fields=["-published_at", "-id"], condition=Q(status="draft"), name="article_draft_date_idx"
+            ),
+            # The home page's featured piece: a few among a million, found without a scan.
+            models.Index(
+                fields=["-published_at", "-id"], condition=Q(featured=True), name="article_featured_idx"
             ),
         ]
         constraints = [

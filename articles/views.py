@@ -32,8 +32,11 @@ def home(request):
     pagecache.depends_on(request, *pagecache.archive_page())
     published = Article.objects.published().filter(language=get_language())
     recent = list(published.values_list("pk", flat=True)[:HOME_RECENT])
+    featured = published.filter(featured=True).with_cards().first()
+    latest = published.with_cards().exclude(pk=featured.pk) if featured else published.with_cards()
     ctx = {
-        "latest": published.with_cards()[:HOME_LATEST],
+        "featured": featured,
+        "latest": latest[:HOME_LATEST],
         # The topics and experts of the most recent pieces: active now, and cheap at any size.
         "active_topics": Topic.objects.filter(articles__in=recent)
         .annotate(recent_count=Count("articles"))

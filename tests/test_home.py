@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import timezone
 
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
 
@@ -54,3 +57,20 @@ def test_the_menu_says_where_the_reader_is(client, url, current):
     menu = BeautifulSoup(client.get(url).text, "html.parser").find("nav", class_="site-nav")
     marked = {link.text: link["aria-current"] for link in menu.find_all("a") if link.has_attr("aria-current")}
     assert marked == current
+
+
+def test_the_piece_editors_feature_comes_first_on_the_home_page_of_its_language(client):
+    from tests.factories import ArticleFactory
+
+    ArticleFactory(title="Newest piece")
+    ArticleFactory(
+        title="An older piece, featured", featured=True, published_at=timezone.now() - timedelta(days=30)
+    )
+    ArticleFactory(title="Русский выбор", slug="russkiy", language="ru", featured=True)
+
+    page = client.get("/en/")
+    assert page.context["featured"].title == "An older piece, featured"
+    html = page.text
+    assert html.index("An older piece, featured") < html.index("Newest piece")
+    assert html.count("An older piece, featured") == 1  # not again among the latest
+    assert client.get("/ru/").context["featured"].title == "Русский выбор"
