@@ -56,6 +56,13 @@ def answered(article_ids, searches=()):
     return found
 
 
+def forget_old_matches(now=None):
+    """Drop the rows of pieces matched longer ago than WINDOW: they were published before it, so the
+    look for new pieces never reaches them again, and the table it excludes stays a few days long."""
+    now = now or timezone.now()
+    return AlertedPiece.objects.filter(matched_at__lt=now - WINDOW - timedelta(days=1)).delete()[0]
+
+
 def matches(article_ids, frequency):
     """{(subscription id, subscriber id): set of article ids} for the confirmed follows of this
     frequency that these published articles answer."""

@@ -164,7 +164,7 @@ class AlertedPiece(models.Model):
     """A piece whose followers have been found (the instant alerts are queued): matched once."""
 
     article_id = models.BigIntegerField(primary_key=True)
-    matched_at = models.DateTimeField(auto_now_add=True)
+    matched_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self):
         return f"followers of {self.article_id} found"

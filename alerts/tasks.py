@@ -25,6 +25,7 @@ def match_new_pieces():
     """Queue an email for every follower of the pieces published since the last look, then send."""
     with transaction.atomic():
         queued = matching.queue_instant(matching.new_pieces())
+        matching.forget_old_matches()
     if queued:
         send_outbox.enqueue()
     _queue_once(match_new_pieces, timezone.now() + timedelta(seconds=settings.ALERTS_SCAN_SECONDS))

@@ -450,3 +450,18 @@ def test_the_subscribers_page_takes_the_same_queries_for_one_follow_or_twenty(co
             confirmed_follow("reader@example.org", topic=TopicFactory())
     assert count_queries(manage) == one <= 4
     assert count_queries("/en/follow/?expert=" + first.expert.slug) <= 2
+
+
+def test_pieces_matched_long_ago_are_forgotten_and_never_alerted_again(smtp):
+    from alerts.models import AlertedPiece
+
+    expert = ExpertFactory()
+    confirmed_follow("reader@example.org", expert=expert)
+    old = published_now(authors=[expert])
+    tasks.match_new_pieces.call()
+    AlertedPiece.objects.filter(article_id=old.pk).update(matched_at=timezone.now() - timedelta(days=4))
+    Article.objects.filter(pk=old.pk).update(published_at=timezone.now() - timedelta(days=4))
+    tasks.match_new_pieces.call()
+
+    assert not AlertedPiece.objects.filter(article_id=old.pk).exists()  # the table stays short
+    assert Delivery.objects.count() == 1  # and the piece was not alerted again
