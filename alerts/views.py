@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+import pagecache
 from alerts import services
 from alerts.forms import FollowForm
 from alerts.models import Subscriber, Subscription
@@ -66,10 +67,12 @@ def _followed(data):
 def _too_many(request):
     """Whether this client asked to follow more than settings.ALERTS_FOLLOWS_PER_HOUR times this hour."""
     key = f"alerts:follows:{client_ip(request)}"
-    cache.add(key, 0, timeout=3600)
     try:
+        cache.add(key, 0, timeout=3600)
         return cache.incr(key) > settings.ALERTS_FOLLOWS_PER_HOUR
     except ValueError:  # expired between the two calls
+        return False
+    except pagecache.CACHE_ERRORS:  # the cache is away: the form still answers (the per-address limit holds)
         return False
 
 
