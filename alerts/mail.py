@@ -208,7 +208,7 @@ def _render(kind, subject, **context):
     }
     text = render_to_string(f"alerts/email/{kind}.txt", context)
     html = render_to_string(f"alerts/email/{kind}.html", context)
-    return f"{subject} · {SITE_NAME}", text, html
+    return " ".join(f"{subject} · {SITE_NAME}".split()), text, html  # a subject is one line
 
 
 class PreparedEmail(EmailMultiAlternatives):
@@ -221,7 +221,12 @@ class PreparedEmail(EmailMultiAlternatives):
     ASCII) takes the email package's way."""
 
     def message(self, *, policy=email.policy.default):
-        if not all(address.isascii() for address in self.to) or len(self.alternatives) != 1:
+        values = [self.subject, self.from_email, *self.to, *self.extra_headers.values()]
+        if (
+            not all(address.isascii() for address in self.to)
+            or len(self.alternatives) != 1
+            or any("\r" in value or "\n" in value for value in values)  # Django refuses those
+        ):
             return super().message(policy=policy)
         boundary = f"=_{secrets.token_hex(16)}"
         headers = [

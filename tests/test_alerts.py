@@ -463,5 +463,22 @@ def test_pieces_matched_long_ago_are_forgotten_and_never_alerted_again(smtp):
     Article.objects.filter(pk=old.pk).update(published_at=timezone.now() - timedelta(days=4))
     tasks.match_new_pieces.call()
 
-    assert not AlertedPiece.objects.filter(article_id=old.pk).exists()  # the table stays short
-    assert Delivery.objects.count() == 1  # and the piece was not alerted again
+    # Gone, and not matched again (a match would have written the row anew): the table stays short.
+    assert not AlertedPiece.objects.filter(article_id=old.pk).exists()
+
+
+def test_a_title_with_a_line_break_cannot_write_headers_of_its_own(smtp, run_tasks):
+    expert = ExpertFactory()
+    confirmed_follow("reader@example.org", expert=expert)
+    published_now(title="Talks\r\nBcc: everyone@example.org", authors=[expert])
+    run_tasks()
+
+    [alert] = smtp.to("reader@example.org")
+    assert alert["Bcc"] is None and alert["Subject"].startswith("Talks Bcc: everyone@example.org")
+
+    from alerts.mail import PreparedEmail
+
+    forged = PreparedEmail("A\nBcc: x@example.org", "body", "a@example.org", ["r@example.org"])
+    forged.attach_alternative("<p>body</p>", "text/html")
+    with pytest.raises(ValueError):  # the fast path hands it to Django, which refuses it
+        forged.message()
