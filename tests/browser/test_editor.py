@@ -78,8 +78,10 @@ def write_body(page):
     # The link's text stays selected: click past the end of its line for a caret there.
     line = page.locator(".tiptap.ProseMirror p:has(a)")
     line.click(position={"x": line.bounding_box()["width"] - 4, "y": line.bounding_box()["height"] / 2})
-    # Under load the click can land before the editor settles: Enter on a selection would replace it.
-    page.wait_for_function("() => getSelection().isCollapsed")
+    # Under load the editor can take in the click after Playwright's next key: Enter on the link's
+    # selected text would replace it. Wait for the editor's own selection (Tiptap puts the editor
+    # on its element), not the page's, which collapses first.
+    page.wait_for_function("() => document.querySelector('.tiptap.ProseMirror').editor.state.selection.empty")
     page.keyboard.press("Enter")
     page.get_by_title("unordered list").click()
     page.keyboard.type("First point")
