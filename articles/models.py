@@ -380,7 +380,14 @@ class Article(models.Model):
         Source, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
     original_url = models.URLField("original URL", max_length=500, blank=True)
-    image = PictureField("lead image", folder="articles/%Y", blank=True)
+    image = PictureField(
+        "lead image",
+        folder="articles/%Y",
+        blank=True,
+        renditions_field="image_renditions",
+        widths=(160, 320, 480, 640, 960, 1280),  # a card's thumbnail to the article's column, twice as dense
+    )
+    image_renditions = models.JSONField(default=dict, blank=True, editable=False)  # articles.pictures
     image_alt = models.CharField("image description", max_length=300, blank=True)
     image_caption = models.CharField(max_length=500, blank=True)
     image_credit = models.CharField(max_length=200, blank=True, help_text='For example "Photo: AP".')

@@ -12,6 +12,7 @@ import pagecache
 from articles import references
 from articles.derived import content_changed, fields_changed, pages_showing, remember_fields
 from articles.models import Article, ArticleAuthor, ArticleMention, Category, RelatedLink, Source, Topic
+from articles.pictures import renditions_made
 
 # Articles. Raw saves too (fixtures, and restoring a version, which writes the old rows raw): the
 # pages of what was there before must go; the index follows at the restore's own save.
@@ -37,6 +38,12 @@ def article_changed(sender, instance, raw=False, **kwargs):
         pages_before=getattr(instance, "_pages_before", ()),
         index=not raw,
     )
+
+
+@receiver(renditions_made, sender=Article)
+def lead_image_sized(sender, pk, **kwargs):
+    """Its lead image's copies for phones are made: the pages showing it (its card's thumbnail too)."""
+    content_changed(pages=pages_showing([pk]), index=False)
 
 
 @receiver([pre_save, pre_delete], sender=ArticleAuthor)

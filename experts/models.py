@@ -87,7 +87,13 @@ class Expert(Translatable):
     organisation = models.CharField(max_length=200, blank=True, db_index=True)
     country = models.CharField(max_length=100, blank=True)
     bio = models.TextField(blank=True, help_text="HTML; anything outside the allow-list is removed.")
-    photo = PictureField(folder="experts", blank=True)
+    photo = PictureField(
+        folder="experts",
+        blank=True,
+        renditions_field="photo_renditions",
+        widths=(56, 112, 160, 320),  # the portraits' boxes (28, 56 and 160 px), and twice as dense
+    )
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)  # articles.pictures
     topics = models.ManyToManyField(
         "articles.Topic", related_name="experts", blank=True, verbose_name="research interests"
     )

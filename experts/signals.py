@@ -5,6 +5,7 @@ from django.dispatch import receiver
 
 import pagecache
 from articles.derived import content_changed, fields_changed, remember_fields
+from articles.pictures import renditions_made
 from experts.models import Expert, ExpertLink, ExpertName
 
 
@@ -25,6 +26,12 @@ def expert_saved(sender, instance, created, raw=False, **kwargs):
         named=[instance.pk] if not raw and changed & names else (),
         pages=pagecache.expert_edited(instance.pk, changed),
     )
+
+
+@receiver(renditions_made, sender=Expert)
+def portrait_sized(sender, pk, **kwargs):
+    """The portrait's copies are made: it shows on the expert's pages and beside their bylines."""
+    content_changed(pages=pagecache.expert_edited(pk, {"photo"}))
 
 
 @receiver(m2m_changed, sender=Expert.topics.through)

@@ -97,6 +97,31 @@ def relate(article, *related):
         RelatedLink.objects.create(article=article, related=other, position=position)
 
 
+def picture_file(width=1200, height=800, image_format="JPEG", name="picture.jpg"):
+    """An uploaded picture of this size (a plain colour)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 90, 160)).save(buffer, format=image_format)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{image_format.lower()}")
+
+
+def give_pictures(article_slug, expert_slug):
+    """A lead image for the article and a portrait for the expert, with the copies the task worker
+    makes of them: the pages that show pictures, as on a site where editors upload them."""
+    from articles.pictures import render_missing
+
+    article = Article.objects.get(slug=article_slug, language="en")
+    article.image, article.image_alt = picture_file(), "Harbour cranes at dusk"
+    article.save()
+    expert = Expert.objects.get(slug=expert_slug)
+    expert.photo = picture_file(400, 400)
+    expert.save()
+    render_missing(Article, [article.pk], now=True)
+    render_missing(Expert, [expert.pk], now=True)
+
+
 def exported_items():
     """The knowledge base as export_kb writes it, one dict per line."""
     out = io.StringIO()

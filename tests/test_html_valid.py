@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.test_pages import PAGE_TYPES
+from tests.factories import give_pictures
 
 VNU = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 EXTRA_PAGES = {"api-docs": "/api/docs/"}
@@ -21,6 +22,7 @@ def test_every_page_type_is_valid_html(client, demo, tmp_path):
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    give_pictures("thaad-and-the-limits-of-alliance-reassurance", "richard-weitz")  # srcset, thumbnails
     files = []
     for name, path in {**PAGE_TYPES, **EXTRA_PAGES}.items():
         response = client.get(path)

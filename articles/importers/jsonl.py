@@ -40,7 +40,7 @@ from django.db.models import (
 from articles import search
 from articles.derived import content_changed
 from articles.models import Article, ArticleAuthor, ArticleMention, Category, RelatedLink, Source, Topic
-from articles.pictures import EXTENSIONS
+from articles.pictures import EXTENSIONS, render_missing
 from articles.richtext import clean_html, folded_words, one_line, without_unsafe_characters
 from experts.models import Expert, ExpertLink, ExpertName
 
@@ -478,6 +478,7 @@ class ExpertWriter(SimpleWriter):
         # bodies naming a renamed or new expert link to the profile (articles imported later in the
         # file get their links when they are written).
         named = [*renamed, *(ids.values() if Article.objects.exists() else ())]
+        render_missing(Expert, ids.values())  # portraits named, not uploaded: their copies are made later
         content_changed(experts=renamed, named=named, whole_site=True, known_terms=known_terms)
         return len(rows), failures
 
@@ -593,6 +594,7 @@ class ArticleWriter:
             for item in items
             for slug in dict.fromkeys(item.get("unlinked_mentions", []))
         )
+        render_missing(Article, ids.values())  # lead images named, not uploaded: their copies are made later
         content_changed(articles=ids.values(), whole_site=True, known_terms=known_terms)
         return len(rows), failures
 
