@@ -14,7 +14,7 @@ from django.db.models import F, FloatField, Func, Value
 
 from articles.models import Article, ArticleFts, SearchTerm
 from articles.search.documents import html_to_text
-from articles.search.stemming import stem, stems
+from articles.search.stemming import stem, stems, stems_and_names
 
 # bm25 column weights, in the table's column order: title, lead, body, authors, topics.
 WEIGHTS = (10.0, 3.0, 1.0, 5.0, 4.0)
@@ -118,7 +118,7 @@ def write(documents):
                     stems(d.title),
                     stems(d.lead),
                     stems(d.body),
-                    stems(d.authors),
+                    stems_and_names(d.authors),
                     stems(d.topics),
                 )
                 for d in documents

@@ -40,3 +40,14 @@ def stem(word):
 def stems(text):
     """The stems of the words of `text`, in order, space-separated: what the FTS table stores."""
     return " ".join(stem(word) for word in WORD.findall(text or ""))
+
+
+def stems_and_names(text):
+    """stems(), followed by the words whose stem is not the word itself, as written (case-folded):
+    what a name is indexed as. Snowball reads a surname's "-ов", "-ев" or "-ин" as an ending
+    ("Белов" -> "бел", but "Белова" -> "белов"); the name as written is what its other cases
+    stem to, so "Белова", "Белову" and "Беловым" find Белов (PostgreSQL's index does the same with
+    the "simple" configuration: articles.search.postgres)."""
+    words = WORD.findall(text or "")
+    unstemmed = dict.fromkeys(folded for folded in map(fold, words) if stem(folded) != folded)
+    return " ".join([stems(text), *unstemmed]).strip()
