@@ -11,10 +11,29 @@ class ExpertLinkInline(admin.TabularInline):
     extra = 1
 
 
+class RussianNameFilter(admin.SimpleListFilter):
+    """Russian pages show a name given in Latin letters only as it is (a transliteration into
+    Cyrillic would guess at pronunciation: "Weitz" is "Вайц"): this finds those still to give."""
+
+    title = "name in Russian"
+    parameter_name = "russian_name"
+
+    def lookups(self, request, model_admin):
+        return [("given", "given"), ("missing", "Latin letters only")]
+
+    def queryset(self, request, queryset):
+        latin_only = {"cyrillic_sort_name__lt": "\u0400"}
+        if self.value() == "missing":
+            return queryset.filter(**latin_only)
+        if self.value() == "given":
+            return queryset.exclude(**latin_only)
+        return queryset
+
+
 @admin.register(Expert)
 class ExpertAdmin(OneWritePass, admin.ModelAdmin):
     list_display = ["name", "position", "organisation", "country"]
-    list_filter = ["organisation", "country"]
+    list_filter = [RussianNameFilter, "organisation", "country"]
     search_fields = ["name", "last_name", "other_names", "organisation"]
     autocomplete_fields = ["topics"]
     prepopulated_fields = {"slug": ["name"]}

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from articles.models import Topic
-from experts.models import Expert, sort_field
+from experts.models import Expert, in_letter_order, sort_field
 
 
 class ExpertFilterSet(django_filters.FilterSet):
@@ -32,11 +32,11 @@ class ExpertFilterSet(django_filters.FilterSet):
 
 
 def letters_in_use():
-    """The initials under which at least one expert is filed, A to Z, in the page's language."""
+    """The initials under which at least one expert is filed, in the order of the page's language."""
     initials = (
         Expert.objects.annotate(initial=Upper(Substr(sort_field(), 1, 1)))
         .order_by()
         .values_list("initial", flat=True)
         .distinct()
     )
-    return sorted(set(initials))
+    return in_letter_order(set(initials))

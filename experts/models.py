@@ -4,8 +4,6 @@ looks a body's names up in, to find mentions). Their names in other languages co
 Translatable; their article counts from the stored counts (Tally), never from a count of the archive.
 """
 
-import re
-
 from django.db import models
 from django.urls import reverse
 from django.utils import translation
@@ -14,10 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import CYRILLIC_TO_LATIN, Tally, Translatable, unique_slug
 from articles.pictures import PictureField
 from articles.richtext import clean_html, clean_text_fields, fold, folded_words
-from experts.names import guess_sort_name
-
-CYRILLIC = re.compile("[\u0400-\u04ff]")
-CYRILLIC_LANGUAGES = {"ru", "uk", "be", "bg", "sr", "kk"}
+from experts.names import CYRILLIC, CYRILLIC_LANGUAGES, cyrillic_sort_name, guess_sort_name
 
 
 def in_latin_script(language):
@@ -31,13 +26,31 @@ def latin_letters(text):
 
 def sort_field(language=None):
     """The field the A–Z index of a page in `language` (the page's) files experts by."""
-    return "latin_sort_name" if in_latin_script(language or translation.get_language()) else "last_name"
+    return (
+        "latin_sort_name" if in_latin_script(language or translation.get_language()) else "cyrillic_sort_name"
+    )
+
+
+def in_letter_order(letters, language=None):
+    """Letters as the A–Z index of a page in `language` lists them: in a Cyrillic-script language,
+    its own alphabet first, then the Latin letters of the names it has in Latin only."""
+    if in_latin_script(language or translation.get_language()):
+        return sorted(letters)
+    return sorted(letters, key=lambda letter: (not CYRILLIC.match(letter), letter))
+
+
+SORT_AND_SEARCH_NAMES = ("search_names", "latin_sort_name", "cyrillic_sort_name")  # refresh_search_names()
 
 
 class ExpertQuerySet(models.QuerySet):
     def in_index_order(self):
-        """A to Z as the page's language files them (a Cyrillic name among the Latin ones in English)."""
-        return self.order_by(sort_field(), "name")
+        """A to Z as the page's language files them: a Russian-only name among the Latin ones in
+        English; in Russian, the names given in Russian from А to Я, then those in Latin only."""
+        field = sort_field()
+        if in_latin_script(translation.get_language()):
+            return self.order_by(field, "name")
+        latin_only = models.Case(models.When(**{f"{field}__lt": "\u0400"}, then=1), default=0)
+        return self.order_by(latin_only, field, "name")
 
     def top_under_topic(self, topic, limit):
         """The experts most published under `topic` (its subtopics included), with
@@ -103,6 +116,9 @@ class Expert(Translatable):
     # The sort name in Latin letters ("Belov" for "Белов"): how pages in a Latin-script language file
     # the expert, among the other Latin names rather than after Z.
     latin_sort_name = models.CharField(max_length=80, blank=True, db_index=True, editable=False)
+    # And in Cyrillic where the name is given so: how a Russian page files the expert ("Вайц" for
+    # Richard Weitz, given in Russian as "Ричард Вайц"); the Latin sort name where it is not.
+    cyrillic_sort_name = models.CharField(max_length=80, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -128,7 +144,7 @@ class Expert(Translatable):
                 entry["bio"] = clean_html(entry["bio"])
         self.refresh_search_names()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_names"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *SORT_AND_SEARCH_NAMES}
         super().save(*args, **kwargs)  # experts.signals then writes its ExpertName rows
 
     def get_absolute_url(self):
@@ -149,6 +165,7 @@ class Expert(Translatable):
             names.append(latin)  # "Belov" finds Белов too
         self.search_names = " ".join(fold(name) for name in names)
         self.latin_sort_name = latin_letters(self.last_name)[:80]
+        self.cyrillic_sort_name = cyrillic_sort_name(self.name, self.last_name, self.translations)[:80]
 
     def translated(self, field, language=None):
         """As Translatable's, but a page in a Latin-script language never shows Cyrillic it was not
@@ -172,7 +189,7 @@ class Expert(Translatable):
     @property
     def initial(self):
         """The letter the expert is filed under in the A–Z index of the page's language."""
-        sort_name = self.latin_sort_name if in_latin_script(translation.get_language()) else self.last_name
+        sort_name = getattr(self, sort_field())
         return (sort_name or self.name or "#")[:1].upper()
 
     @property

@@ -5,7 +5,15 @@ Korean, Chinese and Japanese names are often written family name first ("Lee Jae
 the first word is a common East Asian family name and the last is not, the first word; else the
 last. "Mei Tanaka" (given name first: Tanaka is a family name) goes under T. It is only a guess:
 editors correct the sort name in the admin, and a corrected one is kept.
+
+A page in Russian files the expert by the name it shows: the Russian one where given
+(cyrillic_sort_name), the word in the place of the corrected sort name.
 """
+
+import re
+
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+CYRILLIC_LANGUAGES = {"ru", "uk", "be", "bg", "sr", "kk"}
 
 # Romanised family names common in Korea, China and Japan (each spelling as names are printed).
 EAST_ASIAN_FAMILY_NAMES = frozenset(
@@ -36,3 +44,22 @@ def guess_sort_name(name):
     if len(words) > 1 and first in EAST_ASIAN_FAMILY_NAMES and last not in EAST_ASIAN_FAMILY_NAMES:
         return words[0].strip(".,")
     return words[-1].strip(".,")
+
+
+def cyrillic_sort_name(name, last_name, translations):
+    """The word a page in a Cyrillic-script language files the expert under: `last_name` when the
+    name it shows is the name as entered (already Cyrillic, or given in no Cyrillic language);
+    else the word of the translated name in the place of `last_name` in `name`, first or last
+    ("Lee Jae-Young" filed under Lee: "Ли Чжэ Ён" under Ли)."""
+    shown = name
+    if not CYRILLIC.search(name):
+        for language in sorted(CYRILLIC_LANGUAGES & set(translations or {})):
+            entry = translations[language]
+            if isinstance(entry, dict) and CYRILLIC.search(entry.get("name") or ""):
+                shown = entry["name"]
+                break
+    words, entered = shown.split(), name.split()
+    if shown == name or not words:
+        return last_name
+    first = len(entered) > 1 and entered[0].strip(".,") == last_name
+    return (words[0] if first else words[-1]).strip(".,")

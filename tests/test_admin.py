@@ -167,3 +167,16 @@ def test_the_admin_writes_dates_as_the_site_does(editor_client):
     html = editor_client.get("/admin/articles/article/").text
     assert "27 September 2021, 08:24" in html
     assert "Sept. 27, 2021" not in html and "a.m." not in html
+
+
+def test_editors_find_the_experts_whose_name_russian_pages_show_in_latin_letters(admin_client):
+    ExpertFactory(name="Richard Weitz", slug="weitz", translations={"ru": {"name": "Ричард Вайц"}})
+    ExpertFactory(name="Анна Соколова", slug="sokolova")
+    ExpertFactory(name="Anna Adams", slug="adams")
+
+    def listed(value):
+        response = admin_client.get("/admin/experts/expert/", {"russian_name": value})
+        return sorted(expert.slug for expert in response.context["cl"].result_list)
+
+    assert listed("missing") == ["adams"]
+    assert listed("given") == ["sokolova", "weitz"]

@@ -133,3 +133,26 @@ def test_an_english_page_shows_a_russian_only_expert_in_latin_letters_filed_amon
 
     russian = client.get("/ru/experts/igor-belov/").text
     assert "Игорь Белов" in russian and "Старший научный сотрудник" in russian
+
+
+def test_a_russian_page_files_experts_by_the_names_it_shows_russian_ones_first(client):
+    ExpertFactory(name="Richard Weitz", slug="richard-weitz", translations={"ru": {"name": "Ричард Вайц"}})
+    ExpertFactory(name="Анна Соколова", slug="anna-sokolova")
+    ExpertFactory(name="Anna Adams", slug="anna-adams")  # given in no Russian
+    lee = ExpertFactory(name="Lee Jae-Young", slug="lee", translations={"ru": {"name": "Ли Чжэ Ён"}})
+    assert lee.last_name == "Lee"
+
+    listing = client.get("/ru/experts/")
+    names = [expert.local.name for expert in listing.context["experts"]]
+    assert names == ["Ричард Вайц", "Ли Чжэ Ён", "Анна Соколова", "Anna Adams"]
+    assert listing.context["letters"] == ["В", "Л", "С", "A"]
+    by_letter = client.get("/ru/experts/", {"letter": "В"}).context["experts"]
+    assert [e.slug for e in by_letter] == ["richard-weitz"]
+
+    english = client.get("/en/experts/")  # unchanged: Latin names, A to Z
+    assert [e.local.name for e in english.context["experts"]] == [
+        "Anna Adams",
+        "Lee Jae-Young",
+        "Anna Sokolova",
+        "Richard Weitz",
+    ]

@@ -458,7 +458,9 @@ class ExpertWriter(SimpleWriter):
             for entry in row.translations.values():
                 if entry.get("bio"):
                     entry["bio"] = clean_html(entry["bio"])
-        ids = _upsert(Expert, rows, [*self.fields, "photo", "search_names", "latin_sort_name"])
+        ids = _upsert(
+            Expert, rows, [*self.fields, "photo", "search_names", "latin_sort_name", "cyrillic_sort_name"]
+        )
         Expert.topics.through.objects.filter(expert_id__in=ids.values()).delete()
         ExpertLink.objects.filter(expert_id__in=ids.values()).delete()
         Expert.topics.through.objects.bulk_create(
