@@ -1,5 +1,6 @@
 """import_pages: publishers' plain-text pages in, articles with all their parts out."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,53 @@ def test_a_russian_page_of_an_unknown_layout_is_a_clear_error_and_writes_nothing
 
     assert "not a page of a known kind" in capsys.readouterr().err
     assert not Article.objects.exists() and not Expert.objects.exists() and not Source.objects.exists()
+
+
+def russia_direct_with(tmp_path, picture):
+    page = tmp_path / "opinion.txt"
+    page.write_bytes(RUSSIA_DIRECT.read_bytes())
+    if picture is not None:
+        (tmp_path / "opinion.jpg").write_bytes(picture)
+    return page
+
+
+def jpeg(width=900, height=600):
+    from tests.factories import picture_file
+
+    return picture_file(width, height).read()
+
+
+def stored_files(settings):
+    return sorted(path.name for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
+
+
+def test_a_photo_saved_beside_a_page_is_its_lead_image_with_the_pages_caption(
+    tmp_path, client, settings, run_tasks
+):
+    run(russia_direct_with(tmp_path, jpeg()))
+
+    article = Article.objects.get()
+    assert article.image.name.endswith(".jpg") and article.image_credit == "Photo: AP"
+    article.status, article.published_at = Article.Status.PUBLISHED, datetime(2017, 3, 20, tzinfo=UTC)
+    article.save()  # undated on the page: an editor dates and publishes it
+    run_tasks()  # its copies for phones
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'class="article__figure"' in html and "srcset=" in html and "Photo: AP" in html
+
+    before = stored_files(settings)
+    run(russia_direct_with(tmp_path, jpeg()))  # again: nothing stored twice
+    assert stored_files(settings) == before and Article.objects.get().image == article.image
+
+
+def test_a_file_beside_a_page_that_is_no_picture_stops_the_page_and_writes_nothing(tmp_path, capsys):
+    with pytest.raises(CommandError):
+        run(russia_direct_with(tmp_path, b"<html>not a picture</html>"))
+
+    assert not Article.objects.exists() and not Expert.objects.exists()
+    assert "opinion.txt: not imported" in capsys.readouterr().err
+
+
+def test_a_dry_run_judges_the_photo_and_stores_nothing(tmp_path, settings):
+    run(russia_direct_with(tmp_path, jpeg()), dry_run=True)
+
+    assert not Article.objects.exists() and stored_files(settings) == []

@@ -12,6 +12,7 @@ import pagecache
 from articles.derived import content_changed, one_pass
 from articles.importers.pages import PUBLISHERS, ExpertMention
 from articles.models import Article, ArticleAuthor, Category, RelatedLink, Source, slug_for, unique_slug
+from articles.pictures import PictureFormField
 from articles.references import find_article
 from articles.richtext import clean_html, folded_words, paragraphs_to_html
 from experts.models import Expert
@@ -31,7 +32,7 @@ class PageImport:
 
 @transaction.atomic
 @one_pass()  # the write path once, for the article, its byline and its listing, in this transaction
-def save_page(page, *, publish=False, translation_of=None):
+def save_page(page, *, publish=False, translation_of=None, picture=None):
     """Write a parsed page (articles.importers.pages.Page) as an article with its parts.
 
     Found again by title (or, for a derived title, by lead), importing the same page twice
@@ -40,6 +41,11 @@ def save_page(page, *, publish=False, translation_of=None):
     links once it arrives. Imported articles are drafts unless `publish`.
     The article is in the page's language; `translation_of` (an article in another language)
     makes it a version of that piece.
+
+    `picture`, the page's photo saved beside it (a django File), becomes the lead image of an
+    article that has none: an editor's picture stands, and importing again stores nothing twice.
+    It is judged as an upload is (articles.pictures.PictureFormField): not a picture, nothing of
+    the page is written.
 
     Names are matched as written in the page's language: an expert, a category by its name or
     its translation into that language (an editor's "Ричард Вайц" for Richard Weitz), never by a
@@ -61,6 +67,8 @@ def save_page(page, *, publish=False, translation_of=None):
     }
     if page.published:
         values["published_at"] = _midnight(page.published)
+    if picture is not None and not (article and article.image):
+        values["image"] = PictureFormField().clean(picture)  # a ValidationError says why not
     if article is None or not page.title_derived:  # an editor's review of a derived title stands
         values["title"] = page.title
     if page.title_derived and article is None:
@@ -78,7 +86,9 @@ def save_page(page, *, publish=False, translation_of=None):
         article.save()
         result.changes.append(f"created article {article.slug!r}")
     else:
-        changed = [name for name, value in values.items() if getattr(article, name) != value]
+        changed = [
+            name for name, value in values.items() if name == "image" or getattr(article, name) != value
+        ]
         if changed:
             for name in changed:
                 setattr(article, name, values[name])

@@ -1,13 +1,16 @@
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
 from articles.importers.page_import import save_page
 from articles.importers.pages import PageError, parse_page, read_text
 from articles.models import Article
+from articles.pictures import PictureFormField
 
 
 class DryRun(Exception):
@@ -64,13 +67,22 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary + (" (dry run: nothing written)" if dry_run else "")))
 
 
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+
+
 def _import(path, *, publish, dry_run, language=None, original=None):
-    """Import one page in its own transaction; a dry run rolls it back."""
+    """Import one page in its own transaction; a dry run rolls it back. A picture saved beside the
+    page under its name ("page.txt", "page.jpg") is its photo: the article's lead image."""
     page = parse_page(read_text(path.read_bytes()), language=language)
+    beside = next((found for s in PICTURE_SUFFIXES if (found := path.with_suffix(s)).is_file()), None)
     changes = []
     try:
-        with transaction.atomic():
-            changes = save_page(page, publish=publish, translation_of=original).changes
+        with transaction.atomic(), ExitStack() as files:
+            picture = files.enter_context(File(beside.open("rb"), name=beside.name)) if beside else None
+            if picture is not None and dry_run:
+                PictureFormField().clean(picture)  # judged, not stored
+                picture = None
+            changes = save_page(page, publish=publish, translation_of=original, picture=picture).changes
             if dry_run:
                 raise DryRun
     except DryRun:
