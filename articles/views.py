@@ -7,11 +7,13 @@ page declares what it shows to the page cache (pagecache.depends_on) so that the
 forget it. Each page renders in a fixed number of queries (tests/test_query_budget.py).
 """
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -242,8 +244,14 @@ def source_detail(request, slug):
 
 
 def robots_txt(request):
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
-    return render(request, "robots.txt", {"sitemap": sitemap}, content_type="text/plain; charset=utf-8")
+    """The sitemap, and what crawlers leave alone: the admin, the API and search results, whose
+    addresses are under each language's prefix ("/en/search/")."""
+    searches = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            searches.append(reverse("articles:search"))
+    context = {"sitemap": request.build_absolute_uri(reverse("sitemap")), "searches": searches}
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception):

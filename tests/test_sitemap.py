@@ -64,6 +64,9 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client
     lines = response.text.splitlines()
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /admin/" in lines
+    # Search results are under each language's prefix: "/search/" matched none of them.
+    assert {"Disallow: /en/search/", "Disallow: /ru/search/"} <= set(lines)
+    assert "Disallow: /search/" not in lines
 
 
 def test_article_pages_go_by_ranges_of_ids_and_a_page_past_the_last_is_a_404(client, settings):
