@@ -167,6 +167,8 @@ else:
 # How long a public page may stay stored (seconds). Changes invalidate it at once whatever this is;
 # the limit only bounds the memory of pages nobody asks for. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=24 * 3600)
+# How long a reader's browser, or a CDN, may reuse a public page without asking (pagecache).
+BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", default=60)
 
 # Work done after a request, by the task worker (`manage.py run_worker`, started beside the web
 # server by `make run` and `make serve`): Django's Tasks framework with its queue in this database

@@ -22,6 +22,12 @@ Rules that keep it from ever serving a stale page:
   which forgets their pages as an edit would; a reader's request never writes.
 - A tag version or the token missing from the cache (evicted, a cold Redis) counts as "changed":
   eviction can cost a render, never serve a stale page.
+
+What browsers and shared caches (a CDN) are told, `Cache-Control`: a page this cache stores or
+serves is public, for settings.BROWSER_CACHE_SECONDS (a minute: a change reaches a reader's
+browser within it); every other page (a form with a CSRF token, a page rendered for signed-in
+staff, a page with the cache off) is private and asked for again each time, unless its view said
+otherwise (a preview's "no-store").
 """
 
 import functools
@@ -34,6 +40,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 from redis.exceptions import RedisError
 
 # Tags. SITE is on every page: writes too broad to trace (renaming a category shown on every card,
@@ -191,13 +198,13 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not _may_use_cache(request):
-            return self.get_response(request)
+            return _private(self.get_response(request))
         key = PAGE_PREFIX + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         try:
             entry, writes_before = _lookup(key)
         except CACHE_ERRORS as error:
             logger.warning("Page cache unavailable, rendering %s: %s", request.path, error)
-            return self.get_response(request)
+            return _private(self.get_response(request))
         if entry:
             response = HttpResponse(entry["content"], headers=entry["headers"])
             response[HEADER] = "hit"
@@ -205,13 +212,22 @@ class PageCacheMiddleware:
 
         response = self.get_response(request)
         tags = getattr(request, "page_cache_tags", None)
-        if tags and _may_store(request, response):
-            try:
-                _store(key, response, {SITE, *tags}, writes_before)
-            except CACHE_ERRORS as error:
-                logger.warning("Page cache unavailable, %s not stored: %s", request.path, error)
-            response[HEADER] = "miss"
+        if not (tags and _may_store(request, response)):
+            return _private(response)
+        patch_cache_control(response, public=True, max_age=settings.BROWSER_CACHE_SECONDS)
+        try:
+            _store(key, response, {SITE, *tags}, writes_before)
+        except CACHE_ERRORS as error:
+            logger.warning("Page cache unavailable, %s not stored: %s", request.path, error)
+        response[HEADER] = "miss"
         return response
+
+
+def _private(response):
+    """A page not stored here: for this reader's browser only, asked for again each time."""
+    if "Cache-Control" not in response:
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _near():

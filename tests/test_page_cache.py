@@ -295,6 +295,27 @@ def test_an_archive_import_refreshes_the_pages(client, world, tmp_path):
         assert "Baltic imports outlook" in text(client, url), url
 
 
+def test_browsers_and_cdns_may_reuse_a_public_page_for_a_minute_and_no_other(
+    client, world, editor, settings
+):
+    for answer in ("miss", "hit"):
+        response = client.get("/en/articles/baltic-energy/")
+        assert response.headers[pagecache.HEADER] == answer
+        assert response["Cache-Control"] == "public, max-age=60"
+
+    # The follow form (a CSRF token), a page not found, and what signed-in staff see: this browser's.
+    assert "private" in client.get("/en/follow/?expert=ann")["Cache-Control"]  # its view's never_cache
+    assert client.get("/en/articles/no-such-piece/")["Cache-Control"] == "private, no-cache"
+    desk = Client()
+    desk.force_login(editor)
+    assert desk.get("/en/articles/baltic-energy/")["Cache-Control"] == "private, no-cache"
+    assert "no-store" in desk.get(draft(title="Unpublished").get_absolute_url())["Cache-Control"]
+    assert "no-cache" in desk.get("/admin/")["Cache-Control"]
+
+    settings.PAGE_CACHE_SECONDS = 0  # nothing stored here: nothing public either
+    assert client.get("/en/articles/baltic-energy/")["Cache-Control"] == "private, no-cache"
+
+
 def test_staff_always_get_a_fresh_page_and_never_fill_the_cache(client, world, editor):
     stored(client, ["/en/"])
     # A change the cache cannot know of (update() sends no signal): the reader's page is the stored
