@@ -98,12 +98,13 @@ def relate(article, *related):
 
 
 def picture_file(width=1200, height=800, image_format="JPEG", name="picture.jpg"):
-    """An uploaded picture of this size (a plain colour)."""
+    """An uploaded picture of this size: a dusk sky's gradient, as a photo would fill the frame."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (30, 90, 160)).save(buffer, format=image_format)
+    sky = Image.linear_gradient("L").resize((width, height))
+    ImageOps.colorize(sky, "#1d3557", "#e9c46a").save(buffer, format=image_format)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{image_format.lower()}")
 
 

@@ -295,9 +295,7 @@ def test_an_archive_import_refreshes_the_pages(client, world, tmp_path):
         assert "Baltic imports outlook" in text(client, url), url
 
 
-def test_browsers_and_cdns_may_reuse_a_public_page_for_a_minute_and_no_other(
-    client, world, editor, settings
-):
+def test_browsers_and_cdns_may_reuse_a_public_page_for_a_minute_and_no_other(client, world, editor, settings):
     for answer in ("miss", "hit"):
         response = client.get("/en/articles/baltic-energy/")
         assert response.headers[pagecache.HEADER] == answer
