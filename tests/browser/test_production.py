@@ -118,5 +118,9 @@ def test_a_portrait_uploaded_in_the_admin_is_served_by_the_production_server(
     assert "max-age=86400" in response.headers["cache-control"]
     assert "sandbox" in response.headers["content-security-policy"]
     assert profile.request.get(production_server + "/media/experts/").status == 404  # no listings
+    stylesheet = profile.locator("link[rel=stylesheet]").first.get_attribute("href")
+    for accepted, encoding in (("br, gzip", "br"), ("gzip", "gzip")):  # compressed once, at collectstatic
+        style = profile.request.get(production_server + stylesheet, headers={"accept-encoding": accepted})
+        assert style.headers["content-encoding"] == encoding and "immutable" in style.headers["cache-control"]
     assert profile.request.get(production_server + "/media/../manage.py").status == 404
     reader.close()
