@@ -281,7 +281,8 @@ def _insert(model, rows):
         return
     columns = [*defaults, *rows[0]]
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    values = list(defaults.values())
+    # As the database takes them (a JSON field's default {} as JSON), once for every row.
+    values = [model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in defaults.items()]
     copying = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(copying) as copy:
         for row in rows:
