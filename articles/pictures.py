@@ -16,6 +16,7 @@ query per picture; until the task has run, the page shows the original, as befor
 """
 
 import io
+import logging
 import uuid
 from pathlib import PurePosixPath
 
@@ -30,6 +31,8 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
 
 # Pillow's format -> the extension the file is stored (and so served) with.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
@@ -141,6 +144,9 @@ def make_renditions(model_label, pk, field_name, name):
     Returns the widths made."""
     model = apps.get_model(model_label)
     field = model._meta.get_field(field_name)
+    if not field.storage.exists(name):  # named by an import, never copied in: nothing to size, ever
+        logger.warning("%s %s: its picture %s is not in the media store", model_label, pk, name)
+        return []
     with field.storage.open(name) as file, Image.open(file) as original:
         animated = original.format == "GIF"
         picture = ImageOps.exif_transpose(original)

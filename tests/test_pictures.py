@@ -13,6 +13,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from articles.models import Article
+from articles.pictures import render_missing
 from experts.models import Expert
 from tests.factories import ArticleFactory, ExpertFactory, exported_items, import_items, picture_file
 
@@ -206,3 +207,13 @@ def test_rebuild_renditions_makes_the_missing_copies(admin_client, article_form,
 
     article.refresh_from_db()
     assert article.image_renditions["of"] == article.image.name
+
+
+def test_a_picture_missing_from_the_media_store_is_left_as_it_is(caplog):
+    """An import may name a file nobody copied: the task says so once, and is not tried again."""
+    article = ArticleFactory(image="articles/2020/" + "0" * 32 + ".jpg")
+
+    assert render_missing(Article, [article.pk], now=True) == 1
+
+    article.refresh_from_db()
+    assert article.image_renditions == {} and "is not in the media store" in caplog.text
