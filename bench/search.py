@@ -9,6 +9,7 @@ the search section of docs/performance.md.
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from urllib.parse import unquote
@@ -18,22 +19,96 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common
 from bench.report import write_section
 
-# (label, the page's language, parameters): English on /en/search/, Russian on /ru/search/ (the
-# corpus writes 30% of its articles with the Russian sample's words).
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+# Document frequencies the benchmark's words are picked at, measured on the archive (issue 29): a
+# word that is in this share of the published articles of the page's language.
+FREQUENCIES = {"0.01%": 0.0001, "0.3%": 0.003, "3%": 0.03, "30%": 0.30, "70%": 0.70}
+
+# (label, path, parameters): English on /en/, Russian on /ru/ (the corpus writes 30% of its
+# articles with the Russian sample's words). {w…} are the words picked by frequency; the search
+# cases then a listing and the API combining topic, expert and year without a word.
 CASES = [
-    ("common word", "en", {"q": "korea"}),
-    ("rare word", "en", {"q": "{rare}"}),
-    ("phrase", "en", {"q": '"missile defense"'}),
-    ("two words, one excluded", "en", {"q": "security -china"}),
-    ("misspelled word (did you mean)", "en", {"q": "securty"}),
-    ("filtered search", "en", {"q": "korea", "topic": "{broad_topic}", "year": "{year}"}),
-    ("Russian: common word, inflected", "ru", {"q": "переговорах"}),
-    ("Russian: rare word", "ru", {"q": "{rare_ru}"}),
-    ("Russian: phrase", "ru", {"q": '"северной кореи"'}),
-    ("Russian: misspelled word (did you mean)", "ru", {"q": "санкцый"}),
-    ("Russian: filtered search", "ru", {"q": "санкциям", "topic": "{broad_topic}", "year": "{year}"}),
-    ("both languages: mixed query", "ru", {"q": "THAAD Корея", "language": "all"}),
+    *[(f"a word in {share} of articles", "/en/search/", {"q": f"{{w{share}}}"}) for share in FREQUENCIES],
+    ("phrase", "/en/search/", {"q": '"missile defense"'}),
+    ("30% word, 3% word excluded", "/en/search/", {"q": "{w30%} -{w3%}"}),
+    ("0.01% or 0.3% word (OR)", "/en/search/", {"q": "{w0.01%} or {w0.3%}"}),
+    ("the busiest expert's last name", "/en/search/", {"q": "{busy_name}"}),
+    ("misspelled word (did you mean)", "/en/search/", {"q": "securty"}),
+    ("3% word × the busiest expert", "/en/search/", {"q": "{w3%}", "expert": "{busy}"}),
+    (
+        "3% word × broad topic × year",
+        "/en/search/",
+        {"q": "{w3%}", "topic": "{broad_topic}", "year": "{year}"},
+    ),
+    ("Russian: common word, inflected", "/ru/search/", {"q": "переговорах"}),
+    ("Russian: a word in 0.3% of articles", "/ru/search/", {"q": "{ru0.3%}"}),
+    ("Russian: phrase", "/ru/search/", {"q": '"северной кореи"'}),
+    ("Russian: misspelled word (did you mean)", "/ru/search/", {"q": "санкцый"}),
+    (
+        "Russian: filtered search",
+        "/ru/search/",
+        {"q": "санкциям", "topic": "{broad_topic}", "year": "{year}"},
+    ),
+    ("both languages: mixed query", "/ru/search/", {"q": "THAAD Корея", "language": "all"}),
+    (
+        "listing: broad topic × busiest expert × year",
+        "/en/articles/",
+        {"topic": "{broad_topic}", "expert": "{busy}", "year": "{year}"},
+    ),
+    (
+        "API: broad topic × busiest expert × year",
+        "/api/articles/",
+        {"topic": "{broad_topic}", "expert": "{busy}", "year": "{year}"},
+    ),
 ]
+
+
+def words_by_frequency(language, shares, *, sample=2000, candidates=6):
+    """For each share, a word of the published articles in `language` found in about that share of
+    them: a sample's words (by stem, as search matches them) give the candidates nearest each share,
+    and the search's own count of each candidate decides. Returns {share label: (word, share found)}."""
+    import math
+    import random
+    from collections import Counter
+
+    from django.http import QueryDict
+    from django.utils.translation import override
+
+    from articles.filters import ArticleFilterSet
+    from articles.models import Article
+    from articles.search.documents import html_to_text
+    from articles.search.stemming import WORD, stem
+
+    published = Article.objects.published().filter(language=language)
+    total = published.count()
+    ids = list(published.values_list("pk", flat=True).order_by("pk"))
+    picked = random.Random(29).sample(ids, min(sample, len(ids)))
+    in_docs, spelling = Counter(), {}
+    for title, lead, body in published.filter(pk__in=picked).values_list("title", "lead", "body"):
+        words = {
+            w.lower()
+            for w in WORD.findall(f"{title} {lead} {html_to_text(body)}")
+            if w.isalpha() and len(w) > 3
+        }
+        stems = {stem(word): word for word in words}
+        in_docs.update(stems.keys())
+        spelling.update(stems)
+
+    def found(word):
+        with override(language):
+            return (
+                ArticleFilterSet(QueryDict(f"q={word}"), queryset=Article.objects.published()).qs.count()
+                / total
+            )
+
+    chosen = {}
+    for label, share in shares.items():
+        nearest = sorted(in_docs, key=lambda s: abs(math.log(in_docs[s] / len(picked)) - math.log(share)))
+        measured = [(spelling[s], found(spelling[s])) for s in nearest[:candidates]]
+        measured = [(word, f) for word, f in measured if f > 0]  # a stop word matches nothing
+        chosen[label] = min(measured, key=lambda item: abs(math.log(item[1]) - math.log(share)))
+    return chosen
 
 
 def child(url, size, requests):
@@ -41,37 +116,44 @@ def child(url, size, requests):
     generated = common.ensure_corpus(size, **common.corpus_shape(size))
     from urllib.parse import urlencode
 
+    from django.conf import settings
     from django.db.models import Count
     from django.http import QueryDict
     from django.test import Client
     from django.utils.translation import override
 
     from articles.filters import ArticleFilterSet
-    from articles.importers.corpus import Corpus
-    from articles.models import Article, SearchTerm, Topic
+    from articles.models import Article, ArticleAuthor, Topic
+    from experts.models import Expert
 
     broad_topic = (
         Topic.objects.filter(kind=Topic.Kind.THEME).annotate(n=Count("articles")).order_by("-n").first().slug
     )
-    names = [name.lower() for name in Corpus(seed=1).names[:200]]
-    rare = next(name for name in names if SearchTerm.objects.filter(term=name).exists())
-    # A rare word of the Russian articles: the least used Russian word of the sample's vocabulary.
-    rare_ru = Corpus(seed=1).words["ru"][-1]
+    busiest = ArticleAuthor.objects.values("expert").annotate(n=Count("pk")).order_by("-n").first()["expert"]
+    busy = Expert.objects.get(pk=busiest)
     year = Article.objects.published().latest("published_at").published_at.year - 1
-    from django.conf import settings
+    english = words_by_frequency("en", FREQUENCIES)
+    russian = words_by_frequency("ru", {"0.3%": 0.003})
+    values = {"broad_topic": broad_topic, "busy": busy.slug, "busy_name": busy.last_name, "year": year}
+    values.update({f"w{label}": word for label, (word, _) in english.items()})
+    values.update({f"ru{label}": word for label, (word, _) in russian.items()})
+    found = {**{f"w{k}": v for k, v in english.items()}, **{f"ru{k}": v for k, v in russian.items()}}
 
     settings.PAGE_CACHE_SECONDS = 0  # the search itself is measured, not the page cache
     client = Client()
     results = {}
-    for label, language, params in CASES:
-        values = {"rare": rare, "rare_ru": rare_ru, "broad_topic": broad_topic, "year": year}
-        query = {key: value.format(**values) for key, value in params.items()}
-        url = f"/{language}/search/?" + urlencode(query)
+    for label, path, params in CASES:
+        query = {
+            key: PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), value) for key, value in params.items()
+        }
+        url = path + "?" + urlencode(query)
+        language = "ru" if path.startswith("/ru/") else "en"
         with override(language):
             filterset = ArticleFilterSet(QueryDict(urlencode(query)), queryset=Article.objects.published())
             matches = filterset.qs.count()
         results[label] = {"url": url, "matches": matches, **common.measure(client, url, requests=requests)}
-    print(json.dumps({"generated_seconds": generated, "cases": results}))
+    words = {name: {"word": word, "share": share} for name, (word, share) in found.items()}
+    print(json.dumps({"generated_seconds": generated, "cases": results, "words": words}))
 
 
 def main():
@@ -105,6 +187,15 @@ def main():
             for label, case in run["cases"].items()
         ],
     )
+    words = [
+        f"- {run['database']}, {run['articles']:,} articles: "
+        + ", ".join(
+            f"{name[1:] if name.startswith('w') else 'Russian ' + name[2:]} “{w['word']}” "
+            f"(in {w['share']:.3%})"
+            for name, w in run.get("words", {}).items()
+        )
+        for run in runs
+    ]
     generation = [
         f"- {run['database']}, {run['articles']:,} articles: generated in {run['generated_seconds']:.0f} s"
         for run in runs
@@ -120,7 +211,11 @@ def main():
             " words drawn from the sample pages with"
             " their natural skew, so 'korea' is in most articles; invented names are the rare words;"
             " 30% of the articles in Russian, from the Russian sample's words). Each page lists its"
-            " own language's articles unless `language=all`.",
+            " own language's articles unless `language=all`. The words are picked by their measured"
+            " document frequency in the page's language (a sample's candidates, then the search's own"
+            " count), so each size is asked for words as common or as rare as at the others:",
+            "",
+            *words,
             "",
             *table,
             "",
