@@ -64,7 +64,7 @@ CASES = [
 ]
 
 
-def words_by_frequency(language, shares, *, sample=2000, candidates=6):
+def words_by_frequency(language, shares, *, sample=2000, candidates=12):
     """For each share, a word of the published articles in `language` found in about that share of
     them: a sample's words (by stem, as search matches them) give the candidates nearest each share,
     and the search's own count of each candidate decides. Returns {share label: (word, share found)}."""
