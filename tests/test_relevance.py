@@ -1,0 +1,54 @@
+"""Relevance, judged: for each query a reader would type, the piece a reader means is among the
+first three results, on both databases. The demo's pieces (from the sample pages), and generated
+ones where the answer must beat many weaker matches: a word in a title or an author's name counts
+for more than the same word once in a body."""
+
+import pytest
+
+from articles import search
+from articles.models import Article
+from tests.factories import ArticleFactory, ExpertFactory
+
+pytestmark = pytest.mark.django_db
+
+KOREAN_KNOT = "Корейский узел: почему переговоры возможны только при участии России и Китая"
+
+JUDGED = [
+    ("THAAD", "en", "THAAD and the Limits of Alliance Reassurance"),
+    ("INF treaty", "en", "Arms Control in Europe After the INF Treaty"),
+    ("gas pipelines dependence", "en", "Gas Pipelines and the Politics of Dependence"),
+    ("multipolar Africa", "en", "A Multipolar World Needs African Voices"),
+    ("diplomacy of small steps", "en", "North Korea and the Diplomacy of Small Steps"),
+    ('"neither peace, nor war"', "en", "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea"),
+    ("Toloraya", "en", "Why ‘Neither Peace, Nor War’ Is Most Likely Scenario for Korea"),
+    ("Wierzbicki", "en", "Gas Pipelines and the Politics of Dependence"),
+    ("переговоры Китай", "ru", KOREAN_KNOT),
+    ("Соколовой", "ru", KOREAN_KNOT),  # the author, in the genitive
+    ("сотрудничество США", "ru", "Россия и США на Корейском полуострове: пространство для сотрудничества"),
+]
+
+
+def top_three(text, language):
+    return [article.title for article in search.search(Article.objects.published(), text, language)[:3]]
+
+
+@pytest.mark.parametrize(("text", "language", "meant"), JUDGED, ids=[case[0] for case in JUDGED])
+def test_the_piece_a_reader_means_is_in_the_first_three(demo, text, language, meant):
+    assert meant in top_three(text, language)
+
+
+def test_a_word_in_the_title_beats_the_same_word_once_in_many_bodies():
+    for n in range(40):
+        ArticleFactory(title=f"Regional outlook {n}", body="<p>Trade, energy and, in passing, sanctions.</p>")
+    meant = ArticleFactory(title="Why Sanctions on Pyongyang Failed", lead="Sanctions did not work.")
+
+    assert meant.title in top_three("sanctions", "en")
+
+
+def test_an_author_beats_the_pieces_that_only_mention_their_name():
+    petrova = ExpertFactory(name="Anna Petrova")
+    for n in range(20):
+        ArticleFactory(title=f"Commentary {n}", body="<p>As Anna Petrova once said, it depends.</p>")
+    meant = ArticleFactory(title="Energy in the Baltics", authors=[petrova])
+
+    assert meant.title in top_three("Petrova", "en")
