@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from articles import permissions
 from articles.admin import OneWritePass, translation_fieldset, translations_form
-from experts.models import Expert, ExpertLink
+from experts.models import NAMED_IN_LATIN_ONLY, Expert, ExpertLink
 
 
 class ExpertLinkInline(admin.TabularInline):
@@ -22,11 +22,10 @@ class RussianNameFilter(admin.SimpleListFilter):
         return [("given", "given"), ("missing", "Latin letters only")]
 
     def queryset(self, request, queryset):
-        latin_only = {"cyrillic_sort_name__lt": "\u0400"}
         if self.value() == "missing":
-            return queryset.filter(**latin_only)
+            return queryset.filter(NAMED_IN_LATIN_ONLY)
         if self.value() == "given":
-            return queryset.exclude(**latin_only)
+            return queryset.exclude(NAMED_IN_LATIN_ONLY)
         return queryset
 
 

@@ -39,6 +39,10 @@ def in_letter_order(letters, language=None):
     return sorted(letters, key=lambda letter: (not CYRILLIC.match(letter), letter))
 
 
+# Experts whose name Russian pages show in Latin letters (no Cyrillic name given): Cyrillic letters
+# sort after U+0400, Latin ones before it.
+NAMED_IN_LATIN_ONLY = models.Q(cyrillic_sort_name__lt="\u0400")
+
 SORT_AND_SEARCH_NAMES = ("search_names", "latin_sort_name", "cyrillic_sort_name")  # refresh_search_names()
 
 
@@ -49,8 +53,7 @@ class ExpertQuerySet(models.QuerySet):
         field = sort_field()
         if in_latin_script(translation.get_language()):
             return self.order_by(field, "name")
-        latin_only = models.Case(models.When(**{f"{field}__lt": "\u0400"}, then=1), default=0)
-        return self.order_by(latin_only, field, "name")
+        return self.order_by(models.Case(models.When(NAMED_IN_LATIN_ONLY, then=1), default=0), field, "name")
 
     def top_under_topic(self, topic, limit):
         """The experts most published under `topic` (its subtopics included), with
