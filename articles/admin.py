@@ -470,7 +470,7 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
             return queryset, False
         matches = search.Matches(term)
         found = matches.restrict(queryset)
-        if matches.ranked:  # a short list of ids (not a word in half the archive): add the rest
+        if matches.listed:  # a short list of ids (not a word in half the archive): add the rest
             found = found | queryset.filter(Q(title__icontains=term) | Q(slug=term))
         return found, False
 

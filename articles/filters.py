@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from articles import search
 from articles.models import Article, ArticleAuthor, Category, Source, Tally, Topic, localized
 from articles.richtext import fold
+from articles.search import documents as terms
 from experts.models import Expert
 
 TopicRow = namedtuple("TopicRow", "pk name slug kind parent_id")  # lighter than 300 model instances
@@ -153,9 +154,87 @@ class ArticleFilterSet(django_filters.FilterSet):
     def filter_language(self, queryset, name, value):
         return queryset if value == ALL_LANGUAGES else queryset.filter(language=value)
 
+    # The filters the search index holds as terms (articles.search.documents.filter_terms), with
+    # the search text and the language, which its match also reads.
+    INDEXED = ("q", "language", "topic", "region", "expert", "category", "source", "year")
+
+    @property
+    def uses_index(self):
+        """Whether the results are the index's match: with a search text, or two filters or more
+        combined. One filter alone is a plain condition (a topic's or an expert's pieces are
+        listed off their stored timeline, articles.listing)."""
+        chosen = self._cleaned_data()
+        if chosen.get("q"):
+            return True
+        return sum(1 for name in self.INDEXED[2:] if _is_chosen(chosen.get(name))) >= 2
+
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        return self._in_page_language(queryset)
+        if not self.uses_index:
+            queryset = super().filter_queryset(queryset)
+            return self._in_page_language(queryset)
+        return self._index_filtered(queryset, without=None)
+
+    def _index_filtered(self, queryset, *, without, best=False):
+        """`queryset` with every valid filter but `without`: those the index holds in one match,
+        the others (dates, the sort) as they filter. `best`: the match's best first (Matches.best)."""
+        for name, value in self._cleaned_data().items():
+            if name not in self.INDEXED and name != without:
+                queryset = self.filters[name].filter(queryset, value)
+        matches = self.index_matches(without=without)
+        return matches.best(queryset) if best else matches.restrict(queryset)
+
+    def index_matches(self, *, without=None):
+        """The index's match (search.Matches) for the text and the indexed filters but `without`,
+        found once per page."""
+        chosen = {name: value for name, value in self._cleaned_data().items() if name != without}
+        # Readers' listings: the public pieces (the queryset's published() decides; this keeps
+        # drafts out of a common word's best matches).
+        groups = [[(terms.PUBLIC, 1)]]
+        for name in ("topic", "region"):
+            if _is_chosen(chosen.get(name)):
+                groups.append([(terms.TOPIC, pk) for pk in self._subtopics(chosen[name])])
+        if _is_chosen(chosen.get("expert")):
+            groups.append([(terms.EXPERT, expert.pk) for expert in chosen["expert"]])
+        for name, kind in (("category", terms.CATEGORY), ("source", terms.SOURCE)):
+            if _is_chosen(chosen.get(name)):
+                groups.append([(kind, chosen[name].pk)])
+        if _is_chosen(chosen.get("year")):
+            groups.append([(terms.YEAR, int(chosen["year"]))])
+        if self.results_language:
+            groups.append([(terms.LANGUAGE, self.results_language)])
+        text = chosen.get("q") or None
+        # The results' own match is listed; another (a facet's) is a subquery of its counts, unless
+        # it is the same match.
+        listed = without is None
+        key = (text, tuple(map(tuple, groups)))
+        found = self._found_by_index = getattr(self, "_found_by_index", {})
+        if (key, True) in found:
+            return found[key, True]
+        if (key, listed) not in found:
+            found[key, listed] = search.Matches(text, self.results_language, groups, listed=listed)
+        return found[key, listed]
+
+    def _subtopics(self, chosen):
+        """The ids of the chosen topics and of every topic under them (the tree read once a page)."""
+        children = {}
+        for topic in self.topic_rows():
+            children.setdefault(topic.parent_id, []).append(topic.pk)
+        found, waiting = set(), [topic.pk for topic in chosen]
+        while waiting:
+            pk = waiting.pop()
+            if pk not in found:
+                found.add(pk)
+                waiting += children.get(pk, [])
+        return sorted(found)
+
+    def topic_rows(self):
+        """Every topic, light (one query a page, for the facets and the index's terms)."""
+        if not hasattr(self, "_topic_rows"):
+            self._topic_rows = [
+                TopicRow(*row)
+                for row in Topic.objects.values_list("pk", localized("name"), "slug", "kind", "parent_id")
+            ]
+        return self._topic_rows
 
     def _in_page_language(self, queryset):
         if self._cleaned_data().get("language") or not self.page_language:
@@ -192,10 +271,9 @@ class ArticleFilterSet(django_filters.FilterSet):
         return "" if chosen == ALL_LANGUAGES else chosen or self.page_language
 
     def filter_search(self, queryset, name, query):
-        if getattr(self, "_matches", None) is None or self._matches_text != query:
-            # One match per page, the text read in the language(s) listed.
-            self._matches, self._matches_text = search.Matches(query, self.results_language), query
-        return self._matches.restrict(queryset)
+        # Only ever given a blank text, which filters nothing: a search is the index's match, with
+        # the filters it holds (filter_queryset).
+        return queryset
 
     @extend_schema_field(OpenApiTypes.STR)  # the API schema: chosen by slug
     def filter_topics(self, queryset, name, topics):
@@ -217,17 +295,20 @@ class ArticleFilterSet(django_filters.FilterSet):
     @property
     def qs(self):
         """The results; with a search and no other sort asked for, best match first."""
-        queryset = self.unranked_qs
-        matches = getattr(self, "_matches", None)
-        if matches is not None and self._cleaned_data().get("sort") in (None, "", "relevance"):
-            queryset = matches.rank(queryset)
-        return queryset
+        if self.by_relevance:
+            return self._index_filtered(self.queryset.all(), without=None, best=True)
+        return self.unranked_qs
 
     @property
-    def search_ranked(self):
-        """False when a search matched too many articles to rank (they are listed newest first)."""
-        matches = getattr(self, "_matches", None)
-        return matches is None or matches.ranked
+    def by_relevance(self):
+        """Whether the results are a search's, best match first (no other sort asked for)."""
+        return bool(self.search_text) and self._cleaned_data().get("sort") in (None, "", "relevance")
+
+    @property
+    def best_only(self):
+        """Whether the results are the best search.MATCH_LIMIT of more matches (a common word):
+        listed as far as they are ranked; sorted by date, every match is listed."""
+        return self.by_relevance and not self.index_matches().complete
 
     @property
     def unranked_qs(self):
@@ -255,6 +336,8 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def qs_without(self, name):
         """The results of every valid filter but `name` (facets show what its other choices give)."""
+        if self.uses_index:
+            return self._index_filtered(self.queryset.all(), without=name)
         queryset = self.queryset.all()
         for field, value in self._cleaned_data().items():
             if field != name:
@@ -269,10 +352,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         unless they are those of the `whole_archive`, unfiltered: its counts are stored
         (articles.tallies).
         """
-        topics = [
-            TopicRow(*row)
-            for row in Topic.objects.values_list("pk", localized("name"), "slug", "kind", "parent_id")
-        ]
+        topics = self.topic_rows()
         if whole_archive:
             return self._stored_facets(topics, experts_shown)
         if not counted:
@@ -452,6 +532,14 @@ def _several(value):
     """A filter's cleaned value as a list: a multiple choice gives a list or a queryset (already
     read by the form's validation), a single one a value."""
     return list(value) if _is_several(value) else [value]
+
+
+def _is_chosen(value):
+    """Whether a filter's cleaned value chooses something (a multiple choice's queryset was read
+    by the form's validation: its length costs no query)."""
+    if _is_several(value):
+        return len(value) > 0
+    return value not in (None, "")
 
 
 def _is_several(value):

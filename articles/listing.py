@@ -47,7 +47,8 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
     paginator = CappedPaginator(
         cards,
         ARTICLES_PER_PAGE,
-        cap=COUNT_CAP,
+        # A common word's best matches are listed, and counted, as far as they are ranked.
+        cap=search.MATCH_LIMIT if filterset.best_only else COUNT_CAP,
         count_from=filterset.unranked_qs,
         known_count=tallies.count(*stored, language=filterset.results_language) if stored else None,
         first_ids=first_ids,
@@ -62,7 +63,7 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
         context.update(
             experts_found=search.matching_experts(query),
             suggestion=search.did_you_mean(query),
-            search_ranked=filterset.search_ranked,
+            best_only=filterset.best_only,
             match_limit=search.MATCH_LIMIT,
         )
     context.update(
@@ -71,11 +72,10 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
         query=query,
         page_obj=page,
         articles=articles,
-        # Counts only for narrow results, and not when a search matched too much to rank: each
-        # count would repeat that large match.
+        # Counts only for narrow results: each count repeats the match.
         facets=useful_choices(
             filterset.facets(
-                counted=paginator.counted <= FACET_COUNT_LIMIT and filterset.search_ranked,
+                counted=paginator.counted <= FACET_COUNT_LIMIT,
                 whole_archive=whole_archive and unfiltered,
             ),
             results=None if paginator.capped else paginator.count,

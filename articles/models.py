@@ -858,6 +858,7 @@ class ArticleFts(models.Model):
     body = models.TextField()
     authors = models.TextField()
     topics = models.TextField()
+    filters = models.TextField()  # filter terms (articles.search.documents.filter_terms)
     document = FtsTableColumn(db_column="articles_fts")
 
     class Meta:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from articles import search
 from articles.models import Article
 from articles.search.query import parse
-from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, scheduled
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, on, scheduled
 
 pytestmark = pytest.mark.django_db
 
@@ -384,23 +384,24 @@ def test_the_query_syntax_is_read_the_same_way_for_every_database(text, groups, 
     assert query.excluded == excluded
 
 
-def test_a_text_matching_more_than_the_match_limit_is_listed_newest_first(client, monkeypatch):
-    """Ranking every match of a very common word would grow with the archive: newest first."""
-    body_match = ArticleFactory(title="Other", body="<p>THAAD once.</p>")
-    title_match = ArticleFactory(
-        title="THAAD and Korea",
-        published_at=body_match.published_at.replace(year=body_match.published_at.year - 1),
-    )
+def test_a_text_matching_more_than_the_match_limit_lists_its_best_matches_ranked(client, monkeypatch):
+    """Past MATCH_LIMIT matches the index ranks the best of them (issue 29): the title match comes
+    first still, although it is the oldest; sorted by date, every match is listed."""
+    old_title_match = ArticleFactory(title="THAAD and Korea", published_at=on(2010, 1, 1))
+    body_matches = [ArticleFactory(title=f"Other {n}", body="<p>THAAD once.</p>") for n in range(3)]
     draft(title="THAAD draft")
-    assert found("thaad") == [title_match.title, body_match.title]
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 2)
 
-    monkeypatch.setattr("articles.search.MATCH_LIMIT", 1)
+    response = client.get("/en/search/", {"q": "thaad"})
+    shown = [article.title for article in response.context["articles"]]
+    assert shown == [old_title_match.title, body_matches[0].title]  # the best two: title, then newest
+    assert "More than 2 articles match: the best 2 are listed" in response.text
 
-    assert found("thaad") == [body_match.title, title_match.title]
-    assert (
-        "More than 1 articles match: they are listed newest first"
-        in client.get("/en/search/", {"q": "thaad"}).text
-    )
+    by_date = client.get("/en/search/", {"q": "thaad", "sort": "newest"})
+    assert [a.title for a in by_date.context["articles"]] == [a.title for a in body_matches] + [
+        old_title_match.title
+    ]
+    assert "the best 2 are listed" not in by_date.text
 
 
 @pytest.mark.parametrize("query", ["korea " * 56, "korea     defense " * 12])

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from articles import search
 from articles.derived import content_changed
 from articles.models import Article, ArticleAuthor, Category, Source, Topic, slug_for
-from articles.search.documents import Document, html_to_text
+from articles.search.documents import Document, filter_terms, html_to_text
 from experts.models import Expert, ExpertName
 
 PAGES = Path(__file__).resolve().parent.parent / "demo" / "pages"
@@ -247,6 +247,15 @@ class Batch:
                 topics=", ".join(topic.name for topic in tags),
                 is_public=is_public,
                 language=article["language"],
+                filters=filter_terms(
+                    topics=[topic.pk for topic in tags],
+                    experts=[expert.pk for expert in authors],
+                    category_id=article["category_id"],
+                    source_id=article["source_id"],
+                    published_at=article["published_at"],
+                    language=article["language"],
+                    is_public=is_public,
+                ),
             )
         )
 

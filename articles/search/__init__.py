@@ -49,38 +49,68 @@ def backend():
 
 def search(queryset, text, language=""):
     """Articles of `queryset` matching `text`, best first, then newest; none if nothing to search.
-    `language` is the language searched in ("" for all): how the text is read."""
+    `language` is the language searched in ("" for all): how the text is read. Every match of
+    `queryset` is ranked: for a few articles (an alert's new pieces), not for a page of the archive
+    (Matches.best)."""
     matches = Matches(text, language)
     return matches.rank(matches.restrict(queryset))
 
 
 class Matches:
-    """What a text matches, found once and applied to as many querysets as a page needs.
+    """What a text and filter terms match, found once and applied to as many querysets as a page needs.
 
-    The full-text match runs once, for at most MATCH_LIMIT ids. When the text matches no more
-    than that (most real queries), the count, the facets and the page all work from those ids
-    instead of matching the text again. A text matching more (a very common word) keeps the match
-    as a subquery and is listed newest first: ranking every match would grow with the archive,
-    and the listing counts no further anyway ("10,000+").
+    `terms` are the filters the index holds (articles.search.documents.filter_terms), as groups:
+    an article matches when it has a term of every group. With `text` None, the terms alone are
+    looked up (a listing combining filters). The index intersects them: a combination costs what
+    it finds, not the size of the archive.
+
+    The match runs once, listing at most MATCH_LIMIT ids. When it finds no more than that (most
+    real queries and combinations), `ids` are all of them (`complete`), and the count, the facets
+    and the page all work from them instead of matching again. When a text finds more, `ids` are
+    its best MATCH_LIMIT, ranked by the index (PostgreSQL's RUM index, or FTS5's bm25), the
+    others are counted from the match kept as a subquery. Filters alone finding more are listed
+    newest first, from that subquery.
     """
 
-    def __init__(self, text, language=""):
-        self.query, self.language = parse(text), language
-        ids = backend().match_ids(self.query, MATCH_LIMIT + 1, language) if self.query else []
-        self.ranked = bool(self.query) and len(ids) <= MATCH_LIMIT
-        self.ids = ids if self.ranked else None
+    def __init__(self, text, language="", terms=(), *, listed=True):
+        """`listed` False: never run apart, only ever a subquery of what `restrict` gives (a
+        facet's count, which a page shows only for few results)."""
+        self.query = parse(text) if text is not None else None
+        self.language, self.terms = language, tuple(tuple(group) for group in terms)
+        # Something typed with nothing to search in it (punctuation, only exclusions) finds nothing.
+        self.nothing = text is not None and not self.query
+        self.ids, self.complete = None, False  # not listed: the match stays a subquery
+        if listed and not self.nothing:
+            found = backend().match_ids(self.query, MATCH_LIMIT + 1, language, self.terms)
+            if len(found) <= MATCH_LIMIT:
+                self.ids, self.complete = found, True
+            elif self.query:
+                self.ids = backend().best_ids(self.query, MATCH_LIMIT, language, self.terms)
+        self.listed = self.complete  # every match is in `ids`
+
+    @property
+    def ranked(self):
+        """Whether the results are ranked: a text, and found by the index (not a facet's subquery)."""
+        return bool(self.query) and self.ids is not None
 
     def restrict(self, queryset):
         """The articles of `queryset` that match (cheap to count and to facet: no ranking)."""
-        if not self.query:
+        if self.nothing:
             return queryset.none()
-        if self.ids is None:  # too many matches for a list of ids: the match itself, as a subquery
-            return backend().filter(queryset, self.query, self.language)
+        if not self.complete:  # too many matches for a list of ids: the match itself, as a subquery
+            return backend().filter(queryset, self.query, self.language, self.terms)
         return queryset.filter(pk__in=self.ids)
+
+    def best(self, queryset):
+        """The results of `queryset` as a page lists them: the best first (at most MATCH_LIMIT of
+        them, `ids`), or, with nothing to rank, every match newest first."""
+        if not self.ranked:
+            return self.restrict(queryset).order_by("-published_at", "-id")
+        return self.rank(queryset.filter(pk__in=self.ids))
 
     def rank(self, queryset):
         """`queryset` (already restricted) best match first, then newest, with `search_rank`."""
-        if not self.ranked:
+        if not self.query:
             return queryset.order_by("-published_at", "-id")
         return (
             backend()

@@ -1,11 +1,13 @@
 """The text each article is found by: title, lead, body, its authors' and its topics' names (in
-every language they are written in), and the article's language."""
+every language they are written in), and the article's language; and the filters it is found by,
+as terms of the same index (`Document.filters`)."""
 
 import html
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor, Topic
 from experts.models import Expert
@@ -24,11 +26,34 @@ class Document:
     topics: str
     is_public: bool
     language: str = settings.LANGUAGE_CODE
+    filters: tuple = ()  # filter_terms(): what a listing's filters find the article by
 
     def words(self):
         """The distinct words of the document, for the "did you mean" vocabulary."""
         text = " ".join([self.title, self.lead, self.body, self.authors, self.topics]).lower()
         return set(re.findall(r"[^\W\d_]{3,40}", text))
+
+
+# The kinds of filter term: an article's own topics (a chosen topic is looked up with its
+# subtopics), its authors, category, source, year of publication (in the site's time zone, as the
+# year filter reads it) and language; and whether readers could see it when it was indexed (a
+# scheduled piece is indexed again when it is released, derived.release_due).
+TOPIC, EXPERT, CATEGORY, SOURCE, YEAR, LANGUAGE, PUBLIC = "t", "e", "c", "s", "y", "l", "p"
+
+
+def filter_terms(*, topics, experts, category_id, source_id, published_at, language, is_public):
+    """The filter terms of an article, (kind, value) pairs: each backend spells them as words no
+    text can hold (PostgreSQL "t=12", SQLite a column of their own)."""
+    terms = [(PUBLIC, 1)] if is_public else []
+    terms += [(TOPIC, pk) for pk in topics] + [(EXPERT, pk) for pk in experts]
+    if category_id is not None:
+        terms.append((CATEGORY, category_id))
+    if source_id is not None:
+        terms.append((SOURCE, source_id))
+    if published_at is not None:
+        terms.append((YEAR, timezone.localtime(published_at).year))
+    terms.append((LANGUAGE, language))
+    return tuple(dict.fromkeys(terms))
 
 
 def html_to_text(markup):
@@ -43,19 +68,21 @@ def html_to_text(markup):
 def documents_for(article_ids):
     """Build the Documents of the given articles in three queries, whatever their number."""
     articles = Article.objects.filter(pk__in=article_ids).only(
-        "title", "lead", "body", "status", "published_at", "language"
+        "title", "lead", "body", "status", "published_at", "language", "category_id", "source_id"
     )
-    authors, topics = {}, {}
-    for article_id, name, translations in (
+    authors, topics, expert_ids, topic_ids = {}, {}, {}, {}
+    for article_id, expert_id, name, translations in (
         ArticleAuthor.objects.filter(article_id__in=article_ids)
         .order_by("position")
-        .values_list("article_id", "expert__name", "expert__translations")
+        .values_list("article_id", "expert_id", "expert__name", "expert__translations")
     ):
         authors.setdefault(article_id, []).extend(Expert(name=name, translations=translations).every_name())
-    for article_id, name, translations in Article.topics.through.objects.filter(
+        expert_ids.setdefault(article_id, []).append(expert_id)
+    for article_id, topic_id, name, translations in Article.topics.through.objects.filter(
         article_id__in=article_ids
-    ).values_list("article_id", "topic__name", "topic__translations"):
+    ).values_list("article_id", "topic_id", "topic__name", "topic__translations"):
         topics.setdefault(article_id, []).extend(Topic(name=name, translations=translations).every_name())
+        topic_ids.setdefault(article_id, []).append(topic_id)
     return [
         Document(
             article_id=article.pk,
@@ -66,6 +93,15 @@ def documents_for(article_ids):
             topics=", ".join(topics.get(article.pk, [])),
             is_public=article.is_public,
             language=article.language,
+            filters=filter_terms(
+                topics=topic_ids.get(article.pk, []),
+                experts=expert_ids.get(article.pk, []),
+                category_id=article.category_id,
+                source_id=article.source_id,
+                published_at=article.published_at,
+                language=article.language,
+                is_public=article.is_public,
+            ),
         )
         for article in articles
     ]

@@ -6,10 +6,12 @@ read with the configuration of each language searched and the readings are ORed:
 language, its configuration alone; across languages, a word matches as each language stems it.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import BooleanField, Case, F, Q, TextField, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -30,6 +32,25 @@ def configs(language, query=None):
     if query is not None and any(CYRILLIC.search(word) for word in query.words):
         languages.append("ru")
     return list(dict.fromkeys(config(code) for code in languages))
+
+
+def lexeme(kind, value):
+    """A filter term as a lexeme: "t=12". No text gives one: the parsers split words at "="."""
+    return f"{kind}={value}"
+
+
+class FilterQuery(SearchQuery):
+    """Filter terms as a tsquery of their lexemes: every group must match, any term of a group.
+    Cast, not parsed by a text search configuration, which would split "t=12"."""
+
+    template = "(%(expressions)s)::tsquery"
+
+    def __init__(self, terms):
+        def quoted(kind, value):
+            return "'" + lexeme(kind, value).replace("'", "''") + "'"
+
+        groups = ["(" + " | ".join(quoted(*term) for term in group) + ")" for group in terms]
+        super().__init__(" & ".join(groups))
 
 
 def tsquery(query, language=""):
@@ -58,8 +79,9 @@ def tsquery_in(query, config_name):
     return combined
 
 
-def matching(query, language=""):
-    """The search documents matching the query.
+def matching(query, language="", terms=()):
+    """The search documents matching the query (None: any) and the filter terms (groups of
+    alternatives, articles.search.Matches).
 
     A required phrase is also looked up among the documents' adjacent word pairs (GIN-indexed,
     migration 0017): its words are common ("missile defense"), so the words alone would find most
@@ -67,7 +89,12 @@ def matching(query, language=""):
     the phrase gives no pair (one word left after stop words, words apart), the condition folds
     away to true when the query is planned.
     """
-    documents = ArticleSearch.objects.filter(document=tsquery(query, language))
+    if not query:
+        return ArticleSearch.objects.filter(document=FilterQuery(terms))
+    condition = tsquery(query, language)
+    if terms:
+        condition &= FilterQuery(terms)
+    documents = ArticleSearch.objects.filter(document=condition)
     for group in query.groups:
         if len(group) == 1 and len(group[0]) > 1:
             phrase = '"' + " ".join(group[0]) + '"'
@@ -82,17 +109,89 @@ def matching(query, language=""):
     return documents
 
 
-def match_ids(query, limit, language=""):
-    """Ids of (at most `limit`) articles of any status matching the query."""
-    return list(matching(query, language).values_list("article_id", flat=True)[:limit])
+def match_ids(query, limit, language="", terms=()):
+    """Ids of (at most `limit`) articles of any status matching the query and the filter terms."""
+    return list(matching(query, language, terms).values_list("article_id", flat=True)[:limit])
 
 
-def filter(queryset, query, language=""):
-    return queryset.filter(pk__in=matching(query, language).values("article_id"))
+def filter(queryset, query, language="", terms=()):
+    return queryset.filter(pk__in=matching(query, language, terms).values("article_id"))
+
+
+RUM_INDEX = "article_search_summary_rum"
+log = logging.getLogger(__name__)
+_rum_index_in = {}  # database name: whether its summaries have the RUM index
+
+
+def ranks_on_index():
+    """Whether the summaries have a RUM index (migration 0035, where the extension is installed):
+    it ranks a common word's best matches without reading each of them. Asked once a process."""
+    name = connection.settings_dict["NAME"]
+    if name not in _rum_index_in:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_indexes"
+                " WHERE indexname = %s AND schemaname = current_schema())",
+                [RUM_INDEX],
+            )
+            _rum_index_in[name] = cursor.fetchone()[0]
+        if not _rum_index_in[name]:
+            log.warning(
+                "Search ranks on the GIN index alone: a common word's matches are each read to be"
+                " ranked. Install PostgreSQL's rum extension (Debian: postgresql-15-rum), then run"
+                " `manage.py migrate articles 0034` and `manage.py migrate` (docs/search.md)."
+            )
+    return _rum_index_in[name]
+
+
+class Distance(Func):
+    """RUM's distance from a vector to a query (`<=>`): the smaller, the better the match; infinite
+    where the vector does not match. Read off the RUM index when a query is ordered by it."""
+
+    arg_joiner = " <=> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+def score(vector, query):
+    """How well `vector` matches `query`, higher is better: RUM's ranking where its index is (the
+    order best_ids() reads off it), ts_rank otherwise. Both weigh title, names, lead alike (weights
+    A 1.0, B 0.4, C 0.2, D 0.1)."""
+    if ranks_on_index():
+        return Distance(vector, query) * Value(-1.0)
+    return SearchRank(vector, query)
 
 
 def rank(queryset, query, language=""):
-    return queryset.annotate(search_rank=SearchRank(F("search_document__summary"), tsquery(query, language)))
+    return queryset.annotate(search_rank=score(F("search_document__summary"), tsquery(query, language)))
+
+
+def best_ids(query, limit, language="", terms=()):
+    """Ids of the `limit` best articles (any status) matching the query and the filter terms, in
+    rank() order: those whose title, names or lead match, best first, read off the RUM index on the
+    summaries (ts_rank over them all without it); then, if fewer, those matching in the body
+    alone, newest first."""
+    reading = tsquery(query, language)
+    in_summary = reading & FilterQuery(terms) if terms else reading
+    # Ordered by the distance itself, ascending: the order the RUM index reads out.
+    if ranks_on_index():
+        best = Distance(F("summary"), reading).asc()
+    else:
+        best = SearchRank(F("summary"), reading).desc()
+    summaries = ArticleSearch.objects.filter(summary=in_summary)
+    if not ranks_on_index():  # no index on the summaries: their matches are the documents' first
+        summaries = summaries.filter(document=in_summary)
+    summaries = summaries.order_by(best, "-article__published_at", "-article_id")
+    found = list(summaries.values_list("article_id", flat=True)[:limit])
+    if len(found) < limit:
+        bodies = (
+            matching(query, language, terms)
+            .exclude(summary=in_summary)
+            .order_by("-article__published_at", "-article_id")
+            .values_list("article_id", flat=True)
+        )
+        found += bodies[: limit - len(found)]
+    return found
 
 
 def snippets(article_ids, query, start, end):
@@ -130,6 +229,8 @@ def write(documents):
         # Authors' names as written too: a surname's other cases stem to it (stems_and_names()).
         " || setweight(to_tsvector(config::regconfig, names) || to_tsvector('simple', authors), 'B')"
         " || setweight(to_tsvector(config::regconfig, lead), 'C')"
+        # The filters, as lexemes without positions: they neither rank nor make phrases' pairs.
+        " || array_to_tsvector(string_to_array(filters, ' '))"
     )
     # The table name comes from the model; every value is a parameter.
     sql = (
@@ -137,8 +238,8 @@ def write(documents):
         " SELECT id, summary || setweight(to_tsvector(config::regconfig, body), 'D'), summary"
         f" FROM (SELECT id, config, body, {summary} AS summary"
         " FROM unnest(%(ids)s::bigint[], %(configs)s::text[], %(titles)s::text[], %(names)s::text[],"
-        " %(authors)s::text[], %(leads)s::text[], %(bodies)s::text[])"
-        " AS documents (id, config, title, names, authors, lead, body))"
+        " %(authors)s::text[], %(leads)s::text[], %(bodies)s::text[], %(filters)s::text[])"
+        " AS documents (id, config, title, names, authors, lead, body, filters))"
         " AS summarised"
         " ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document, summary = EXCLUDED.summary"
     )
@@ -153,6 +254,7 @@ def write(documents):
                 "authors": [d.authors for d in documents],
                 "leads": [d.lead for d in documents],
                 "bodies": [d.body for d in documents],
+                "filters": [" ".join(lexeme(*term) for term in d.filters) for d in documents],
             },
         )
 

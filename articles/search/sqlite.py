@@ -16,8 +16,10 @@ from articles.models import Article, ArticleFts, SearchTerm
 from articles.search.documents import html_to_text
 from articles.search.stemming import stem, stems, stems_and_names
 
-# bm25 column weights, in the table's column order: title, lead, body, authors, topics.
-WEIGHTS = (10.0, 3.0, 1.0, 5.0, 4.0)
+# bm25 column weights, in the table's column order: title, lead, body, authors, topics, filters
+# (filter terms do not rank).
+WEIGHTS = (10.0, 3.0, 1.0, 5.0, 4.0, 0.0)
+TEXT_COLUMNS = "{title lead body authors topics}"
 
 
 class Bm25(Func):
@@ -25,9 +27,25 @@ class Bm25(Func):
     output_field = FloatField()
 
 
-def match_expression(query):
-    """The FTS5 expression for a parsed query; every word is quoted, so none is an operator."""
+def token(kind, value):
+    """A filter term as the filters column holds it: "t12", "len"."""
+    return f"{kind}{value}".lower()
 
+
+def match_expression(query, terms=()):
+    """The FTS5 expression for a parsed query (None: any text) and filter terms (groups of
+    alternatives); every word is quoted, so none is an operator. The text is looked for in the
+    text columns alone, the terms in the filters column alone: no text finds a filter's term."""
+    filters = " AND ".join(
+        "filters : (" + " OR ".join(f'"{token(*term)}"' for term in group) + ")" for group in terms
+    )
+    if not query:
+        return filters
+    text = f"{TEXT_COLUMNS} : ({text_expression(query)})"
+    return f"{text} AND {filters}" if filters else text
+
+
+def text_expression(query):
     def term(words):
         return '"' + " ".join(stem(word) for word in words) + '"'
 
@@ -41,18 +59,33 @@ def match_expression(query):
     return expression
 
 
-def match_ids(query, limit, language=""):
-    """Ids of (at most `limit`) articles of any status matching the query."""
-    rows = ArticleFts.objects.filter(document__match=match_expression(query)).values_list(
+def match_ids(query, limit, language="", terms=()):
+    """Ids of (at most `limit`) articles of any status matching the query and the filter terms."""
+    rows = ArticleFts.objects.filter(document__match=match_expression(query, terms)).values_list(
         "article_id", flat=True
     )
     return list(rows[:limit])
 
 
-def filter(queryset, query, language=""):
+def filter(queryset, query, language="", terms=()):
     # A subquery, not a join: SQLite then reads the matches once instead of matching per article.
-    matches = ArticleFts.objects.filter(document__match=match_expression(query)).values("article_id")
+    matches = ArticleFts.objects.filter(document__match=match_expression(query, terms)).values("article_id")
     return queryset.filter(pk__in=matches)
+
+
+def best_ids(query, limit, language="", terms=()):
+    """Ids of the `limit` best articles (any status) matching the query and the filter terms, in
+    rank() order: bm25, then newest."""
+    table, articles = ArticleFts._meta.db_table, Article._meta.db_table
+    weights = ", ".join(str(weight) for weight in WEIGHTS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT fts.rowid FROM {table} AS fts JOIN {articles} AS article ON article.id = fts.rowid"
+            f" WHERE {table} MATCH %s"
+            f" ORDER BY bm25({table}, {weights}), article.published_at DESC, article.id DESC LIMIT %s",
+            [match_expression(query, terms), limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def rank(queryset, query, language=""):
@@ -110,8 +143,8 @@ def write(documents):
     delete([document.article_id for document in documents])
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {ArticleFts._meta.db_table} (rowid, title, lead, body, authors, topics) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO {ArticleFts._meta.db_table} (rowid, title, lead, body, authors, topics, filters) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
             [
                 (
                     d.article_id,
@@ -120,6 +153,7 @@ def write(documents):
                     stems(d.body),
                     stems_and_names(d.authors),
                     stems(d.topics),
+                    " ".join(token(*term) for term in d.filters),
                 )
                 for d in documents
             ],
