@@ -38,6 +38,8 @@ from articles.models import (
     Source,
     Topic,
 )
+from articles.pagination import whole_number
+from articles.search import documents as terms
 
 # The fields of a Translatable's other languages: "Name (Русский)", "Bio (Русский)", … a field per
 # language of settings.LANGUAGES and per translated field, stored in the row's `translations`;
@@ -291,6 +293,17 @@ def version_initial(request):
     return request._version_initial
 
 
+def _index_terms(params):
+    """The change list's filters the search index holds (articles.search.documents), as its groups."""
+    found = []
+    if params.get("language") in dict(settings.LANGUAGES):
+        found.append([(terms.LANGUAGE, params["language"])])
+    for name, kind in (("category__id__exact", terms.CATEGORY), ("source__id__exact", terms.SOURCE)):
+        if (value := whole_number(params.get(name, ""))) is not None:
+            found.append([(kind, value)])
+    return found
+
+
 class LanguageFilter(admin.SimpleListFilter):
     title = "language"
     parameter_name = "language"
@@ -462,17 +475,29 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Words through the full-text index (drafts are indexed too) instead of LIKE over every
         lead; a piece of a title (a word half typed) or an exact slug finds its article too.
-        Used by the change list and by the related-article autocomplete."""
+        Used by the change list and by the related-article autocomplete.
+
+        A word in more than search.MATCH_LIMIT articles lists its best matches, with the chosen
+        language, category and source looked up in the index with it (as the site's search does):
+        counting and sorting all of them would read a large share of the archive each time."""
         term = search.normalise(search_term)
         if term is None:  # longer than any search the site takes
             return queryset.none(), False
         if not term:
             return queryset, False
-        matches = search.Matches(term)
-        found = matches.restrict(queryset)
-        if matches.listed:  # a short list of ids (not a word in half the archive): add the rest
-            found = found | queryset.filter(Q(title__icontains=term) | Q(slug=term))
-        return found, False
+        matches = search.Matches(term, terms=_index_terms(request.GET))
+        if matches.complete:  # a short list of ids: add the titles holding the text, the slug
+            found = matches.restrict(queryset) | queryset.filter(Q(title__icontains=term) | Q(slug=term))
+            return found, False
+        if matches.ids is None:  # nothing to search in the text
+            return queryset.none(), False
+        if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
+            messages.info(
+                request,
+                f"More than {search.MATCH_LIMIT:,} articles match “{term}”: the best"
+                f" {search.MATCH_LIMIT:,} are listed. Add a word or a filter to narrow them.",
+            )
+        return queryset.filter(pk__in=matches.ids), False
 
     def get_inlines(self, request, obj):
         inlines = super().get_inlines(request, obj)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import override
 
@@ -47,18 +48,36 @@ class IdRangePaginator(Paginator):
 class PagesInEveryLanguage(Sitemap):
     """A section of pages that exist under every language's prefix (profiles, topics): listed in
     the default language, with the others and an x-default (the unprefixed address, which sends
-    each reader to their language) as alternates."""
+    each reader to their language) as alternates.
+
+    `route` takes the item's slug alone: its address in each language is reversed once for the
+    section, and each item's is the slug put into it. A reverse per URL and language took 280 ms a
+    page of 1,000 profiles (issue 29)."""
+
+    route = None
+    SLUG = "0slug0"  # a slug no item has: where the item's goes
+
+    @cached_property
+    def _addresses(self):
+        """{language code: (address before the slug, after it)}."""
+        found = {}
+        for code, _ in settings.LANGUAGES:
+            with override(code):
+                found[code] = tuple(reverse(self.route, kwargs={"slug": self.SLUG}).split(self.SLUG))
+        return found
+
+    def _address(self, item, code):
+        before, after = self._addresses[code]
+        return f"{before}{item.slug}{after}"
 
     def location(self, item):
-        with override(settings.LANGUAGE_CODE):
-            return item.get_absolute_url()
+        return self._address(item, settings.LANGUAGE_CODE)
 
     def _urls(self, page, protocol, domain):
         urls = super()._urls(page, protocol, domain)
         for url in urls:
             for code, _ in settings.LANGUAGES:
-                with override(code):
-                    path = url["item"].get_absolute_url()
+                path = self._address(url["item"], code)
                 url["alternates"].append({"location": f"{protocol}://{domain}{path}", "lang_code": code})
             unprefixed = url["location"].replace(f"/{settings.LANGUAGE_CODE}/", "/", 1)
             url["alternates"].append({"location": unprefixed, "lang_code": "x-default"})
@@ -111,6 +130,7 @@ class ArticleSitemap(Sitemap):
 
 class TopicSitemap(PagesInEveryLanguage):
     changefreq = "daily"
+    route = "articles:topic"
 
     def items(self):
         return Topic.objects.only("slug").order_by("name", "pk")

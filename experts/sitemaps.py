@@ -9,6 +9,7 @@ from experts.models import Expert
 
 class ExpertSitemap(PagesInEveryLanguage):
     changefreq = "weekly"
+    route = "experts:detail"
     limit = 1_000  # as the articles' section: a page of 5,000 profiles took over 400 ms
 
     def items(self):

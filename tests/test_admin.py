@@ -180,3 +180,31 @@ def test_editors_find_the_experts_whose_name_russian_pages_show_in_latin_letters
 
     assert listed("missing") == ["adams"]
     assert listed("given") == ["sokolova", "weitz"]
+
+
+def test_the_change_list_search_lists_a_common_words_best_matches_with_its_filters(
+    editor_client, monkeypatch
+):
+    """Issue 29: past search.MATCH_LIMIT matches the editors' search lists the best of them (drafts
+    too, which the desk shows), with the chosen category looked up in the index with the word."""
+    from tests.factories import CategoryFactory
+
+    analysis, news = CategoryFactory(name="Analysis"), CategoryFactory(name="News")
+    titled = draft(title="Sanctions and their limits", category=analysis)
+    for n in range(6):
+        ArticleFactory(title=f"Outlook {n}", body="<p>In passing, sanctions.</p>", category=news)
+    ArticleFactory(title="Outlook in analysis", body="<p>Sanctions again.</p>", category=analysis)
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 3)
+
+    everything = editor_client.get("/admin/articles/article/", {"q": "sanctions"})
+    listed = {article.title for article in everything.context["cl"].result_list}
+    assert len(listed) == 3 and titled.title in listed
+    assert "the best 3 are listed" in everything.text
+
+    narrowed = editor_client.get(
+        "/admin/articles/article/", {"q": "sanctions", "category__id__exact": analysis.pk}
+    )
+    assert {article.title for article in narrowed.context["cl"].result_list} == {
+        titled.title,
+        "Outlook in analysis",
+    }

@@ -3,11 +3,14 @@ first three results, on both databases. The demo's pieces (from the sample pages
 ones where the answer must beat many weaker matches: a word in a title or an author's name counts
 for more than the same word once in a body."""
 
+import os
+
 import pytest
+from django.db import connection
 
 from articles import search
 from articles.models import Article
-from tests.factories import ArticleFactory, ExpertFactory
+from tests.factories import ArticleFactory, ExpertFactory, on
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +55,40 @@ def test_an_author_beats_the_pieces_that_only_mention_their_name():
     meant = ArticleFactory(title="Energy in the Baltics", authors=[petrova])
 
     assert meant.title in top_three("Petrova", "en")
+
+
+def test_past_the_match_limit_the_best_are_still_first(client, monkeypatch):
+    """A common word's matches beyond search.MATCH_LIMIT: its best are ranked off the index (issue
+    29), so the title match is first on the page although forty newer bodies match too."""
+    meant = ArticleFactory(title="Why Sanctions on Pyongyang Failed", published_at=on(2012, 5, 1))
+    for n in range(40):
+        ArticleFactory(title=f"Regional outlook {n}", body="<p>Trade, energy and, in passing, sanctions.</p>")
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 10)
+
+    response = client.get("/en/search/", {"q": "sanctions"})
+
+    assert response.context["best_only"]
+    assert response.context["articles"][0].title == meant.title
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's ranking index (RUM) or GIN")
+def test_without_the_ranking_index_postgresql_ranks_the_same_pieces_first(demo, monkeypatch, client):
+    """Where the rum extension is missing, search ranks with ts_rank over the GIN index: slower on
+    common words, the same judgement."""
+    monkeypatch.setattr("articles.search.postgres.ranks_on_index", lambda: False)
+    for text, language, meant in JUDGED:
+        assert meant in top_three(text, language), text
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 1)
+    response = client.get("/en/search/", {"q": "Toloraya"})
+    assert response.context["best_only"]
+    assert response.context["articles"][0].title == JUDGED[6][2]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" or os.environ.get("CI") != "true", reason="CI's PostgreSQL only"
+)
+def test_ci_ranks_on_the_rum_index():
+    """CI installs the rum extension (.ci/run): the index path is the one the suite checks there."""
+    from articles.search import postgres
+
+    assert postgres.ranks_on_index()
