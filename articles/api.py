@@ -8,6 +8,7 @@ Field names are a public interface, documented in docs/api.md: add fields, never
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
@@ -169,12 +170,21 @@ class ArticleDetailSerializer(ArticleSerializer):
         return RelatedArticleSerializer(related_articles(article), many=True, context=self.context).data
 
 
+class KeptFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, keeping the filterset on the view for the paginator to count by."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
+
 class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     """Published articles, newest first; with `q`, best match first. Filters as on /articles/."""
 
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     filterset_class = ArticleFilterSet
+    filter_backends = [KeptFilterBackend]
 
     def get_queryset(self):
         articles = Article.objects.published().with_cards().prefetch_related("topics")

@@ -305,6 +305,12 @@ class ArticleFilterSet(django_filters.FilterSet):
         return bool(self.search_text) and self._cleaned_data().get("sort") in (None, "", "relevance")
 
     @property
+    def count_cap(self):
+        """How many results are counted at most, when fewer than all of them are listed (a common
+        word's best): search.MATCH_LIMIT; None otherwise (the paginator's own cap)."""
+        return search.MATCH_LIMIT if self.best_only else None
+
+    @property
     def best_only(self):
         """Whether the results are the best search.MATCH_LIMIT of more matches (a common word):
         listed as far as they are ranked; sorted by date, every match is listed."""

@@ -48,7 +48,7 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
         cards,
         ARTICLES_PER_PAGE,
         # A common word's best matches are listed, and counted, as far as they are ranked.
-        cap=search.MATCH_LIMIT if filterset.best_only else COUNT_CAP,
+        cap=filterset.count_cap or COUNT_CAP,
         count_from=filterset.unranked_qs,
         known_count=tallies.count(*stored, language=filterset.results_language) if stored else None,
         first_ids=first_ids,

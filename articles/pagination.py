@@ -63,7 +63,8 @@ class ApiPaginator(CappedPaginator):
     """Counts at most COUNT_CAP results, as the site does: no COUNT or OFFSET grows with the archive."""
 
     def __init__(self, object_list, per_page, **kwargs):
-        super().__init__(object_list, per_page, cap=COUNT_CAP, **kwargs)
+        kwargs.setdefault("cap", COUNT_CAP)
+        super().__init__(object_list, per_page, **kwargs)
 
 
 class ApiPagination(PageNumberPagination):
@@ -77,12 +78,22 @@ class ApiPagination(PageNumberPagination):
         if number is None or number < 1:
             raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
         self.request = request
-        self.paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        self.paginator = self.django_paginator_class(
+            queryset, self.get_page_size(request), **self.counted_as(view)
+        )
         try:
             self.page = self.paginator.page(number)
         except InvalidPage as error:
             raise NotFound(f"There is no page {number}: {error}") from error
         return list(self.page)
+
+    @staticmethod
+    def counted_as(view):
+        """A search's best matches of more (ArticleFilterSet.count_cap) are counted as the site
+        counts them: every match, up to the ranked ones, then "capped"."""
+        filterset = getattr(view, "filterset", None)
+        cap = getattr(filterset, "count_cap", None)
+        return {"count_from": filterset.unranked_qs, "cap": cap} if cap else {}
 
     def get_paginated_response(self, data):
         return Response(

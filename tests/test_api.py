@@ -287,3 +287,21 @@ def test_a_body_or_bio_stored_before_the_image_rule_tightened_reaches_no_consume
     bio = client.get("/api/experts/old-bio/").json()["bio"]
 
     assert body == bio == '<p>x</p><img alt="t">'
+
+
+def test_a_common_words_best_matches_are_counted_as_capped(client, monkeypatch):
+    """Past search.MATCH_LIMIT matches the API lists the best, as the site does, and says the count
+    stops there rather than giving the number listed as the number found."""
+    from articles import search
+
+    title_match = ArticleFactory(title="Sanctions, again")
+    for n in range(4):
+        ArticleFactory(title=f"Outlook {n}", body="<p>In passing, sanctions.</p>")
+    monkeypatch.setattr(search, "MATCH_LIMIT", 2)
+
+    found = client.get("/api/articles/", {"q": "sanctions"}).json()
+
+    assert found["count"] == 2 and found["count_is_capped"]
+    assert found["results"][0]["title"] == title_match.title
+    by_date = client.get("/api/articles/", {"q": "sanctions", "sort": "newest"}).json()
+    assert by_date["count"] == 5 and not by_date["count_is_capped"]
