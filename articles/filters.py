@@ -24,6 +24,7 @@ from experts.models import Expert
 
 TopicRow = namedtuple("TopicRow", "pk name slug kind parent_id")  # lighter than 300 model instances
 TOPICS_SHOWN = 30  # a facet lists at most this many topics (and every chosen one)
+YEARS_NARROWED = 30  # a date range over at most this many years is also a group of year terms
 
 
 class SearchTextField(forms.CharField):
@@ -202,6 +203,12 @@ class ArticleFilterSet(django_filters.FilterSet):
             groups.append([(terms.YEAR, int(chosen["year"]))])
         if self.results_language:
             groups.append([(terms.LANGUAGE, self.results_language)])
+        # Dates stay conditions on the results; their years, when few, narrow the match too.
+        start, end = chosen.get("date_from"), chosen.get("date_to")
+        if start is not None:
+            last = end.year if end is not None else timezone.localdate().year
+            if 0 <= last - start.year <= YEARS_NARROWED:
+                groups.append([(terms.YEAR, year) for year in range(start.year, last + 1)])
         text = chosen.get("q") or None
         # The results' own match is listed; another (a facet's) is a subquery of its counts, unless
         # it is the same match.
@@ -310,11 +317,22 @@ class ArticleFilterSet(django_filters.FilterSet):
         word's best): search.MATCH_LIMIT; None otherwise (the paginator's own cap)."""
         return search.MATCH_LIMIT if self.best_only else None
 
+    def best_paging(self):
+        """For the paginator of a common word's best matches, when the index's match decides the
+        page alone (no date narrows it after): the count is "more than search.MATCH_LIMIT" without
+        counting, and a page ranks only the matches up to it ({} otherwise)."""
+        chosen = self._cleaned_data()
+        if not self.best_only or any(_is_chosen(chosen.get(name)) for name in ("date_from", "date_to")):
+            return {}
+        best = self.index_matches().ids
+        return {"known_count": len(best) + 1, "first_ids": lambda top: best[:top]}
+
     @property
     def best_only(self):
         """Whether the results are the best search.MATCH_LIMIT of more matches (a common word):
         listed as far as they are ranked; sorted by date, every match is listed."""
-        return self.by_relevance and not self.index_matches().complete
+        matches = self.index_matches() if self.by_relevance else None
+        return matches is not None and matches.ranked and not matches.complete
 
     @property
     def unranked_qs(self):

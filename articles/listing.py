@@ -44,14 +44,17 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
             "oldest" if oldest else "newest",
         )
         first_ids = partial(tallies.listed, *stored, oldest=oldest, language=filterset.results_language)
+    paging = {
+        "known_count": tallies.count(*stored, language=filterset.results_language) if stored else None,
+        "first_ids": first_ids,
+        **filterset.best_paging(),
+    }
     paginator = CappedPaginator(
         cards,
         ARTICLES_PER_PAGE,
-        # A common word's best matches are listed, and counted, as far as they are ranked.
         cap=filterset.count_cap or COUNT_CAP,
         count_from=filterset.unranked_qs,
-        known_count=tallies.count(*stored, language=filterset.results_language) if stored else None,
-        first_ids=first_ids,
+        **paging,
     )
     page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)

@@ -93,7 +93,7 @@ class ApiPagination(PageNumberPagination):
         counts them: every match, up to the ranked ones, then "capped"."""
         filterset = getattr(view, "filterset", None)
         cap = getattr(filterset, "count_cap", None)
-        return {"count_from": filterset.unranked_qs, "cap": cap} if cap else {}
+        return {"count_from": filterset.unranked_qs, "cap": cap, **filterset.best_paging()} if cap else {}
 
     def get_paginated_response(self, data):
         return Response(

@@ -56,7 +56,16 @@ def archive():
 
 
 def expected(
-    world, *, topic=None, expert=None, category=None, source=None, year=None, language=None, word=None
+    world,
+    *,
+    topic=None,
+    expert=None,
+    category=None,
+    source=None,
+    year=None,
+    language=None,
+    word=None,
+    days=None,
 ):
     """The published pieces the filters describe, found by reading each piece: no index involved."""
     found = set()
@@ -75,6 +84,7 @@ def expected(
             and (year is None or article.published_at.year == year)
             and (language is None or article.language == language)
             and (word is None or word in article.title.lower())
+            and (days is None or days[0] <= article.published_at.date().isoformat() <= days[1])
         ):
             found.add(article.slug)
     return found
@@ -113,6 +123,17 @@ def test_a_search_with_filters_lists_the_matching_pieces_the_filters_say(client,
         {"topic": "asia", "category": "c0"},
     ):
         assert listed(client, q="reactor", **filters) == expected(archive, word="reactor", **filters)
+
+
+def test_dates_narrow_a_search_and_its_filters(client, archive):
+    for start, end in (
+        ("2015-03-01", "2016-02-28"),
+        ("2014-01-01", "2014-12-31"),
+        ("2016-05-01", "2030-01-01"),
+    ):
+        for filters in ({}, {"topic": "security"}):
+            found = listed(client, q="reactor", date_from=start, date_to=end, **filters)
+            assert found == expected(archive, word="reactor", days=(start, end), **filters), (start, filters)
 
 
 def test_a_page_lists_its_own_language_under_combined_filters(client, archive):

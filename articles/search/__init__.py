@@ -80,12 +80,12 @@ class Matches:
         # Something typed with nothing to search in it (punctuation, only exclusions) finds nothing.
         self.nothing = text is not None and not self.query
         self.ids, self.complete = None, False  # not listed: the match stays a subquery
-        if listed and not self.nothing:
+        if listed and self.query:
+            self.ids, self.complete = backend().ranked_ids(self.query, MATCH_LIMIT, language, self.terms)
+        elif listed and not self.nothing:  # filters alone
             found = backend().match_ids(self.query, MATCH_LIMIT + 1, language, self.terms)
             if len(found) <= MATCH_LIMIT:
                 self.ids, self.complete = found, True
-            elif self.query:
-                self.ids = backend().best_ids(self.query, MATCH_LIMIT, language, self.terms)
         self.listed = self.complete  # every match is in `ids`
 
     @property

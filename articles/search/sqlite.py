@@ -73,6 +73,15 @@ def filter(queryset, query, language="", terms=()):
     return queryset.filter(pk__in=matches)
 
 
+def ranked_ids(query, limit, language="", terms=()):
+    """(ids, complete): every match if there are at most `limit` (FTS5 stops reading at the limit),
+    else the best `limit` in rank order (bm25 over every match)."""
+    found = match_ids(query, limit + 1, language, terms)
+    if len(found) <= limit:
+        return found, True
+    return best_ids(query, limit, language, terms), False
+
+
 def best_ids(query, limit, language="", terms=()):
     """Ids of the `limit` best articles (any status) matching the query and the filter terms, in
     rank() order: bm25, then newest."""
