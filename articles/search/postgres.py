@@ -189,17 +189,29 @@ def best_ids(query, limit, language="", terms=()):
     summaries = ArticleSearch.objects.filter(summary=in_summary)
     if not ranks_on_index():  # no index on the summaries: their matches are the documents' first
         summaries = summaries.filter(document=in_summary)
-    summaries = summaries.order_by(best, "-article__published_at", "-article_id")
-    found = list(summaries.values_list("article_id", flat=True)[:limit])
+    # By the score alone: with a tie-break on the articles' dates the planner sorted every match
+    # instead of reading the index in order (126 ms instead of 10 for 11,000 matches at 100k). The
+    # page orders the ids found by score, then date.
+    found = list(summaries.order_by(best).values_list("article_id", flat=True)[:limit])
     if len(found) < limit:
-        bodies = (
-            matching(query, language, terms)
-            .exclude(summary=in_summary)
-            .order_by("-article__published_at", "-article_id")
-            .values_list("article_id", flat=True)
-        )
-        found += bodies[: limit - len(found)]
+        bodies = matching(query, language, terms).exclude(summary=in_summary)
+        found += body_matches(bodies, limit - len(found))
     return found
+
+
+def body_matches(documents, limit):
+    """The ids of the newest `limit` articles of these documents. The match is fenced off (OFFSET 0)
+    so that it runs first, on the GIN index: otherwise the planner may walk the articles newest
+    first, reading each one's whole document (seen: 407 ms instead of 70 for 20,000 matches)."""
+    inner, params = documents.values("article_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT found.article_id FROM ({inner} OFFSET 0) AS found"  # Django's own SQL and params
+            " JOIN articles_article AS article ON article.id = found.article_id"
+            " ORDER BY article.published_at DESC, found.article_id DESC LIMIT %s",
+            [*params, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def snippets(article_ids, query, start, end):
