@@ -136,10 +136,13 @@ class ArticleFilterSet(django_filters.FilterSet):
         model = Article
         fields = []
 
-    def __init__(self, data=None, *args, page_language=None, **kwargs):
+    def __init__(self, data=None, *args, page_language=None, within=None, **kwargs):
+        """`within`: the page's own topic, expert, category or source, as (Tally.Kind, id), when the
+        queryset holds its pieces alone: a filter on such a page combines with it in the index."""
         super().__init__(data, *args, **kwargs)
         # What is listed when the reader chooses no language: the page's ("" for every language).
         self.page_language = get_language() if page_language is None else page_language
+        self.within = within if within and within[0] in self.WITHIN_TERMS else None
 
     def not_used(self):
         """What the page left out of the filters, in plain words: [(the filter's label, the values as
@@ -158,6 +161,12 @@ class ArticleFilterSet(django_filters.FilterSet):
     # The filters the search index holds as terms (articles.search.documents.filter_terms), with
     # the search text and the language, which its match also reads.
     INDEXED = ("q", "language", "topic", "region", "expert", "category", "source", "year")
+    WITHIN_TERMS = {
+        Tally.Kind.UNDER_TOPIC: terms.TOPIC,
+        Tally.Kind.EXPERT: terms.EXPERT,
+        Tally.Kind.CATEGORY: terms.CATEGORY,
+        Tally.Kind.SOURCE: terms.SOURCE,
+    }
 
     @property
     def uses_index(self):
@@ -167,7 +176,8 @@ class ArticleFilterSet(django_filters.FilterSet):
         chosen = self._cleaned_data()
         if chosen.get("q"):
             return True
-        return sum(1 for name in self.INDEXED[2:] if _is_chosen(chosen.get(name))) >= 2
+        chosen_filters = sum(1 for name in self.INDEXED[2:] if _is_chosen(chosen.get(name)))
+        return chosen_filters + (self.within is not None) >= 2
 
     def filter_queryset(self, queryset):
         if not self.uses_index:
@@ -191,6 +201,12 @@ class ArticleFilterSet(django_filters.FilterSet):
         # Readers' listings: the public pieces (the queryset's published() decides; this keeps
         # drafts out of a common word's best matches).
         groups = [[(terms.PUBLIC, 1)]]
+        if self.within is not None:
+            kind, pk = self.within
+            if kind == Tally.Kind.UNDER_TOPIC:
+                groups.append([(terms.TOPIC, topic) for topic in self._subtopics([Topic(pk=pk)])])
+            else:
+                groups.append([(self.WITHIN_TERMS[kind], pk)])
         for name in ("topic", "region"):
             if _is_chosen(chosen.get(name)):
                 groups.append([(terms.TOPIC, pk) for pk in self._subtopics(chosen[name])])

@@ -25,7 +25,9 @@ def article_listing(request, queryset, template, meta, *, counted_as=None, page_
     at 1M articles. Articles are listed in the page's language unless the reader asks for another
     or all; `page_language=""` lists all of them by default (an expert's profile).
     """
-    filterset = ArticleFilterSet(request.GET or None, queryset=queryset, page_language=page_language)
+    filterset = ArticleFilterSet(
+        request.GET or None, queryset=queryset, page_language=page_language, within=counted_as
+    )
     cards = filterset.qs.with_cards().defer("body", "body_html")  # cards show the lead; bodies are long
     unfiltered = set(request.GET) <= {"page", "sort", "language"}
     whole_archive = counted_as == (Tally.Kind.ARCHIVE, 0)

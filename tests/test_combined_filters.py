@@ -221,3 +221,14 @@ def test_the_migration_gives_an_archive_indexed_before_its_filter_terms(client, 
     for filters in ({"topic": "security", "expert": "e0"}, {"category": "c1", "year": 2015}):
         assert listed(client, **filters) == expected(archive, **filters) != set()
     assert listed(client, q="reactor", topic="asia") == expected(archive, word="reactor", topic="asia")
+
+
+def test_a_filter_on_a_topic_or_expert_page_combines_with_the_page_in_the_index(client, archive):
+    for page, own in (("/en/topics/security/", {"topic": "security"}), ("/en/experts/e1/", {"expert": "e1"})):
+        for filters in ({"expert": "e0"}, {"year": 2015}, {"category": "c1"}, {"q": "reactor"}):
+            if set(filters) & set(own):
+                continue
+            response = client.get(page, {**filters, "language": "all"})
+            shown = {article.slug for article in response.context["articles"]}
+            word = filters.pop("q", None)
+            assert shown == expected(archive, word=word, **own, **filters), (page, filters)
