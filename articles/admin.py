@@ -485,6 +485,8 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
             return queryset.none(), False
         if not term:
             return queryset, False
+        if "-" in term and " " not in term and (exact := queryset.filter(slug=term)).exists():
+            return exact, False  # a slug pasted in: that article (its words would find many)
         matches = search.Matches(term, terms=_index_terms(request.GET))
         if matches.complete:  # a short list of ids: add the titles holding the text, the slug
             found = matches.restrict(queryset) | queryset.filter(Q(title__icontains=term) | Q(slug=term))

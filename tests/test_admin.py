@@ -208,3 +208,14 @@ def test_the_change_list_search_lists_a_common_words_best_matches_with_its_filte
         titled.title,
         "Outlook in analysis",
     }
+
+
+def test_a_slug_pasted_into_the_search_finds_that_article_alone(editor_client):
+    wanted = ArticleFactory(title="Korea and the bomb", slug="korea-and-the-bomb")
+    ArticleFactory(title="Korea and the bomb, again", slug="korea-and-the-bomb-again")
+
+    found = editor_client.get("/admin/articles/article/", {"q": "korea-and-the-bomb"})
+
+    assert [article.pk for article in found.context["cl"].result_list] == [wanted.pk]
+    words = editor_client.get("/admin/articles/article/", {"q": "korea bomb"})
+    assert len(words.context["cl"].result_list) == 2
