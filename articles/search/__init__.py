@@ -51,8 +51,8 @@ def search(queryset, text, language=""):
     """Articles of `queryset` matching `text`, best first, then newest; none if nothing to search.
     `language` is the language searched in ("" for all): how the text is read. Every match of
     `queryset` is ranked: for a few articles (an alert's new pieces), not for a page of the archive
-    (Matches.best)."""
-    matches = Matches(text, language)
+    (Matches.best), and the archive's best are not looked for."""
+    matches = Matches(text, language, listed=False)
     return matches.rank(matches.restrict(queryset))
 
 
@@ -86,7 +86,6 @@ class Matches:
             found = backend().match_ids(self.query, MATCH_LIMIT + 1, language, self.terms)
             if len(found) <= MATCH_LIMIT:
                 self.ids, self.complete = found, True
-        self.listed = self.complete  # every match is in `ids`
 
     @property
     def ranked(self):
