@@ -477,9 +477,10 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
         lead; a piece of a title (a word half typed) or an exact slug finds its article too.
         Used by the change list and by the related-article autocomplete.
 
-        A word in more than search.MATCH_LIMIT articles lists its best matches, with the chosen
-        language, category and source looked up in the index with it (as the site's search does):
-        counting and sorting all of them would read a large share of the archive each time."""
+        For an Editor (whose desk is the archive), a word in more than search.MATCH_LIMIT articles
+        lists its best matches, with the chosen language, category and source looked up in the
+        index with it (as the site's search does): counting and sorting all of them would read a
+        large share of the archive each time."""
         term = search.normalise(search_term)
         if term is None:  # longer than any search the site takes
             return queryset.none(), False
@@ -493,6 +494,10 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
             return found, False
         if matches.ids is None:  # nothing to search in the text
             return queryset.none(), False
+        if not permissions.is_editor(request.user):
+            # A Contributor's desk is their own pieces: every match there, not the archive's best
+            # (which others' drafts may fill), and no word of how many the archive holds.
+            return matches.restrict(queryset), False
         if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
             messages.info(
                 request,

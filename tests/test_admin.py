@@ -219,3 +219,20 @@ def test_a_slug_pasted_into_the_search_finds_that_article_alone(editor_client):
     assert [article.pk for article in found.context["cl"].result_list] == [wanted.pk]
     words = editor_client.get("/admin/articles/article/", {"q": "korea bomb"})
     assert len(words.context["cl"].result_list) == 2
+
+
+def test_a_contributor_searching_a_common_word_finds_every_piece_of_their_own(
+    client, contributor, monkeypatch
+):
+    """The archive's best matches are others' pieces here: a Contributor's desk search lists their
+    own matches all the same, and says nothing of how many the archive holds."""
+    for n in range(5):
+        ArticleFactory(title=f"Sanctions, the editors' view {n}")
+    own = draft(title="A note that mentions sanctions once", created_by=contributor)
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 2)
+    client.force_login(contributor)
+
+    found = client.get("/admin/articles/article/", {"q": "sanctions"})
+
+    assert [article.pk for article in found.context["cl"].result_list] == [own.pk]
+    assert "articles match" not in found.text
