@@ -40,10 +40,23 @@ def test_the_piece_a_reader_means_is_in_the_first_three(demo, text, language, me
     assert meant in top_three(text, language)
 
 
-def test_a_word_in_the_title_beats_the_same_word_once_in_many_bodies():
-    for n in range(40):
+def title_among_bodies(bodies, **fields):
+    """A piece with "sanctions" in its title, and `bodies` (newer) pieces that mention it once."""
+    meant = ArticleFactory(title="Why Sanctions on Pyongyang Failed", **fields)
+    for n in range(bodies):
         ArticleFactory(title=f"Regional outlook {n}", body="<p>Trade, energy and, in passing, sanctions.</p>")
-    meant = ArticleFactory(title="Why Sanctions on Pyongyang Failed", lead="Sanctions did not work.")
+    return meant
+
+
+def first_of_more_than_the_match_limit(client, monkeypatch, limit):
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", limit)
+    response = client.get("/en/search/", {"q": "sanctions"})
+    assert response.context["best_only"]
+    return response.context["articles"][0]
+
+
+def test_a_word_in_the_title_beats_the_same_word_once_in_many_bodies():
+    meant = title_among_bodies(40, lead="Sanctions did not work.", published_at=on(2012, 5, 1))
 
     assert meant.title in top_three("sanctions", "en")
 
@@ -60,15 +73,9 @@ def test_an_author_beats_the_pieces_that_only_mention_their_name():
 def test_past_the_match_limit_the_best_are_still_first(client, monkeypatch):
     """A common word's matches beyond search.MATCH_LIMIT: its best are ranked off the index (issue
     29), so the title match is first on the page although forty newer bodies match too."""
-    meant = ArticleFactory(title="Why Sanctions on Pyongyang Failed", published_at=on(2012, 5, 1))
-    for n in range(40):
-        ArticleFactory(title=f"Regional outlook {n}", body="<p>Trade, energy and, in passing, sanctions.</p>")
-    monkeypatch.setattr("articles.search.MATCH_LIMIT", 10)
+    meant = title_among_bodies(40, published_at=on(2012, 5, 1))
 
-    response = client.get("/en/search/", {"q": "sanctions"})
-
-    assert response.context["best_only"]
-    assert response.context["articles"][0].title == meant.title
+    assert first_of_more_than_the_match_limit(client, monkeypatch, 10) == meant
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's ranking index (RUM) or GIN")
@@ -78,13 +85,8 @@ def test_without_the_ranking_index_postgresql_ranks_the_same_pieces_first(demo, 
     monkeypatch.setattr("articles.search.postgres.ranks_on_index", lambda: False)
     for text, language, meant in JUDGED:
         assert meant in top_three(text, language), text
-    meant = ArticleFactory(title="Why Sanctions on Pyongyang Failed", published_at=on(2012, 5, 1))
-    for n in range(5):
-        ArticleFactory(title=f"Regional outlook {n}", body="<p>Trade, energy and, in passing, sanctions.</p>")
-    monkeypatch.setattr("articles.search.MATCH_LIMIT", 2)
-    response = client.get("/en/search/", {"q": "sanctions"})
-    assert response.context["best_only"]
-    assert response.context["articles"][0].title == meant.title
+    meant = title_among_bodies(5, published_at=on(2012, 5, 1))
+    assert first_of_more_than_the_match_limit(client, monkeypatch, 2) == meant
 
 
 @pytest.mark.skipif(

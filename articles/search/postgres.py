@@ -15,7 +15,7 @@ from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextFie
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
-from articles.models import ArticleSearch, SearchTerm
+from articles.models import Article, ArticleSearch, SearchTerm
 from articles.search.stemming import CYRILLIC
 
 
@@ -207,7 +207,7 @@ def body_matches(documents, limit):
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT found.article_id FROM ({inner} OFFSET 0) AS found"  # Django's own SQL and params
-            " JOIN articles_article AS article ON article.id = found.article_id"
+            f" JOIN {Article._meta.db_table} AS article ON article.id = found.article_id"
             " ORDER BY article.published_at DESC, found.article_id DESC LIMIT %s",
             [*params, limit],
         )
@@ -216,7 +216,6 @@ def body_matches(documents, limit):
 
 def snippets(article_ids, query, start, end):
     """ts_headline over lead and body, each article with its own language's configuration."""
-    from articles.models import Article
     from articles.search.documents import as_excerpt, html_to_text
 
     def headline(config_name):
