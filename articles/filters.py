@@ -384,20 +384,22 @@ class ArticleFilterSet(django_filters.FilterSet):
                 queryset = self.filters[field].filter(queryset, value)
         return self._in_page_language(queryset)
 
-    def facets(self, *, counted=True, whole_archive=False, experts_shown=12):
+    def facets(self, *, counted=True, whole_archive=False, topic_counts=None, experts_shown=12):
         """The choices of each filter, with counts over the results of all the *other* filters.
 
         A fixed number of aggregate queries, whatever the size of the archive or of the choices.
         With `counted` False (results too many to count cheaply), the choices come without counts,
         unless they are those of the `whole_archive`, unfiltered: its counts are stored
-        (articles.tallies).
+        (articles.tallies). `topic_counts`, read from the stored counts by the page, are those of
+        the topics while no filter is chosen (an expert's profile).
         """
         topics = self.topic_rows()
         if whole_archive:
             return self._stored_facets(topics, experts_shown)
         if not counted:
             return self._uncounted_facets(topics)
-        topic_counts = _topic_counts(self.qs_without("topic"))
+        if topic_counts is None:
+            topic_counts = _topic_counts(self.qs_without("topic"))
         # Without a topic or region chosen, both facets count the same results: one query.
         chosen = self._cleaned_data()
         region_counts = topic_counts

@@ -42,13 +42,22 @@ class TopicQuerySet(models.QuerySet):
             TopicLineage.objects.filter(ancestor_id__in=root_ids).values_list("descendant_id", flat=True)
         )
 
-    def top_for_expert(self, expert, limit):
-        """The topics `expert` is most published under (tagged with the topic itself), with
-        `expert_article_count` set: read from the stored counts, never counted on the archive."""
+    def on_profile_of(self, expert):
+        """The topics an expert's profile shows, read in one query from the stored counts: those they
+        name as research interests (`is_interest`) and those they are published under, with
+        `expert_article_count` (tagged with the topic itself: "Writes most on") and `under_count`
+        (subtopics included: the listing's topic facet). Never counted on the archive."""
+        tally = TopicExpertTally.objects.filter(topic=models.OuterRef("pk"), expert=expert)
         return (
-            self.filter(expert_tallies__expert=expert, expert_tallies__direct__gt=0)
-            .annotate(expert_article_count=models.F("expert_tallies__direct"))
-            .order_by("-expert_article_count", "name")[:limit]
+            self.annotate(
+                expert_article_count=Coalesce(models.Subquery(tally.values("direct")[:1]), 0),
+                under_count=Coalesce(models.Subquery(tally.values("articles")[:1]), 0),
+                is_interest=models.Exists(
+                    self.model.experts.through.objects.filter(topic=models.OuterRef("pk"), expert=expert)
+                ),
+            )
+            .filter(Q(under_count__gt=0) | Q(is_interest=True))
+            .order_by("name")
         )
 
     def rebuild_lineage(self):

@@ -27,8 +27,8 @@ timelines, whose rows are written again.
 from collections import Counter
 
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, Value
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from articles.models import (
@@ -125,6 +125,13 @@ def count(kind, ref=0, *, language=""):
     """One stored count: count(Tally.Kind.UNDER_TOPIC, topic.pk), or count(…, language="ru")."""
     rows = Tally.objects.filter(kind=kind, ref=ref, language=language)
     return rows.values_list("count", flat=True).first() or 0
+
+
+def stored(kind, ref, *, language=""):
+    """One stored count as an expression, to read with the row it counts (`ref`: an OuterRef):
+    Expert.objects.annotate(article_count=stored(Kind.EXPERT, OuterRef("pk")))."""
+    rows = Tally.objects.filter(kind=kind, ref=ref, language=language)
+    return Coalesce(Subquery(rows.values("count")[:1]), 0)
 
 
 def direct_counts():

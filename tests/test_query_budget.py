@@ -18,7 +18,7 @@ BUDGET = {
     "topics": 2,
     "topic page": 11,
     "experts": 7,
-    "expert profile": 14,  # with research interests and "Mentioned in"
+    "expert profile": 10,  # with research interests and "Mentioned in"
     "category page": 8,
     "source page": 8,
     "feed": 3,
