@@ -78,6 +78,22 @@ def test_past_the_match_limit_the_best_are_still_first(client, monkeypatch):
     assert first_of_more_than_the_match_limit(client, monkeypatch, 10) == meant
 
 
+def test_past_the_match_limit_the_best_are_those_with_the_word_in_their_title_or_lead(client, monkeypatch):
+    """More pieces than search.MATCH_LIMIT name a common word in their titles: the best listed are
+    among them, however often newer bodies repeat it (the index ranks the summaries alone, issue 29),
+    and the page lists them in the index's order, the word twice in a title first."""
+    for n in range(30):
+        ArticleFactory(title=f"Commentary {n}", body="<p>" + "Sanctions again. " * 20 + "</p>")
+    titled = [ArticleFactory(title=f"Sanctions, part {n}", published_at=on(2010, 1, n + 1)) for n in range(4)]
+    twice = ArticleFactory(title="Sanctions on sanctions", published_at=on(2009, 1, 1))
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 3)
+
+    listed = client.get("/en/search/?q=sanctions").context["articles"]
+
+    assert len(listed) == 3 and listed[0] == twice
+    assert set(listed[1:]) <= set(titled)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's ranking index (RUM) or GIN")
 def test_without_the_ranking_index_postgresql_ranks_the_same_pieces_first(demo, monkeypatch, client):
     """Where the rum extension is missing, search ranks with ts_rank over the GIN index: slower on

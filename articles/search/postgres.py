@@ -190,8 +190,8 @@ def best_ids(query, limit, language="", terms=()):
     if not ranks_on_index():  # no index on the summaries: their matches are the documents' first
         summaries = summaries.filter(document=in_summary)
     # By the score alone: with a tie-break on the articles' dates the planner sorted every match
-    # instead of reading the index in order (126 ms instead of 10 for 11,000 matches at 100k). The
-    # page orders the ids found by score, then date.
+    # instead of reading the index in order (126 ms instead of 10 for 11,000 matches at 100k). A page
+    # of all the matches orders them by score, then date; a page of the best of more keeps this order.
     found = list(summaries.order_by(best).values_list("article_id", flat=True)[:limit])
     if len(found) < limit:
         bodies = matching(query, language, terms).exclude(summary=in_summary)

@@ -20,6 +20,7 @@ from articles.search.stemming import stem, stems, stems_and_names
 # (filter terms do not rank).
 WEIGHTS = (10.0, 3.0, 1.0, 5.0, 4.0, 0.0)
 TEXT_COLUMNS = "{title lead body authors topics}"
+SUMMARY_COLUMNS = "{title lead authors topics}"  # what PostgreSQL's summaries hold: all but the body
 
 
 class Bm25(Func):
@@ -32,16 +33,16 @@ def token(kind, value):
     return f"{kind}{value}".lower()
 
 
-def match_expression(query, terms=()):
+def match_expression(query, terms=(), *, columns=TEXT_COLUMNS):
     """The FTS5 expression for a parsed query (None: any text) and filter terms (groups of
     alternatives); every word is quoted, so none is an operator. The text is looked for in the
-    text columns alone, the terms in the filters column alone: no text finds a filter's term."""
+    text `columns` alone, the terms in the filters column alone: no text finds a filter's term."""
     filters = " AND ".join(
         "filters : (" + " OR ".join(f'"{token(*term)}"' for term in group) + ")" for group in terms
     )
     if not query:
         return filters
-    text = f"{TEXT_COLUMNS} : ({text_expression(query)})"
+    text = f"{columns} : ({text_expression(query)})"
     return f"{text} AND {filters}" if filters else text
 
 
@@ -59,11 +60,10 @@ def text_expression(query):
     return expression
 
 
-def match_ids(query, limit, language="", terms=()):
+def match_ids(query, limit, language="", terms=(), *, columns=TEXT_COLUMNS):
     """Ids of (at most `limit`) articles of any status matching the query and the filter terms."""
-    rows = ArticleFts.objects.filter(document__match=match_expression(query, terms)).values_list(
-        "article_id", flat=True
-    )
+    expression = match_expression(query, terms, columns=columns)
+    rows = ArticleFts.objects.filter(document__match=expression).values_list("article_id", flat=True)
     return list(rows[:limit])
 
 
@@ -75,7 +75,7 @@ def filter(queryset, query, language="", terms=()):
 
 def ranked_ids(query, limit, language="", terms=()):
     """(ids, complete): every match if there are at most `limit` (FTS5 stops reading at the limit),
-    else the best `limit` in rank order (bm25 over every match)."""
+    else the best `limit` in rank order."""
     found = match_ids(query, limit + 1, language, terms)
     if len(found) <= limit:
         return found, True
@@ -83,16 +83,20 @@ def ranked_ids(query, limit, language="", terms=()):
 
 
 def best_ids(query, limit, language="", terms=()):
-    """Ids of the `limit` best articles (any status) matching the query and the filter terms, in
-    rank() order: bm25, then newest."""
-    table, articles = ArticleFts._meta.db_table, Article._meta.db_table
+    """Ids of the `limit` best articles (any status) matching the query and the filter terms, best
+    first by bm25. When `limit` of them match in their titles, names, leads or topics (a common
+    word), the best are those, as on PostgreSQL: bm25 then reads those matches only, not those in
+    the bodies too (30 ms instead of 152 for a word in 70% of 100,000 articles). Read from the
+    full-text table alone: a tie-break on the articles' dates joined every match to its article
+    (224 ms instead of 44 for a word in 30%)."""
+    in_summaries = len(match_ids(query, limit, language, terms, columns=SUMMARY_COLUMNS)) == limit
+    expression = match_expression(query, terms, columns=SUMMARY_COLUMNS if in_summaries else TEXT_COLUMNS)
+    table = ArticleFts._meta.db_table
     weights = ", ".join(str(weight) for weight in WEIGHTS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT fts.rowid FROM {table} AS fts JOIN {articles} AS article ON article.id = fts.rowid"
-            f" WHERE {table} MATCH %s"
-            f" ORDER BY bm25({table}, {weights}), article.published_at DESC, article.id DESC LIMIT %s",
-            [match_expression(query, terms), limit],
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY bm25({table}, {weights}) LIMIT %s",
+            [expression, limit],
         )
         return [row[0] for row in cursor.fetchall()]
 
