@@ -26,7 +26,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         pagecache.declaring(sitemap_views.sitemap, pagecache.sitemap_pages()),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "sitemap_section.xml"},
         name="sitemap-section",
     ),
     path("api/", include("config.api")),
