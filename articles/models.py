@@ -450,6 +450,9 @@ class Article(models.Model):
             models.Index(
                 fields=["-published_at", "-id"], condition=Q(featured=True), name="article_featured_idx"
             ),
+            # The desk's pieces flagged for review, a few among many: the walk of every edit newest
+            # first to find them took 62 ms at 100,000 articles.
+            models.Index(fields=["-updated_at"], condition=Q(needs_review=True), name="article_flagged_idx"),
         ]
         constraints = [
             models.CheckConstraint(
