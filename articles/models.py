@@ -47,14 +47,14 @@ class TopicQuerySet(models.QuerySet):
         name as research interests (`is_interest`) and those they are published under, with
         `expert_article_count` (tagged with the topic itself: "Writes most on") and `under_count`
         (subtopics included: the listing's topic facet). Never counted on the archive."""
-        tally = TopicExpertTally.objects.filter(topic=models.OuterRef("pk"), expert=expert)
+        # Joined, not a subquery per topic: the busiest expert is under every topic of the taxonomy.
+        tally = models.FilteredRelation("expert_tallies", condition=Q(expert_tallies__expert=expert))
+        interests = self.model.experts.through.objects.filter(topic=models.OuterRef("pk"), expert=expert)
         return (
-            self.annotate(
-                expert_article_count=Coalesce(models.Subquery(tally.values("direct")[:1]), 0),
-                under_count=Coalesce(models.Subquery(tally.values("articles")[:1]), 0),
-                is_interest=models.Exists(
-                    self.model.experts.through.objects.filter(topic=models.OuterRef("pk"), expert=expert)
-                ),
+            self.annotate(tally=tally, is_interest=models.Exists(interests))
+            .annotate(
+                expert_article_count=Coalesce(F("tally__direct"), 0),
+                under_count=Coalesce(F("tally__articles"), 0),
             )
             .filter(Q(under_count__gt=0) | Q(is_interest=True))
             .order_by("name")
