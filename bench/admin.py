@@ -63,7 +63,7 @@ def describe(requests):
     return (
         f"In-process server time of each admin page for a signed-in editor over {requests} requests"
         " after 3 warm-up requests (5,000 experts, 300 topics). Change lists show no full count"
-        " (`show_full_result_count = False`)."
+        " (`show_full_result_count = False`), and the article list counts at most 10,000."
     )
 
 
