@@ -25,6 +25,8 @@ from experts.models import Expert
 TopicRow = namedtuple("TopicRow", "pk name slug kind parent_id")  # lighter than 300 model instances
 TOPICS_SHOWN = 30  # a facet lists at most this many topics (and every chosen one)
 YEARS_NARROWED = 30  # a date range over at most this many years is also a group of year terms
+# A filter's choices are counted over at most this many articles; over more, offered uncounted.
+FACET_COUNT_LIMIT = 1_000
 
 
 class SearchTextField(forms.CharField):
@@ -187,16 +189,51 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def _index_filtered(self, queryset, *, without, best=False):
         """`queryset` with every valid filter but `without`: those the index holds in one match,
-        the others (dates, the sort) as they filter. `best`: the match's best first (Matches.best)."""
+        the others (dates, the sort) as they filter. `best`: the match's best first (Matches.best).
+        None when without a filter the match finds more than FACET_COUNT_LIMIT (index_matches)."""
+        matches = self.index_matches(without=without)
+        if matches is None:
+            return None
         for name, value in self._cleaned_data().items():
             if name not in self.INDEXED and name != without:
                 queryset = self.filters[name].filter(queryset, value)
-        matches = self.index_matches(without=without)
         return matches.best(queryset) if best else matches.restrict(queryset)
 
     def index_matches(self, *, without=None):
-        """The index's match (search.Matches) for the text and the indexed filters but `without`,
-        found once per page."""
+        """The index's match (search.Matches) for the text and the indexed filters, found once per
+        page. Without one filter (`without`, what that filter's choices are counted over): the
+        match if it finds at most FACET_COUNT_LIMIT articles, listed; None if more (the matches
+        without each filter are looked for together: find_facet_bases)."""
+        key = self._index_key(without)
+        found = self._found_by_index = getattr(self, "_found_by_index", {})
+        if without is None:
+            if key not in found:
+                text, groups = key
+                found[key] = search.Matches(text, self.results_language, groups)
+            return found[key]
+        if key in found:  # the results' own match (the filter left out chose nothing the index holds)
+            results = found[key]
+            return results if results.complete and len(results.ids) <= FACET_COUNT_LIMIT else None
+        if (key, "few") not in found:
+            self.find_facet_bases([without])
+        return found[key, "few"]
+
+    def find_facet_bases(self, names):
+        """Look for the index's matches without each of the filters `names` in one query (for
+        index_matches)."""
+        found = self._found_by_index = getattr(self, "_found_by_index", {})
+        keys = {self._index_key(name) for name in names} - set(found)
+        asked = [key for key in keys if (key, "few") not in found]
+        for key, matches in zip(
+            asked,
+            search.Matches.each_at_most(FACET_COUNT_LIMIT, self.results_language, asked),
+            strict=True,
+        ):
+            found[key, "few"] = matches
+
+    def _index_key(self, without):
+        """(text, groups of filter terms) the index is asked, for search.Matches: the text and the
+        indexed filters but `without`."""
         chosen = {name: value for name, value in self._cleaned_data().items() if name != without}
         # Readers' listings: the public pieces (the queryset's published() decides; this keeps
         # drafts out of a common word's best matches).
@@ -225,17 +262,7 @@ class ArticleFilterSet(django_filters.FilterSet):
             last = end.year if end is not None else timezone.localdate().year
             if 0 <= last - start.year <= YEARS_NARROWED:
                 groups.append([(terms.YEAR, year) for year in range(start.year, last + 1)])
-        text = chosen.get("q") or None
-        # The results' own match is listed; another (a facet's) is a subquery of its counts, unless
-        # it is the same match.
-        listed = without is None
-        key = (text, tuple(map(tuple, groups)))
-        found = self._found_by_index = getattr(self, "_found_by_index", {})
-        if (key, True) in found:
-            return found[key, True]
-        if (key, listed) not in found:
-            found[key, listed] = search.Matches(text, self.results_language, groups, listed=listed)
-        return found[key, listed]
+        return chosen.get("q") or None, tuple(map(tuple, groups))
 
     def _subtopics(self, chosen):
         """The ids of the chosen topics and of every topic under them (the tree read once a page)."""
@@ -374,147 +401,210 @@ class ArticleFilterSet(django_filters.FilterSet):
         """The valid search text in use, or ""."""
         return (self._cleaned_data().get("q") or "").strip()
 
-    def qs_without(self, name):
-        """The results of every valid filter but `name` (facets show what its other choices give)."""
+    FACETS = ("topic", "region", "expert", "category", "source", "year")
+    STORED = "stored"  # a facet counted over the whole archive: its counts are stored
+
+    def facets(self, *, counted=True, whole_archive=False, topic_counts=None, experts_shown=12):
+        """The choices of each filter, with counts over the results of all the *other* filters.
+
+        A count costs what it reads, never the size of the archive. A filter with nothing chosen
+        counts over the results themselves, when `counted` says they are few (at most
+        FACET_COUNT_LIMIT). A filter with a choice made counts over what the other filters give:
+        if that is the `whole_archive` (the page's queryset, nothing else chosen), its stored counts
+        (articles.tallies); otherwise if that is few too (finding out reads one article more than
+        the limit); otherwise its choices come without counts. A fixed number of queries.
+        `topic_counts`, read from the stored counts by the page, are those of the topics while no
+        filter is chosen (an expert's profile).
+        """
+        topics = self.topic_rows()
+        chosen = self._chosen()
+        if whole_archive and not chosen:
+            return self._stored_facets(topics, experts_shown)
+        if not counted:
+            return self._uncounted_facets(topics, self.FACETS)
+        results = self.unranked_qs
+        bases = dict.fromkeys(self.FACETS, results)
+        if self.uses_index:
+            self.find_facet_bases(chosen & set(self.FACETS))
+        for name in chosen & set(self.FACETS):
+            bases[name] = self.STORED if whole_archive and chosen == {name} else self._facet_base(name)
+        facets = self._uncounted_facets(topics, [name for name, base in bases.items() if base is None])
+        facets.update(
+            self._stored_facets(
+                topics, experts_shown, [name for name, base in bases.items() if base is self.STORED]
+            )
+        )
+        counted_topics = {} if topic_counts is None else {id(results): topic_counts}
+        for name, kind in (("topic", Topic.Kind.THEME), ("region", Topic.Kind.REGION)):
+            base = bases[name]
+            if base is not None and base is not self.STORED:
+                if id(base) not in counted_topics:  # without a topic or region chosen, counted once
+                    counted_topics[id(base)] = _topic_counts(base)
+                facets[name] = _topic_tree(topics, kind, counted_topics[id(base)], self._selected(name))
+        if bases["expert"] is not None and bases["expert"] is not self.STORED:
+            facets["expert"] = _expert_facet(bases["expert"], self._selected("expert"), experts_shown)
+        counted_fields = {
+            name: base
+            for name, base in bases.items()
+            if name in ("category", "source", "year") and base is not None and base is not self.STORED
+        }
+        facets.update(self._field_facets(counted_fields))
+        return {name: facets[name] for name in self.FACETS}
+
+    def _chosen(self):
+        """The names of the filters with a valid choice made (the language and the sort aside)."""
+        return {
+            name
+            for name, value in self._cleaned_data().items()
+            if name not in ("language", "sort") and _is_chosen(value)
+        }
+
+    def _facet_base(self, name):
+        """The results of every filter but `name`, when they are at most FACET_COUNT_LIMIT; None
+        when more. At most one more than the limit is read to find out."""
         if self.uses_index:
             return self._index_filtered(self.queryset.all(), without=name)
         queryset = self.queryset.all()
         for field, value in self._cleaned_data().items():
             if field != name:
                 queryset = self.filters[field].filter(queryset, value)
-        return self._in_page_language(queryset)
+        found = list(
+            self._in_page_language(queryset).order_by().values_list("pk", flat=True)[: FACET_COUNT_LIMIT + 1]
+        )
+        return self.queryset.filter(pk__in=found) if len(found) <= FACET_COUNT_LIMIT else None
 
-    def facets(self, *, counted=True, whole_archive=False, topic_counts=None, experts_shown=12):
-        """The choices of each filter, with counts over the results of all the *other* filters.
-
-        A fixed number of aggregate queries, whatever the size of the archive or of the choices.
-        With `counted` False (results too many to count cheaply), the choices come without counts,
-        unless they are those of the `whole_archive`, unfiltered: its counts are stored
-        (articles.tallies). `topic_counts`, read from the stored counts by the page, are those of
-        the topics while no filter is chosen (an expert's profile).
-        """
-        topics = self.topic_rows()
-        if whole_archive:
-            return self._stored_facets(topics, experts_shown)
-        if not counted:
-            return self._uncounted_facets(topics)
-        if topic_counts is None:
-            topic_counts = _topic_counts(self.qs_without("topic"))
-        # Without a topic or region chosen, both facets count the same results: one query.
-        chosen = self._cleaned_data()
-        region_counts = topic_counts
-        if "topic" in chosen or "region" in chosen:
-            region_counts = _topic_counts(self.qs_without("region"))
-        return {
-            "topic": _topic_tree(topics, Topic.Kind.THEME, topic_counts, self._selected("topic")),
-            "region": _topic_tree(topics, Topic.Kind.REGION, region_counts, self._selected("region")),
-            "expert": _expert_facet(self.qs_without("expert"), self._selected("expert"), experts_shown),
-            **self._field_facets(),
-        }
-
-    def _field_facets(self):
-        """Category, source and year, each counted over its own results, in one query (UNION ALL)."""
+    def _field_facets(self, bases):
+        """Category, source and year, each counted over its own results ({name: queryset}), in one
+        query (UNION ALL)."""
         groupings = {
             "category": (F("category__slug"), localized("name", "category__")),
             "source": (F("source__slug"), localized("name", "source__")),
             "year": (Cast(ExtractYear("published_at"), CharField()),) * 2,
         }
         parts = [
-            self.qs_without(name)
+            bases[name]
             .order_by()
             .annotate(facet=Value(name, CharField()), value=value, label=label)
             .exclude(value=None)
             .values("facet", "value", "label")
             .annotate(count=Count("id"))
             for name, (value, label) in groupings.items()
+            if name in bases
         ]
-        facets = {name: [] for name in groupings}
+        facets = {name: [] for name in bases}
+        if not parts:
+            return facets
         for row in parts[0].union(*parts[1:], all=True).order_by():
             row["selected"] = row["value"] in self._selected(row["facet"])
             facets[row.pop("facet")].append(row)
-        facets["category"].sort(key=lambda entry: entry["label"])
-        facets["source"].sort(key=lambda entry: entry["label"])
-        facets["year"].sort(key=lambda entry: entry["value"], reverse=True)
+        for name, entries in facets.items():
+            entries.sort(
+                key=lambda entry: entry["value" if name == "year" else "label"], reverse=name == "year"
+            )
         return facets
 
-    FACETS_STORED = [Tally.Kind.UNDER_TOPIC, Tally.Kind.CATEGORY, Tally.Kind.SOURCE, Tally.Kind.YEAR]
+    # The kind of stored count each filter's choices are counted by over the whole archive.
+    STORED_KINDS = {
+        "topic": Tally.Kind.UNDER_TOPIC,
+        "region": Tally.Kind.UNDER_TOPIC,
+        "category": Tally.Kind.CATEGORY,
+        "source": Tally.Kind.SOURCE,
+        "year": Tally.Kind.YEAR,
+    }
 
-    def _stored_facets(self, topics, experts_shown):
-        """The whole archive's choices with its stored counts: a read of small rows, at any size."""
+    def _stored_facets(self, topics, experts_shown, names=FACETS):
+        """The whole archive's choices of the filters `names`, with its stored counts: a read of
+        small rows, at any size (a query for the experts, one for the other counts, one for the
+        categories' and sources' names). The choices made are marked (a filter's own counts are
+        the whole archive's while it is the only one chosen)."""
         stored = {kind: {} for kind in Tally.Kind.values}
         in_language = Tally.objects.filter(language=self.results_language)
-        for kind, ref, count in in_language.filter(kind__in=self.FACETS_STORED, count__gt=0).values_list(
-            "kind", "ref", "count"
-        ):
-            stored[kind][ref] = count
-        busiest = in_language.filter(kind=Tally.Kind.EXPERT, count__gt=0).order_by("-count", "ref")
-        count = in_language.filter(kind=Tally.Kind.EXPERT, ref=OuterRef("pk")).values("count")[:1]
-        experts = (
-            Expert.objects.filter(pk__in=busiest.values("ref")[:experts_shown])
-            .annotate(article_count=Subquery(count))
-            .order_by("-article_count", "name")
-        )
-        # Categories and sources in one query.
-        named = (
-            Category.objects.order_by()
-            .annotate(kind=Value(Tally.Kind.CATEGORY), label=localized("name"))
-            .values_list("kind", "pk", "slug", "label")
-            .union(
-                Source.objects.order_by()
-                .annotate(kind=Value(Tally.Kind.SOURCE), label=localized("name"))
-                .values_list("kind", "pk", "slug", "label"),
-                all=True,
+        kinds = {self.STORED_KINDS[name] for name in names if name in self.STORED_KINDS}
+        if kinds:
+            for kind, ref, count in in_language.filter(kind__in=kinds, count__gt=0).values_list(
+                "kind", "ref", "count"
+            ):
+                stored[kind][ref] = count
+        facets = {}
+        for name, kind in (("topic", Topic.Kind.THEME), ("region", Topic.Kind.REGION)):
+            if name in names:
+                facets[name] = _topic_tree(topics, kind, stored[Tally.Kind.UNDER_TOPIC], self._selected(name))
+        if "expert" in names:
+            busiest = in_language.filter(kind=Tally.Kind.EXPERT, count__gt=0).order_by("-count", "ref")
+            count = in_language.filter(kind=Tally.Kind.EXPERT, ref=OuterRef("pk")).values("count")[:1]
+            experts = (
+                Expert.objects.filter(pk__in=busiest.values("ref")[:experts_shown])
+                .annotate(article_count=Subquery(count))
+                .order_by("-article_count", "name")
+                .only("slug", "name", "translations")
             )
-            .order_by("label")
-        )
-        rows = {Tally.Kind.CATEGORY: [], Tally.Kind.SOURCE: []}
-        for kind, pk, slug, name in named:
-            rows[kind].append((pk, slug, name))
-        years = stored[Tally.Kind.YEAR]
-
-        def entries(kind, name):
-            return [
-                _entry(slug, label, stored[kind][pk], slug in self._selected(name))
-                for pk, slug, label in rows[kind]
-                if pk in stored[kind]
+            facets["expert"] = [
+                _entry(e.slug, e.translated("name"), e.article_count, e.slug in self._selected("expert"))
+                for e in experts
             ]
+        if "category" in names or "source" in names:
+            # Categories and sources in one query.
+            named = (
+                Category.objects.order_by()
+                .annotate(kind=Value(Tally.Kind.CATEGORY), label=localized("name"))
+                .values_list("kind", "pk", "slug", "label")
+                .union(
+                    Source.objects.order_by()
+                    .annotate(kind=Value(Tally.Kind.SOURCE), label=localized("name"))
+                    .values_list("kind", "pk", "slug", "label"),
+                    all=True,
+                )
+                .order_by("label")
+            )
+            rows = {Tally.Kind.CATEGORY: [], Tally.Kind.SOURCE: []}
+            chosen = {
+                Tally.Kind.CATEGORY: self._selected("category"),
+                Tally.Kind.SOURCE: self._selected("source"),
+            }
+            for kind, pk, slug, label in named:
+                if pk in stored[kind]:
+                    rows[kind].append(_entry(slug, label, stored[kind][pk], slug in chosen[kind]))
+            facets.update(
+                {name: rows[self.STORED_KINDS[name]] for name in ("category", "source") if name in names}
+            )
+        if "year" in names:
+            years = stored[Tally.Kind.YEAR]
+            facets["year"] = [
+                _entry(str(y), str(y), years[y], str(y) in self._selected("year"))
+                for y in sorted(years, reverse=True)
+            ]
+        return facets
 
-        return {
-            "topic": _topic_tree(topics, Topic.Kind.THEME, stored[Tally.Kind.UNDER_TOPIC], set()),
-            "region": _topic_tree(topics, Topic.Kind.REGION, stored[Tally.Kind.UNDER_TOPIC], set()),
-            "expert": [
-                _entry(e.slug, e.translated("name"), e.article_count, False)
-                for e in experts.only("slug", "name", "translations")
-            ],
-            "category": entries(Tally.Kind.CATEGORY, "category"),
-            "source": entries(Tally.Kind.SOURCE, "source"),
-            "year": [_entry(str(y), str(y), years[y], False) for y in sorted(years, reverse=True)],
-        }
-
-    def _uncounted_facets(self, topics):
-        chosen_experts = self._cleaned_data().get("expert") or []
-        # The first year by the date index; every year since then is offered.
-        first = (
-            Article.objects.published()
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
-        year_range = range(timezone.now().year, first.year - 1, -1) if first else []
-        return {
-            "topic": _topic_tree(topics, Topic.Kind.THEME, None, self._selected("topic")),
-            "region": _topic_tree(topics, Topic.Kind.REGION, None, self._selected("region")),
-            "expert": [_entry(e.slug, e.translated("name"), None, True) for e in chosen_experts],
-            "category": [
-                _entry(c.slug, c.translated("name"), None, c.slug in self._selected("category"))
-                for c in Category.objects.all()
-            ],
-            "source": [
-                _entry(s.slug, s.translated("name"), None, s.slug in self._selected("source"))
-                for s in Source.objects.all()
-            ],
-            "year": [_entry(str(y), str(y), None, str(y) in self._selected("year")) for y in year_range],
-        }
+    def _uncounted_facets(self, topics, names):
+        """The choices of the filters `names`, without counts (a query at most for each of the
+        category, the source and the year)."""
+        facets = {}
+        if "topic" in names:
+            facets["topic"] = _topic_tree(topics, Topic.Kind.THEME, None, self._selected("topic"))
+        if "region" in names:
+            facets["region"] = _topic_tree(topics, Topic.Kind.REGION, None, self._selected("region"))
+        if "expert" in names:
+            chosen_experts = self._cleaned_data().get("expert") or []
+            facets["expert"] = [_entry(e.slug, e.translated("name"), None, True) for e in chosen_experts]
+        for name, model in (("category", Category), ("source", Source)):
+            if name in names:
+                facets[name] = [
+                    _entry(item.slug, item.translated("name"), None, item.slug in self._selected(name))
+                    for item in model.objects.all()
+                ]
+        if "year" in names:
+            # The first year by the date index; every year since then is offered.
+            first = (
+                Article.objects.published()
+                .order_by("published_at")
+                .values_list("published_at", flat=True)
+                .first()
+            )
+            year_range = range(timezone.now().year, first.year - 1, -1) if first else []
+            facets["year"] = [
+                _entry(str(y), str(y), None, str(y) in self._selected("year")) for y in year_range
+            ]
+        return facets
 
     def one_choice(self):
         """(Tally kind, id) when exactly one topic, region, expert, category or source narrows the

@@ -6,12 +6,11 @@ from functools import partial
 from django.shortcuts import render
 
 from articles import search, tallies
-from articles.filters import ArticleFilterSet
+from articles.filters import FACET_COUNT_LIMIT, ArticleFilterSet
 from articles.models import Article, Tally
 from articles.pagination import COUNT_CAP, CappedPaginator
 
 ARTICLES_PER_PAGE = 20
-FACET_COUNT_LIMIT = 1_000  # above this many results, filter choices are shown without counts
 
 
 def article_listing(
@@ -98,11 +97,11 @@ def article_listing(
         query=query,
         page_obj=page,
         articles=articles,
-        # Counts only for narrow results: each count repeats the match.
+        # Counts only over few articles: a count reads what it counts.
         facets=useful_choices(
             filterset.facets(
                 counted=paginator.counted <= FACET_COUNT_LIMIT,
-                whole_archive=whole_archive and unfiltered,
+                whole_archive=whole_archive,
                 topic_counts=stored_topic_counts if unfiltered and read_already else None,
             ),
             results=None if paginator.capped else paginator.count,

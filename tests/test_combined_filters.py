@@ -191,6 +191,58 @@ def test_facets_of_a_combination_count_what_each_choice_would_give(client, archi
         assert count == len(expected(archive, topic="security", expert=slug))
 
 
+def test_a_chosen_filters_choices_are_counted_only_over_few_pieces(client, archive, monkeypatch):
+    """A filter with a choice made counts its other choices over what the other filters give, when
+    that is at most the limit; over more, its choices come without counts (a count reads what it
+    counts). The filters with nothing chosen count over the results themselves."""
+    under_topic = len(expected(archive, topic="security"))
+    by_expert = len(expected(archive, expert="e0"))
+    assert by_expert < under_topic  # the archive's draw: e0 writes less than is under the topic
+    monkeypatch.setattr("articles.filters.FACET_COUNT_LIMIT", under_topic - 1)
+
+    response = client.get("/en/articles/", {"topic": "security", "expert": "e0", "language": "all"})
+
+    facets = response.context["facets"]
+    # Without the expert, the topic alone gives more than the limit: offered uncounted.
+    assert [(e["value"], e["count"], e["selected"]) for e in facets["expert"]] == [("e0", None, True)]
+    # Without the topic, the expert's pieces are few: counted, each what its link would list.
+    topics = {entry["value"]: entry["count"] for entry in facets["topic"]}
+    assert topics and None not in topics.values()
+    for slug, count in topics.items():
+        assert count == len(expected(archive, topic=slug, expert="e0"))
+    # Nothing chosen: counted over the results.
+    for entry in facets["category"]:
+        assert entry["count"] == len(
+            expected(archive, topic="security", expert="e0", category=entry["value"])
+        )
+
+
+def test_one_filter_on_the_whole_archive_shows_its_choices_stored_counts(client, archive):
+    """?category=c0 alone: the other categories' counts are the whole archive's (stored), the chosen
+    one marked; the other filters count the results."""
+    response = client.get("/en/articles/", {"category": "c0", "language": "all"})
+
+    facets = response.context["facets"]
+    assert [(e["value"], e["count"], e["selected"]) for e in facets["category"]] == [
+        ("c0", len(expected(archive, category="c0")), True),
+        ("c1", len(expected(archive, category="c1")), False),
+    ]
+    for entry in facets["year"]:
+        assert entry["count"] == len(expected(archive, category="c0", year=int(entry["value"])))
+
+
+def test_the_facets_take_as_many_queries_counted_or_not(count_queries, archive, monkeypatch):
+    """However many pieces each filter's choices would count over, the page takes a fixed number of
+    queries: the matches without each filter are looked for together."""
+    url = "/en/articles/?topic=security&expert=e0&year=2015&language=all"
+    counted = count_queries(url)
+    monkeypatch.setattr("articles.filters.FACET_COUNT_LIMIT", 0)
+    uncounted = count_queries(url)
+
+    assert counted <= 13
+    assert uncounted <= 13
+
+
 def test_the_migration_gives_an_archive_indexed_before_its_filter_terms(client, archive):
     """Migration 0034: an index written before filters were terms (rows as they were) gains them."""
     from importlib import import_module

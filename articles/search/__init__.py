@@ -75,24 +75,36 @@ class Matches:
     """
 
     def __init__(self, text, language="", terms=(), *, listed=True):
-        """`listed` False: never run apart, only ever a subquery of what `restrict` gives (a
-        facet's count, which a page shows only for few results)."""
+        """`listed` False: never run apart, only ever a subquery of what `restrict` gives (search():
+        the matches among a few articles)."""
         self.query = parse(text) if text is not None else None
         self.language, self.terms = language, tuple(tuple(group) for group in terms)
         # Something typed with nothing to search in it (punctuation, only exclusions) finds nothing.
         self.nothing = text is not None and not self.query
         self.ids, self.complete = None, False  # not listed: the match stays a subquery
-        if listed and self.query:
+        # Whether `ids` are ranked: a text, found by the index (not a subquery, nor at_most()).
+        self.ranked = bool(listed and self.query)
+        if self.ranked:
             self.ids, self.complete = backend().ranked_ids(self.query, MATCH_LIMIT, language, self.terms)
         elif listed and not self.nothing:  # filters alone
             found = backend().match_ids(self.query, MATCH_LIMIT + 1, language, self.terms)
             if len(found) <= MATCH_LIMIT:
                 self.ids, self.complete = found, True
 
-    @property
-    def ranked(self):
-        """Whether the results are ranked: a text, and found by the index (not a facet's subquery)."""
-        return bool(self.query) and self.ids is not None
+    @classmethod
+    def each_at_most(cls, limit, language, searches):
+        """For each (text, terms) of `searches`, its match with its ids listed (unranked) if it
+        finds at most `limit` articles, else None: what a facet counts over. One query for them
+        all, reading one id more than the limit of each, never a whole match."""
+        matches = [cls(text, language, terms, listed=False) for text, terms in searches]
+        asked = [found for found in matches if not found.nothing]
+        listed = backend().match_ids_each(
+            [(found.query, found.terms) for found in asked], limit + 1, language
+        )
+        for found, ids in zip(asked, listed, strict=True):
+            if len(ids) <= limit:
+                found.ids, found.complete = ids, True
+        return [found if found.nothing or found.complete else None for found in matches]
 
     def restrict(self, queryset):
         """The articles of `queryset` that match (cheap to count and to facet: no ranking)."""

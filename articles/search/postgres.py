@@ -114,6 +114,23 @@ def match_ids(query, limit, language="", terms=()):
     return list(matching(query, language, terms).values_list("article_id", flat=True)[:limit])
 
 
+def match_ids_each(searches, limit, language=""):
+    """For each (query, terms) of `searches`, the ids of at most `limit` articles (any status) it
+    matches: one statement, a UNION ALL of each match's first ids."""
+    if not searches:
+        return []
+    parts = [
+        matching(query, language, terms)
+        .annotate(search=Value(number))
+        .values_list("search", "article_id")[:limit]
+        for number, (query, terms) in enumerate(searches)
+    ]
+    found = [[] for _ in searches]
+    for number, article_id in parts[0].union(*parts[1:], all=True):
+        found[number].append(article_id)
+    return found
+
+
 def filter(queryset, query, language="", terms=()):
     return queryset.filter(pk__in=matching(query, language, terms).values("article_id"))
 

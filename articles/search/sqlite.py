@@ -67,6 +67,25 @@ def match_ids(query, limit, language="", terms=(), *, columns=TEXT_COLUMNS):
     return list(rows[:limit])
 
 
+def match_ids_each(searches, limit, language=""):
+    """For each (query, terms) of `searches`, the ids of at most `limit` articles (any status) it
+    matches: one statement, a UNION ALL of each match's first ids (FTS5 stops at the limit)."""
+    if not searches:
+        return []
+    table = ArticleFts._meta.db_table
+    # Each match's own LIMIT: in a subquery, as SQLite has none for a part of a compound SELECT.
+    part = f"SELECT %s, found FROM (SELECT rowid AS found FROM {table} WHERE {table} MATCH %s LIMIT %s)"
+    params = []
+    for number, (query, terms) in enumerate(searches):
+        params += [number, match_expression(query, terms), limit]
+    found = [[] for _ in searches]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([part] * len(searches)), params)
+        for number, article_id in cursor.fetchall():
+            found[number].append(article_id)
+    return found
+
+
 def filter(queryset, query, language="", terms=()):
     # A subquery, not a join: SQLite then reads the matches once instead of matching per article.
     matches = ArticleFts.objects.filter(document__match=match_expression(query, terms)).values("article_id")
