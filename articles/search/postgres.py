@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from articles.models import Article, ArticleSearch, SearchTerm
+from articles.search.documents import LANGUAGE, PUBLIC
 from articles.search.stemming import CYRILLIC
 
 
@@ -39,18 +40,28 @@ def lexeme(kind, value):
     return f"{kind}={value}"
 
 
+def filter_tsquery(terms):
+    """Filter terms as the text of a tsquery of their lexemes: every group must match, any term of
+    a group."""
+
+    def quoted(kind, value):
+        return "'" + lexeme(kind, value).replace("'", "''") + "'"
+
+    return " & ".join("(" + " | ".join(quoted(*term) for term in group) + ")" for group in terms)
+
+
 class FilterQuery(SearchQuery):
-    """Filter terms as a tsquery of their lexemes: every group must match, any term of a group.
-    Cast, not parsed by a text search configuration, which would split "t=12"."""
+    """Filter terms as a tsquery (filter_tsquery). Cast, not parsed by a text search
+    configuration, which would split "t=12"."""
 
     template = "(%(expressions)s)::tsquery"
 
     def __init__(self, terms):
-        def quoted(kind, value):
-            return "'" + lexeme(kind, value).replace("'", "''") + "'"
+        super().__init__(filter_tsquery(terms))
 
-        groups = ["(" + " | ".join(quoted(*term) for term in group) + ")" for group in terms]
-        super().__init__(" & ".join(groups))
+
+# Filter terms nearly every article has: whether it is public, its language.
+BROAD_TERMS = {PUBLIC, LANGUAGE}
 
 
 def tsquery(query, language="", *, loose=False):
@@ -219,14 +230,23 @@ def best_ids(query, limit, language="", terms=()):
     alone, newest first."""
     reading = tsquery(query, language)
     in_summary = reading & FilterQuery(terms) if terms else reading
-    # Ordered by the distance itself, ascending: the order the RUM index reads out.
     if ranks_on_index():
+        # Ordered by the distance itself, ascending: the order the RUM index reads out.
         best = Distance(F("summary"), reading).asc()
+        # The terms nearly every article has are checked on the rows the index gives (a condition
+        # the planner cannot look up in an index), not looked up: RUM read all their entries (a
+        # million for "public"), 319 ms instead of 87 for "missile defense" at a million articles,
+        # 98 instead of 38 for a word in 70% of them.
+        broad = [group for group in terms if all(kind in BROAD_TERMS for kind, _ in group)]
+        narrow = [group for group in terms if group not in broad]
+        summaries = ArticleSearch.objects.filter(summary=reading & FilterQuery(narrow) if narrow else reading)
+        if broad:
+            checked = RawSQL("(summary @@ %s::tsquery) IS TRUE", [filter_tsquery(broad)], BooleanField())
+            summaries = summaries.filter(checked)
     else:
         best = SearchRank(F("summary"), reading).desc()
-    summaries = ArticleSearch.objects.filter(summary=in_summary)
-    if not ranks_on_index():  # no index on the summaries: their matches are the documents' first
-        summaries = summaries.filter(document=in_summary)
+        # No index on the summaries: their matches are the documents' first.
+        summaries = ArticleSearch.objects.filter(summary=in_summary, document=in_summary)
     # By the score alone: with a tie-break on the articles' dates the planner sorted every match
     # instead of reading the index in order (126 ms instead of 10 for 11,000 matches at 100k). A page
     # of all the matches orders them by score, then date; a page of the best of more keeps this order.
