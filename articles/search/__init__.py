@@ -83,7 +83,7 @@ class Matches:
         # Something typed with nothing to search in it (punctuation, only exclusions) finds nothing.
         self.nothing = text is not None and not self.query
         self.ids, self.complete = None, False  # not listed: the match stays a subquery
-        # Whether `ids` are ranked: a text, found by the index (not a subquery, nor at_most()).
+        # Whether `ids` are ranked: a text, found by the index (not a subquery, nor each_at_most()).
         self.ranked = bool(listed and self.query)
         if self.ranked:
             self.ids, self.complete = backend().ranked_ids(self.query, MATCH_LIMIT, language, self.terms)
