@@ -511,7 +511,7 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
                 f"More than {search.MATCH_LIMIT:,} articles match “{term}”: the best"
                 f" {search.MATCH_LIMIT:,} are listed. Add a word or a filter to narrow them.",
             )
-        return queryset.filter(pk__in=matches.ids), False
+        return queryset.filter(pk__among=matches.ids), False
 
     def get_inlines(self, request, obj):
         inlines = super().get_inlines(request, obj)

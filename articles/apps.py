@@ -9,6 +9,6 @@ class ArticlesConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
-        from articles import permissions, signals  # noqa: F401 - connects the receivers
+        from articles import lookups, permissions, signals  # noqa: F401 - registers, connects
 
         m2m_changed.connect(permissions.desk_groups_give_staff_status, sender=get_user_model().groups.through)

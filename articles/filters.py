@@ -471,7 +471,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         found = list(
             self._in_page_language(queryset).order_by().values_list("pk", flat=True)[: FACET_COUNT_LIMIT + 1]
         )
-        return self.queryset.filter(pk__in=found) if len(found) <= FACET_COUNT_LIMIT else None
+        return self.queryset.filter(pk__among=found) if len(found) <= FACET_COUNT_LIMIT else None
 
     def _field_facets(self, bases):
         """Category, source and year, each counted over its own results ({name: queryset}), in one

@@ -415,3 +415,13 @@ def test_the_title_says_what_the_results_were_searched_for(client, query):
     else:
         assert response.context["query"] == folded and f"<title>Search: {folded} · " in response.text
     assert f'maxlength="{search.MAX_QUERY_LENGTH}"' in response.text
+
+
+def test_a_list_of_ids_finds_what_in_finds():
+    """`pk__among` (articles.lookups), how a page filters by the index's ids, one parameter for
+    them all: the same rows as `pk__in`, with no ids, one, or thousands."""
+    pieces = ArticleFactory.create_batch(3)
+    many = [piece.pk for piece in pieces] + list(range(10**6, 10**6 + 5000))
+    for ids in ([], [pieces[1].pk], many):
+        found = set(Article.objects.filter(pk__among=ids).values_list("pk", flat=True))
+        assert found == {piece.pk for piece in pieces if piece.pk in ids}

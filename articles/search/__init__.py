@@ -113,14 +113,14 @@ class Matches:
             return queryset.none()
         if not self.complete:  # too many matches for a list of ids: the match itself, as a subquery
             return backend().filter(queryset, self.query, self.language, self.terms)
-        return queryset.filter(pk__in=self.ids)
+        return queryset.filter(pk__among=self.ids)
 
     def best(self, queryset):
         """The results of `queryset` as a page lists them: the best first (at most MATCH_LIMIT of
         them, `ids`), or, with nothing to rank, every match newest first."""
         if not self.ranked:
             return self.restrict(queryset).order_by("-published_at", "-id")
-        listed = queryset.filter(pk__in=self.ids)
+        listed = queryset.filter(pk__among=self.ids)
         if self.complete:
             return self.rank(listed)
         # The best of more: the index ranked them (`ids` in rank order), and the page keeps that order

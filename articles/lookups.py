@@ -1,0 +1,27 @@
+"""Field lookups of our own, registered on import (articles.apps)."""
+
+import json
+
+from django.db.models import IntegerField, Lookup
+
+
+@IntegerField.register_lookup
+class AmongIds(Lookup):
+    """`pk__among=ids`: what `pk__in=ids` finds, with the ids passed as one parameter however many
+    there are (an array on PostgreSQL, a JSON list on SQLite).
+
+    A search's page filters by up to search.MATCH_LIMIT ids, in several queries. As `__in`, each
+    id was a placeholder of its own, which psycopg parses query by query: 39 ms of an 82 ms
+    listing at 100,000 articles went to that alone."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(pk) for pk in self.rhs]]
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = json.dumps([int(pk) for pk in self.rhs])
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, ids]  # noqa: S608
