@@ -7,7 +7,7 @@ from collections import namedtuple
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import CharField, Count, F, OuterRef, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, ExtractYear
 from django.utils import dates, timezone, translation
 from django.utils.formats import date_format
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from articles import search
+from articles import search, tallies
 from articles.models import Article, ArticleAuthor, Category, Source, Tally, Topic, localized
 from articles.richtext import fold
 from articles.search import documents as terms
@@ -369,6 +369,63 @@ class ArticleFilterSet(django_filters.FilterSet):
             return {}
         best = self.index_matches().ids
         return {"known_count": len(best) + 1, "first_ids": lambda top: best[:top]}
+
+    def timeline_walk(self):
+        """For filters alone that match more articles than the index lists (search.MATCH_LIMIT): a
+        callable giving the ids of the first `count` results in the page's order, as a subquery
+        (the paginator's `first_ids`), off the stored timeline of the chosen topic or expert with
+        the fewest pieces, every other filter a condition on its rows (tallies.listed). None when
+        the results are not such, or no single topic or expert is chosen to walk.
+
+        From the match itself, the newest were found by walking the archive by date and reading
+        each article's terms, until 20 had them all: 266 ms for a broad topic × an expert of 80,000
+        pieces at a million articles. The walk costs 20 ÷ the share of the walked timeline's rows
+        that the other filters keep."""
+        if self.search_text or not self.uses_index or self.index_matches().complete:
+            return None
+        chosen = self._cleaned_data()
+        on = []  # (timeline kind, refs): every result is on one of the refs' timelines
+        if self.within is not None and self.within[0] in (Tally.Kind.UNDER_TOPIC, Tally.Kind.EXPERT):
+            on.append((self.within[0], (self.within[1],)))
+        for name, kind in (
+            ("topic", Tally.Kind.UNDER_TOPIC),
+            ("region", Tally.Kind.UNDER_TOPIC),
+            ("expert", Tally.Kind.EXPERT),
+        ):
+            if _is_chosen(chosen.get(name)):
+                on.append((kind, tuple(sorted(choice.pk for choice in chosen[name]))))
+        walked = tallies.fewest(
+            {(kind, refs[0]) for kind, refs in on if len(refs) == 1}, language=self.results_language
+        )
+        if walked is None:
+            return None
+        kind, ref = walked
+        conditions = [tallies.on_timeline(*other) for other in set(on) - {(kind, (ref,))}]
+        for name in ("category", "source"):
+            if _is_chosen(chosen.get(name)):
+                conditions.append(self._article_is(**{name: chosen[name]}))
+        if self.within is not None and self.within[0] in (Tally.Kind.CATEGORY, Tally.Kind.SOURCE):
+            field = "category_id" if self.within[0] == Tally.Kind.CATEGORY else "source_id"
+            conditions.append(self._article_is(**{field: self.within[1]}))
+        if _is_chosen(chosen.get("year")):
+            conditions.append(Q(published_at__year=int(chosen["year"])))
+        if chosen.get("date_from") is not None:
+            conditions.append(Q(published_at__gte=_start_of(chosen["date_from"])))
+        if chosen.get("date_to") is not None:
+            conditions.append(Q(published_at__lt=_start_of(chosen["date_to"] + datetime.timedelta(days=1))))
+        return functools.partial(
+            tallies.listed,
+            kind,
+            ref,
+            oldest=self.oldest_first,
+            language=self.results_language,
+            conditions=conditions,
+        )
+
+    @staticmethod
+    def _article_is(**fields):
+        """A condition on timeline rows: their article has these field values."""
+        return Exists(Article.objects.filter(pk=OuterRef("article_id"), **fields))
 
     @property
     def best_only(self):

@@ -24,10 +24,12 @@ date and language); with the "u", "e" and "m" keys they tell which articles move
 timelines, whose rows are written again.
 """
 
+import functools
+import operator
 from collections import Counter
 
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
@@ -101,15 +103,35 @@ def rebuild(progress=None):
             progress(done, max(total, done))
 
 
-def listed(kind, ref, count, *, oldest=False, language=""):
+def listed(kind, ref, count, *, oldest=False, language="", conditions=()):
     """The ids of the `count` newest (or oldest) published articles under a topic (Tally.Kind.UNDER_TOPIC,
     subtopics included) or by an expert (Tally.Kind.EXPERT), in `language` (blank: any), as a
-    subquery: one walk of the timelines' index, however many articles the topic or the expert has."""
+    subquery: one walk of the timelines' index, however many articles the topic or the expert has.
+    `conditions` narrow the rows walked: on their `published_at`, or on_timeline() and other
+    Exists() of their `article_id` (the walk then reads as many rows as it takes to find `count`)."""
     order = ("published_at", "article_id") if oldest else ("-published_at", "-article_id")
-    rows = Timeline.objects.filter(kind=kind, ref=ref)
+    rows = Timeline.objects.filter(*conditions, kind=kind, ref=ref)
     if language:
         rows = rows.filter(language=language)
     return rows.order_by(*order).values("article_id")[:count]
+
+
+def on_timeline(kind, refs):
+    """A condition on timeline rows (listed()'s `conditions`): their article is also on the timeline
+    of one of `refs` of `kind` (Tally.Kind.UNDER_TOPIC or EXPERT), looked up by the article."""
+    return Exists(Timeline.objects.filter(kind=kind, ref__in=refs, article_id=OuterRef("article_id")))
+
+
+def fewest(keys, *, language=""):
+    """Of `keys`, (Tally.Kind, ref) pairs, the one with the fewest published articles in `language`
+    (blank: all) as stored; None if `keys` is empty."""
+    if not keys:
+        return None
+    rows = Tally.objects.filter(
+        functools.reduce(operator.or_, (Q(kind=kind, ref=ref) for kind, ref in keys)), language=language
+    )
+    found = rows.order_by("count").values_list("kind", "ref").first()
+    return found or next(iter(keys))  # none stored: none published, and any walk is short
 
 
 def counts(kind, refs=None, *, language=""):

@@ -284,3 +284,101 @@ def test_a_filter_on_a_topic_or_expert_page_combines_with_the_page_in_the_index(
             shown = {article.slug for article in response.context["articles"]}
             word = filters.pop("q", None)
             assert shown == expected(archive, word=word, **own, **filters), (page, filters)
+
+
+def walked(client, path, filters):
+    """The slugs a listing shows, page after page to its last, in order."""
+    shown, page = [], 1
+    while True:
+        response = client.get(path, {**filters, "page": page})
+        assert response.status_code == 200
+        shown += [article.slug for article in response.context["articles"]]
+        if not response.context["page_obj"].has_next():
+            return shown
+        page += 1
+
+
+def in_order(slugs, *, oldest=False):
+    pieces = sorted(Article.objects.filter(slug__in=slugs), key=lambda a: (a.published_at, a.pk))
+    return [piece.slug for piece in (pieces if oldest else reversed(pieces))]
+
+
+@pytest.fixture
+def many_matches(monkeypatch):
+    """Filters alone matching more than the index lists (search.MATCH_LIMIT) are listed off the
+    timeline of one topic or expert, with the other filters checked on its rows: two pieces a page,
+    so that pages follow one another."""
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 1)
+    monkeypatch.setattr("articles.listing.ARTICLES_PER_PAGE", 2)
+
+
+def any_of(world, name, slugs, **filters):
+    """What `filters` give with any of `slugs` chosen for the filter `name`."""
+    return set().union(*(expected(world, **{name: slug}, **filters) for slug in slugs))
+
+
+@pytest.mark.parametrize(
+    ("filters", "wanted"),
+    [
+        ({"topic": "security", "expert": "e0"}, lambda w: expected(w, topic="security", expert="e0")),
+        (
+            {"topic": "asia", "expert": "e1", "sort": "oldest"},
+            lambda w: expected(w, topic="asia", expert="e1"),
+        ),
+        (
+            {"region": "asia", "topic": "security"},
+            lambda w: expected(w, topic="asia") & expected(w, topic="security"),
+        ),
+        (
+            {"topic": "security", "year": 2015, "language": "en"},
+            lambda w: expected(w, topic="security", year=2015, language="en"),
+        ),
+        (
+            {"expert": "e2", "category": "c1", "source": "s0"},
+            lambda w: expected(w, expert="e2", category="c1", source="s0"),
+        ),
+        (
+            {"topic": "asia", "category": "c0", "date_from": "2014-06-01", "date_to": "2016-03-31"},
+            lambda w: expected(w, topic="asia", category="c0", days=("2014-06-01", "2016-03-31")),
+        ),
+        (
+            {"topic": ["security", "trade"], "expert": "e0"},
+            lambda w: any_of(w, "topic", ["security", "trade"], expert="e0"),
+        ),
+        (
+            {"expert": ["e0", "e1"], "topic": "nuclear"},
+            lambda w: any_of(w, "expert", ["e0", "e1"], topic="nuclear"),
+        ),
+    ],
+)
+def test_filters_matching_more_than_the_index_lists_are_listed_in_order(
+    client, archive, many_matches, filters, wanted
+):
+    wanted = wanted(archive)
+    assert len(wanted) >= 2, "the draw gives more than MATCH_LIMIT"
+
+    shown = walked(client, "/en/articles/", {"language": "all", **filters})
+
+    assert shown == in_order(wanted, oldest=filters.get("sort") == "oldest")
+
+
+def test_a_page_narrowed_to_many_lists_its_own_language_in_order(client, archive, many_matches):
+    wanted = any_of(archive, "expert", ["e0", "e1"], topic="asia", language="ru")
+    assert len(wanted) >= 2
+    assert walked(client, "/ru/topics/asia/", {"expert": ["e0", "e1"]}) == in_order(wanted)
+
+
+def test_many_matches_are_listed_off_a_timeline_in_as_many_queries(
+    client, archive, many_matches, count_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    wanted = expected(archive, topic="security", category="c0")
+    assert len(wanted) >= 2
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/topics/security/", {"category": "c0", "language": "all"})
+    # The newest, off the topic's timeline: its rows read, not every article by date.
+    assert any("articles_timeline" in query["sql"] for query in queries.captured_queries)
+    assert [article.slug for article in response.context["articles"]] == in_order(wanted)[:2]
+    assert count_queries("/en/articles/?topic=security&expert=e0&year=2015&language=all") <= 13
