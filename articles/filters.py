@@ -453,6 +453,11 @@ class ArticleFilterSet(django_filters.FilterSet):
         """Whether the results are listed oldest first (the reader's choice)."""
         return self._cleaned_data().get("sort") == "oldest"
 
+    def by_date(self, queryset):
+        """`queryset` newest first, or oldest first if the reader asked: the order of a page taken
+        off a timeline (articles.pagination's `first_ids`)."""
+        return self.sort_by(queryset, "sort", "oldest" if self.oldest_first else "newest")
+
     @property
     def search_text(self):
         """The valid search text in use, or ""."""

@@ -47,20 +47,17 @@ def article_listing(
     # What is listed, as stored: the page's own count when nothing narrows it; when the whole
     # archive is narrowed to one topic, expert, category or source, that one's.
     stored = counted_as if unfiltered else (filterset.one_choice() if whole_archive else None)
-    oldest = filterset.oldest_first
     if stored and stored[0] in (Tally.Kind.UNDER_TOPIC, Tally.Kind.EXPERT):
         # A topic's or an expert's pieces, and nothing else narrows them: listed off their timeline.
-        first_ids = partial(tallies.listed, *stored, oldest=oldest, language=filterset.results_language)
+        first_ids = partial(
+            tallies.listed, *stored, oldest=filterset.oldest_first, language=filterset.results_language
+        )
     else:  # filters alone matching many: off the timeline of one, the others checked on its rows
         first_ids = filterset.timeline_walk()
     if first_ids:
         # Sorting all of them for a page grew with the topic (74 ms for the broadest at 100k articles
         # on SQLite); the timeline's walk keeps every filter, so their conditions go.
-        cards = filterset.sort_by(
-            Article.objects.published().with_cards().defer("body", "body_html"),
-            "sort",
-            "oldest" if oldest else "newest",
-        )
+        cards = filterset.by_date(Article.objects.published().with_cards().defer("body", "body_html"))
     read_already = stored == counted_as and not filterset.results_language
     if not stored:
         known_count = None

@@ -78,9 +78,8 @@ class ApiPagination(PageNumberPagination):
         if number is None or number < 1:
             raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
         self.request = request
-        self.paginator = self.django_paginator_class(
-            queryset, self.get_page_size(request), **self.counted_as(view)
-        )
+        queryset, paging = self.paging(queryset, view)
+        self.paginator = self.django_paginator_class(queryset, self.get_page_size(request), **paging)
         try:
             self.page = self.paginator.page(number)
         except InvalidPage as error:
@@ -88,12 +87,22 @@ class ApiPagination(PageNumberPagination):
         return list(self.page)
 
     @staticmethod
-    def counted_as(view):
-        """A search's best matches of more (ArticleFilterSet.count_cap) are counted as the site
-        counts them: every match, up to the ranked ones, then "capped"."""
+    def paging(queryset, view):
+        """(What to page, the paginator's arguments), as the site's listings page (articles.listing):
+        a search's best matches of more (ArticleFilterSet.count_cap) counted as the site counts
+        them, every match up to the ranked ones, then "capped"; filters alone matching many taken
+        off a timeline (ArticleFilterSet.timeline_walk)."""
         filterset = getattr(view, "filterset", None)
         cap = getattr(filterset, "count_cap", None)
-        return {"count_from": filterset.unranked_qs, "cap": cap, **filterset.best_paging()} if cap else {}
+        if cap:
+            return queryset, {"count_from": filterset.unranked_qs, "cap": cap, **filterset.best_paging()}
+        walk = filterset.timeline_walk() if hasattr(filterset, "timeline_walk") else None
+        if walk is None:
+            return queryset, {}
+        return filterset.by_date(view.get_queryset()), {
+            "count_from": filterset.unranked_qs,
+            "first_ids": walk,
+        }
 
     def get_paginated_response(self, data):
         return Response(

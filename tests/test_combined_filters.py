@@ -4,6 +4,7 @@ tests hold it to what the filters mean, checked against the articles themselves.
 
 import itertools
 import random
+from urllib.parse import urlencode
 
 import pytest
 
@@ -357,9 +358,16 @@ def test_filters_matching_more_than_the_index_lists_are_listed_in_order(
     wanted = wanted(archive)
     assert len(wanted) >= 2, "the draw gives more than MATCH_LIMIT"
 
+    in_the_api = []
+    url = "/api/articles/?" + urlencode({"language": "all", "page_size": 2, **filters}, doseq=True)
+    while url:
+        page = client.get(url).json()
+        in_the_api += [item["slug"] for item in page["results"]]
+        url = page["next"]
+
     shown = walked(client, "/en/articles/", {"language": "all", **filters})
 
-    assert shown == in_order(wanted, oldest=filters.get("sort") == "oldest")
+    assert shown == in_the_api == in_order(wanted, oldest=filters.get("sort") == "oldest")
 
 
 def test_a_page_narrowed_to_many_lists_its_own_language_in_order(client, archive, many_matches):
@@ -378,7 +386,11 @@ def test_many_matches_are_listed_off_a_timeline_in_as_many_queries(
     assert len(wanted) >= 2
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/en/topics/security/", {"category": "c0", "language": "all"})
+    with CaptureQueriesContext(connection) as api_queries:
+        api = client.get("/api/articles/", {"topic": "security", "category": "c0", "language": "all"})
     # The newest, off the topic's timeline: its rows read, not every article by date.
-    assert any("articles_timeline" in query["sql"] for query in queries.captured_queries)
+    for captured in (queries, api_queries):
+        assert any("articles_timeline" in query["sql"] for query in captured.captured_queries)
     assert [article.slug for article in response.context["articles"]] == in_order(wanted)[:2]
+    assert [item["slug"] for item in api.json()["results"]] == in_order(wanted)[:20]
     assert count_queries("/en/articles/?topic=security&expert=e0&year=2015&language=all") <= 13
