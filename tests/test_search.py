@@ -64,6 +64,25 @@ def test_phrases_find_the_pieces_with_those_words_in_that_order_in_any_field(phr
     assert found(phrase) == ["Plans"]
 
 
+def test_a_phrase_with_filters_finds_the_public_pieces_it_and_they_describe(client):
+    """A phrase of two words is decided by its pair (on PostgreSQL, without its words looked up
+    again), and the filters, the page's language and the publication rule still apply."""
+    korea = TopicFactory(slug="korea")
+    kwargs = {"body": "<p>The new missile defense systems, and their radars.</p>", "topics": [korea]}
+    wanted = ArticleFactory(title="Wanted", **kwargs)
+    ArticleFactory(title="Elsewhere", body=kwargs["body"])  # not under the topic
+    ArticleFactory(title="Apart", body="<p>A missile, and defense systems.</p>", topics=[korea])
+    ArticleFactory(title="Russian", language="ru", **kwargs)
+    draft(title="Draft", **kwargs)
+    scheduled(title="Scheduled", **kwargs)
+
+    for text in ('"missile defense"', '"missile defense" radars', '"missile defense" "new missile"'):
+        response = results(client, text, topic="korea")
+        assert [article.slug for article in response.context["articles"]] == [wanted.slug], text
+    everywhere = results(client, '"defense systems"').context["articles"]
+    assert sorted(article.title for article in everywhere) == ["Apart", "Elsewhere", "Wanted"]
+
+
 def test_a_quote_left_open_runs_to_the_end():
     ArticleFactory(title="Missile defense for Korea")
 
