@@ -2,6 +2,7 @@
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import IntegerField, Lookup
 
 
@@ -17,11 +18,15 @@ class AmongIds(Lookup):
     lookup_name = "among"
     prepare_rhs = False
 
+    def ids(self):
+        if not self.rhs:  # as `__in` does: no query at all for what matches nothing
+            raise EmptyResultSet
+        return [int(pk) for pk in self.rhs]
+
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(pk) for pk in self.rhs]]
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.ids()]
 
     def as_sqlite(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        ids = json.dumps([int(pk) for pk in self.rhs])
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, ids]  # noqa: S608
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(self.ids())]  # noqa: S608

@@ -444,3 +444,11 @@ def test_a_list_of_ids_finds_what_in_finds():
     for ids in ([], [pieces[1].pk], many):
         found = set(Article.objects.filter(pk__among=ids).values_list("pk", flat=True))
         assert found == {piece.pk for piece in pieces if piece.pk in ids}
+
+
+def test_a_search_finding_nothing_asks_nothing_of_the_empty_results(count_queries):
+    """No count, no facet is queried for an empty list of matches (`pk__among=[]` matches nothing
+    without a query, as `pk__in=[]`)."""
+    ArticleFactory(title="Missile defense for Korea")
+
+    assert count_queries("/en/search/?q=zzyzx") <= 7
