@@ -78,8 +78,9 @@ class ApiPagination(PageNumberPagination):
         if number is None or number < 1:
             raise ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
         self.request = request
-        queryset, paging = self.paging(queryset, view)
-        self.paginator = self.django_paginator_class(queryset, self.get_page_size(request), **paging)
+        size = self.get_page_size(request)
+        queryset, paging = self.paging(queryset, view, top=number * size)
+        self.paginator = self.django_paginator_class(queryset, size, **paging)
         try:
             self.page = self.paginator.page(number)
         except InvalidPage as error:
@@ -87,16 +88,16 @@ class ApiPagination(PageNumberPagination):
         return list(self.page)
 
     @staticmethod
-    def paging(queryset, view):
+    def paging(queryset, view, *, top):
         """(What to page, the paginator's arguments), as the site's listings page (articles.listing):
         a search's best matches of more (ArticleFilterSet.count_cap) counted as the site counts
         them, every match up to the ranked ones, then "capped"; filters alone matching many taken
-        off a timeline (ArticleFilterSet.timeline_walk)."""
+        off a timeline (ArticleFilterSet.timeline_walk), for a page that ends at result `top`."""
         filterset = getattr(view, "filterset", None)
         cap = getattr(filterset, "count_cap", None)
         if cap:
             return queryset, {"count_from": filterset.unranked_qs, "cap": cap, **filterset.best_paging()}
-        walk = filterset.timeline_walk() if hasattr(filterset, "timeline_walk") else None
+        walk = filterset.timeline_walk(top=top) if hasattr(filterset, "timeline_walk") else None
         if walk is None:
             return queryset, {}
         return filterset.by_date(view.get_queryset()), {

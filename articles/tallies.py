@@ -124,14 +124,14 @@ def on_timeline(kind, refs):
 
 def fewest(keys, *, language=""):
     """Of `keys`, (Tally.Kind, ref) pairs, the one with the fewest published articles in `language`
-    (blank: all) as stored; None if `keys` is empty."""
+    (blank: all) as stored, as (kind, ref, count); None if `keys` is empty."""
     if not keys:
         return None
     rows = Tally.objects.filter(
         functools.reduce(operator.or_, (Q(kind=kind, ref=ref) for kind, ref in keys)), language=language
     )
-    found = rows.order_by("count").values_list("kind", "ref").first()
-    return found or next(iter(keys))  # none stored: none published, and any walk is short
+    found = rows.order_by("count").values_list("kind", "ref", "count").first()
+    return found or (*next(iter(keys)), 0)  # none stored: none published, and any walk is short
 
 
 def counts(kind, refs=None, *, language=""):

@@ -394,3 +394,23 @@ def test_many_matches_are_listed_off_a_timeline_in_as_many_queries(
     assert [article.slug for article in response.context["articles"]] == in_order(wanted)[:2]
     assert [item["slug"] for item in api.json()["results"]] == in_order(wanted)[:20]
     assert count_queries("/en/articles/?topic=security&expert=e0&year=2015&language=all") <= 13
+
+
+def test_a_page_too_deep_for_a_walk_sorts_the_match_instead(
+    client, archive, many_matches, monkeypatch, settings
+):
+    """Past about WALKED_AT_MOST rows of the timeline, a page is taken from the match sorted by
+    date (a walk reads more rows the deeper the page): the same pieces in the same order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0  # each page rendered again
+
+    filters = {"topic": "security", "category": "c0", "language": "all"}
+    walked_pages = walked(client, "/en/articles/", filters)
+    monkeypatch.setattr("articles.filters.WALKED_AT_MOST", 0)
+    with CaptureQueriesContext(connection) as queries:
+        sorted_pages = walked(client, "/en/articles/", filters)
+
+    assert not any("articles_timeline" in query["sql"] for query in queries.captured_queries)
+    assert sorted_pages == walked_pages == in_order(expected(archive, topic="security", category="c0"))
