@@ -385,7 +385,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         From the match itself, the newest were found by walking the archive by date and reading
         each article's terms, until 20 had them all: 266 ms for a broad topic × an expert of 80,000
         pieces at a million articles. The walk reads `top` ÷ the share of the walked timeline's
-        rows that the other filters keep, which is more than MATCH_LIMIT ÷ its length."""
+        rows that the other filters keep, a share of at least MATCH_LIMIT ÷ the timeline's length."""
         if self.search_text or not self.uses_index or self.index_matches().complete:
             return None
         chosen = self._cleaned_data()
@@ -405,9 +405,8 @@ class ArticleFilterSet(django_filters.FilterSet):
         if walked is None:
             return None
         kind, ref, length = walked
-        if top * length > WALKED_AT_MOST * (
-            search.MATCH_LIMIT + 1
-        ):  # a deep page: sorting the match costs less
+        # A deep page: the walk could read more rows than sorting the match costs.
+        if top * length > WALKED_AT_MOST * (search.MATCH_LIMIT + 1):
             return None
         conditions = [tallies.on_timeline(*other) for other in set(on) - {(kind, (ref,))}]
         for name in ("category", "source"):
