@@ -287,6 +287,49 @@ def test_a_filter_on_a_topic_or_expert_page_combines_with_the_page_in_the_index(
             assert shown == expected(archive, word=word, **own, **filters), (page, filters)
 
 
+@pytest.mark.parametrize(
+    "filters, wanted",
+    [
+        ({"topic": "asia", "year": 2015}, {"topic": "asia", "year": 2015}),
+        (
+            {"region": "asia", "year": 2014, "language": "ru"},
+            {"topic": "asia", "year": 2014, "language": "ru"},
+        ),
+        (
+            {"expert": "e2", "year": 2014, "date_to": "2014-06-30"},
+            {"expert": "e2", "year": 2014, "days": ("2014-01-01", "2014-06-30")},
+        ),
+    ],
+)
+def test_one_topic_or_expert_in_a_year_or_dates_is_read_off_its_timeline(
+    client, archive, monkeypatch, filters, wanted
+):
+    """The pieces of one topic or one expert in a year or between dates are a range of its stored
+    timeline: the index is not asked for them, and what the page lists and counts is the same."""
+
+    def not_asked(*args, **kwargs):
+        raise AssertionError("the index was asked for the match")
+
+    for backend in ("postgres", "sqlite"):
+        monkeypatch.setattr(f"articles.search.{backend}.match_ids", not_asked)
+    filters = {"language": "all", **filters}
+    wanted = {"language": None, **wanted}
+
+    response = client.get("/en/articles/", filters)
+
+    assert len(expected(archive, **wanted)) >= 2, "the draw gives a listing"
+    assert [article.slug for article in response.context["articles"]] == in_order(expected(archive, **wanted))
+    assert response.context["page_obj"].paginator.count == len(expected(archive, **wanted))
+    # Each filter's choices counted over what the others give, the timeline's range among them.
+    years = {entry["value"]: entry["count"] for entry in response.context["facets"]["year"]}
+    if "year" in filters:
+        without_year = {name: value for name, value in wanted.items() if name != "year"}
+        for year, count in years.items():
+            assert count == len(expected(archive, **without_year, year=int(year)))
+    for entry in response.context["facets"]["category"]:  # a choice all of them have is left out
+        assert entry["count"] == len(expected(archive, **wanted, category=entry["value"]))
+
+
 def walked(client, path, filters):
     """The slugs a listing shows, page after page to its last, in order."""
     shown, page = [], 1
@@ -376,6 +419,14 @@ def test_a_page_narrowed_to_many_lists_its_own_language_in_order(client, archive
     assert walked(client, "/ru/topics/asia/", {"expert": ["e0", "e1"]}) == in_order(wanted)
 
 
+def listed_off_a_timeline(captured):
+    """Whether a page's articles were taken off a timeline: their query reads its rows."""
+    return any(
+        "articles_timeline" in query["sql"] and '"articles_article"."title"' in query["sql"]
+        for query in captured.captured_queries
+    )
+
+
 def test_many_matches_are_listed_off_a_timeline_in_as_many_queries(
     client, archive, many_matches, count_queries
 ):
@@ -390,7 +441,7 @@ def test_many_matches_are_listed_off_a_timeline_in_as_many_queries(
         api = client.get("/api/articles/", {"topic": "security", "category": "c0", "language": "all"})
     # The newest, off the topic's timeline: its rows read, not every article by date.
     for captured in (queries, api_queries):
-        assert any("articles_timeline" in query["sql"] for query in captured.captured_queries)
+        assert listed_off_a_timeline(captured)
     assert [article.slug for article in response.context["articles"]] == in_order(wanted)[:2]
     assert [item["slug"] for item in api.json()["results"]] == in_order(wanted)[:20]
     assert count_queries("/en/articles/?topic=security&expert=e0&year=2015&language=all") <= 13
@@ -412,5 +463,5 @@ def test_a_page_too_deep_for_a_walk_sorts_the_match_instead(
     with CaptureQueriesContext(connection) as queries:
         sorted_pages = walked(client, "/en/articles/", filters)
 
-    assert not any("articles_timeline" in query["sql"] for query in queries.captured_queries)
+    assert not listed_off_a_timeline(queries)
     assert sorted_pages == walked_pages == in_order(expected(archive, topic="security", category="c0"))

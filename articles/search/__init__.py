@@ -80,6 +80,7 @@ class Matches:
         the matches among a few articles)."""
         self.query = parse(text) if text is not None else None
         self.language, self.terms = language, tuple(tuple(group) for group in terms)
+        self.rows = None  # a subquery of the match's ids found elsewhere (from_rows())
         # Something typed with nothing to search in it (punctuation, only exclusions) finds nothing.
         self.nothing = text is not None and not self.query
         self.ids, self.complete = None, False  # not listed: the match stays a subquery
@@ -94,23 +95,41 @@ class Matches:
 
     @classmethod
     def each_at_most(cls, limit, language, searches):
-        """For each (text, terms) of `searches`, its match with its ids listed (unranked) if it
-        finds at most `limit` articles, else None: what a facet counts over. One query for them
-        all, reading one id more than the limit of each, never a whole match."""
-        matches = [cls(text, language, terms, listed=False) for text, terms in searches]
-        asked = [found for found in matches if not found.nothing]
+        """For each (text, terms, rows) of `searches`, its match with its ids listed (unranked) if
+        it finds at most `limit` articles, else None: what a facet counts over. One query for them
+        all, reading one id more than the limit of each, never a whole match. `rows`, a subquery of
+        article ids found elsewhere (a stored timeline), stand for the match where they are given."""
+        matches = [cls(text, language, terms, listed=False) for text, terms, _rows in searches]
+        asked = [
+            (found, rows) for found, (_, _, rows) in zip(matches, searches, strict=True) if not found.nothing
+        ]
         listed = backend().match_ids_each(
-            [(found.query, found.terms) for found in asked], limit + 1, language
+            [(found.query, found.terms, rows) for found, rows in asked], limit + 1, language
         )
-        for found, ids in zip(asked, listed, strict=True):
+        for (found, _rows), ids in zip(asked, listed, strict=True):
             if len(ids) <= limit:
                 found.ids, found.complete = ids, True
         return [found if found.nothing or found.complete else None for found in matches]
+
+    @classmethod
+    def from_rows(cls, rows, limit, language, terms):
+        """The match of filter `terms` alone, found elsewhere than in the index: `rows` are its
+        article ids as a subquery (a stored timeline's, articles.tallies.listed), the ids listed if
+        they are at most `limit`, the subquery kept otherwise (ArticleFilterSet.index_matches)."""
+        matches = cls(None, language, terms, listed=False)
+        ids = [row["article_id"] for row in rows[: limit + 1]]
+        if len(ids) <= limit:
+            matches.ids, matches.complete = ids, True
+        else:
+            matches.rows = rows
+        return matches
 
     def restrict(self, queryset):
         """The articles of `queryset` that match (cheap to count and to facet: no ranking)."""
         if self.nothing:
             return queryset.none()
+        if not self.complete and self.rows is not None:
+            return queryset.filter(pk__in=self.rows)
         if not self.complete:  # too many matches for a list of ids: the match itself, as a subquery
             return backend().filter(queryset, self.query, self.language, self.terms)
         return queryset.filter(pk__among=self.ids)

@@ -200,15 +200,16 @@ def match_ids(query, limit, language="", terms=()):
 
 
 def match_ids_each(searches, limit, language=""):
-    """For each (query, terms) of `searches`, the ids of at most `limit` articles (any status) it
-    matches: one statement, a UNION ALL of each match's first ids."""
+    """For each (query, terms, rows) of `searches`, the ids of at most `limit` articles (any status)
+    it matches, or of its `rows` if given (a queryset of article ids): one statement, a UNION ALL of
+    each one's first ids."""
     if not searches:
         return []
     parts = [
-        matching(query, language, terms)
+        (matching(query, language, terms) if rows is None else rows)
         .annotate(search=Value(number))
         .values_list("search", "article_id")[:limit]
-        for number, (query, terms) in enumerate(searches)
+        for number, (query, terms, rows) in enumerate(searches)
     ]
     found = [[] for _ in searches]
     for number, article_id in parts[0].union(*parts[1:], all=True):

@@ -68,19 +68,26 @@ def match_ids(query, limit, language="", terms=(), *, columns=TEXT_COLUMNS):
 
 
 def match_ids_each(searches, limit, language=""):
-    """For each (query, terms) of `searches`, the ids of at most `limit` articles (any status) it
-    matches: one statement, a UNION ALL of each match's first ids (FTS5 stops at the limit)."""
+    """For each (query, terms, rows) of `searches`, the ids of at most `limit` articles (any status)
+    it matches, or of its `rows` if given (a queryset of article ids): one statement, a UNION ALL of
+    each one's first ids (FTS5 stops at the limit)."""
     if not searches:
         return []
     table = ArticleFts._meta.db_table
     # Each match's own LIMIT: in a subquery, as SQLite has none for a part of a compound SELECT.
-    part = f"SELECT %s, found FROM (SELECT rowid AS found FROM {table} WHERE {table} MATCH %s LIMIT %s)"
-    params = []
-    for number, (query, terms) in enumerate(searches):
-        params += [number, match_expression(query, terms), limit]
+    matched = f"SELECT %s, found FROM (SELECT rowid AS found FROM {table} WHERE {table} MATCH %s LIMIT %s)"
+    parts, params = [], []
+    for number, (query, terms, rows) in enumerate(searches):
+        if rows is None:
+            parts.append(matched)
+            params += [number, match_expression(query, terms), limit]
+        else:  # Django's own SQL of the queryset, and its parameters
+            sql, rows_params = rows.values_list("article_id")[:limit].query.sql_with_params()
+            parts.append(f"SELECT %s, article_id FROM ({sql})")
+            params += [number, *rows_params]
     found = [[] for _ in searches]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join([part] * len(searches)), params)
+        cursor.execute(" UNION ALL ".join(parts), params)
         for number, article_id in cursor.fetchall():
             found[number].append(article_id)
     return found
