@@ -176,14 +176,18 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     @property
     def uses_index(self):
-        """Whether the results are the index's match: with a search text, or two filters or more
-        combined. One filter alone is a plain condition (a topic's or an expert's pieces are
-        listed off their stored timeline, articles.listing)."""
+        """Whether the results are a match found once a page (index_matches): with a search text,
+        two filters or more combined, or one topic or expert between dates (off its timeline:
+        _found_elsewhere). One filter alone is a plain condition (a topic's or an expert's pieces
+        are listed off their stored timeline, articles.listing)."""
         chosen = self._cleaned_data()
         if chosen.get("q"):
             return True
         chosen_filters = sum(1 for name in self.INDEXED[2:] if _is_chosen(chosen.get(name)))
-        return chosen_filters + (self.within is not None) >= 2
+        if chosen_filters + (self.within is not None) >= 2:
+            return True
+        between_dates = any(_is_chosen(chosen.get(name)) for name in ("date_from", "date_to"))
+        return between_dates and bool(self._one_place(self._chosen_but(None)))
 
     def filter_queryset(self, queryset):
         if not self.uses_index:
@@ -213,7 +217,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         if without is None:
             if key not in found:
                 text, groups = key
-                rows = self._on_one_timeline(None)
+                rows = self._found_elsewhere(None)
                 found[key] = (
                     search.Matches(text, self.results_language, groups)
                     if rows is None
@@ -231,8 +235,8 @@ class ArticleFilterSet(django_filters.FilterSet):
         """Look for the index's matches without each of the filters `names` in one query (for
         index_matches)."""
         found = self._found_by_index = getattr(self, "_found_by_index", {})
-        # Each match once, off a timeline where there is one to read (_on_one_timeline).
-        asked = {self._index_key(name): self._on_one_timeline(name) for name in sorted(names)}
+        # Each match once, off a timeline or the dates where the index is not needed (_found_elsewhere).
+        asked = {self._index_key(name): self._found_elsewhere(name) for name in sorted(names)}
         asked = {key: rows for key, rows in asked.items() if key not in found and (key, "few") not in found}
         searches = [(text, groups, rows) for (text, groups), rows in asked.items()]
         for key, matches in zip(
@@ -242,29 +246,45 @@ class ArticleFilterSet(django_filters.FilterSet):
         ):
             found[key, "few"] = matches
 
-    def _on_one_timeline(self, without):
-        """The index's match without the filter `without` as a subquery of article ids, when what
-        is left is the pieces of one topic or one expert, in a year or between dates if chosen: a
-        range of that one's stored timeline (articles.tallies), where the index would intersect its
-        posting lists. None when other filters are left, or several choices of a topic or an expert,
-        or a search text.
+    def _found_elsewhere(self, without):
+        """The match without the filter `without` as a subquery of article ids, when the index is
+        not needed for it: when what is left is the pieces of one topic or one expert, in a year
+        or between dates if chosen, a range of that one's stored timeline (articles.tallies), where
+        the index would intersect its posting lists; when only a year or dates are left, a range
+        of the articles' dates. None otherwise: with a search text, another filter, or several
+        choices of a topic or an expert.
 
-        At a million articles, whether a broad topic's pieces of one year were more than 1,000
-        took the index ... ms; the timeline reads 1,001 rows."""
-        chosen = {
+        At a million articles, ... ms; the timeline reads 1,001 rows."""
+        chosen = self._chosen_but(without)
+        place = self._one_place(chosen)
+        if place is None or not chosen.keys() <= {*self.ON_TIMELINES, *self.DATES}:
+            return None
+        conditions = self._date_conditions(chosen)
+        if place:
+            return tallies.listed(*place, None, language=self.results_language, conditions=conditions)
+        rows = Article.objects.published().filter(*conditions)
+        if self.results_language:
+            rows = rows.filter(language=self.results_language)
+        return rows.order_by("-published_at").annotate(article_id=F("pk")).values("article_id")
+
+    def _chosen_but(self, without):
+        """{name: value} of the filters chosen but `without` (the language and the sort aside)."""
+        return {
             name: value
             for name, value in self._cleaned_data().items()
             if name not in (without, "language", "sort") and _is_chosen(value)
         }
+
+    def _one_place(self, chosen):
+        """(Tally kind, id) of the one topic or expert among the `chosen` filters and the page's own
+        (`within`) whose stored timeline holds what they give; () if there is none of either; None
+        if there are several, or the page is a category's or a source's."""
         places = [self.within] if self.within is not None else []
         for name, kind in self.ON_TIMELINES.items():
             places += [(kind, choice.pk) for choice in chosen.get(name) or ()]
-        on_one = len(places) == 1 and places[0][0] in (Tally.Kind.UNDER_TOPIC, Tally.Kind.EXPERT)
-        if not on_one or not chosen.keys() <= {*self.ON_TIMELINES, *self.DATES}:
+        if len(places) > 1 or (places and places[0][0] not in (Tally.Kind.UNDER_TOPIC, Tally.Kind.EXPERT)):
             return None
-        return tallies.listed(
-            *places[0], None, language=self.results_language, conditions=self._date_conditions(chosen)
-        )
+        return tuple(places[0]) if places else ()
 
     # The filters whose choices have a stored timeline each; those that are ranges of its dates.
     ON_TIMELINES = {

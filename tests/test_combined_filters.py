@@ -299,6 +299,10 @@ def test_a_filter_on_a_topic_or_expert_page_combines_with_the_page_in_the_index(
             {"expert": "e2", "year": 2014, "date_to": "2014-06-30"},
             {"expert": "e2", "year": 2014, "days": ("2014-01-01", "2014-06-30")},
         ),
+        (
+            {"topic": "security", "date_from": "2015-03-01", "date_to": "2016-12-31"},
+            {"topic": "security", "days": ("2015-03-01", "2016-12-31")},
+        ),
     ],
 )
 def test_one_topic_or_expert_in_a_year_or_dates_is_read_off_its_timeline(
@@ -306,6 +310,8 @@ def test_one_topic_or_expert_in_a_year_or_dates_is_read_off_its_timeline(
 ):
     """The pieces of one topic or one expert in a year or between dates are a range of its stored
     timeline: the index is not asked for them, and what the page lists and counts is the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     def not_asked(*args, **kwargs):
         raise AssertionError("the index was asked for the match")
@@ -315,8 +321,10 @@ def test_one_topic_or_expert_in_a_year_or_dates_is_read_off_its_timeline(
     filters = {"language": "all", **filters}
     wanted = {"language": None, **wanted}
 
-    response = client.get("/en/articles/", filters)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/articles/", filters)
 
+    assert any("articles_timeline" in query["sql"] for query in queries.captured_queries)
     assert len(expected(archive, **wanted)) >= 2, "the draw gives a listing"
     assert [article.slug for article in response.context["articles"]] == in_order(expected(archive, **wanted))
     assert response.context["page_obj"].paginator.count == len(expected(archive, **wanted))
@@ -392,6 +400,10 @@ def any_of(world, name, slugs, **filters):
         (
             {"expert": ["e0", "e1"], "topic": "nuclear"},
             lambda w: any_of(w, "expert", ["e0", "e1"], topic="nuclear"),
+        ),
+        (
+            {"expert": "e1", "date_from": "2014-05-01", "sort": "oldest"},
+            lambda w: expected(w, expert="e1", days=("2014-05-01", "9999-12-31")),
         ),
     ],
 )

@@ -205,15 +205,19 @@ def match_ids_each(searches, limit, language=""):
     each one's first ids."""
     if not searches:
         return []
-    parts = [
-        (matching(query, language, terms) if rows is None else rows)
-        .annotate(search=Value(number))
-        .values_list("search", "article_id")[:limit]
-        for number, (query, terms, rows) in enumerate(searches)
-    ]
+    parts, params = [], []
+    for number, (query, terms, rows) in enumerate(searches):
+        found = matching(query, language, terms) if rows is None else rows
+        sql, found_params = found.values_list("article_id")[:limit].query.sql_with_params()
+        # Django's own SQL of each part, with its parameters. Not QuerySet.union(): the whole would
+        # take the first part's model's default order (the articles' dates), which it cannot sort.
+        parts.append(f"(SELECT %s, article_id FROM ({sql}) AS part)")
+        params += [number, *found_params]
     found = [[] for _ in searches]
-    for number, article_id in parts[0].union(*parts[1:], all=True):
-        found[number].append(article_id)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for number, article_id in cursor.fetchall():
+            found[number].append(article_id)
     return found
 
 
