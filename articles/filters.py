@@ -510,6 +510,18 @@ class ArticleFilterSet(django_filters.FilterSet):
         # Unbound (no parameters at all), django-filter filters nothing: the page's language still applies.
         return super().qs if self.is_bound else self._in_page_language(super().qs)
 
+    @property
+    def counted_qs(self):
+        """What the results are counted from: the stored timeline's rows when the results are
+        read off one and are many (_found_elsewhere), one row an article; the results otherwise.
+        Counting the articles those rows are read each one's row too: 107 ms for the 10,001 of
+        Africa's in a year at a million articles, ... ms for the rows."""
+        if self.uses_index and not self.search_text:
+            rows = self.index_matches().rows
+            if rows is not None:
+                return rows
+        return self.unranked_qs
+
     def sort_by(self, queryset, name, sort):
         """Newest or oldest first; "relevance" is applied by `qs` (newest without a search)."""
         if sort == "oldest":

@@ -75,7 +75,7 @@ def article_listing(
         cards,
         ARTICLES_PER_PAGE,
         cap=filterset.count_cap or COUNT_CAP,
-        count_from=filterset.unranked_qs,
+        count_from=filterset.counted_qs,
         **paging,
     )
     page = paginator.get_page(request.GET.get("page"))

@@ -97,13 +97,12 @@ class ApiPagination(PageNumberPagination):
         cap = getattr(filterset, "count_cap", None)
         if cap:
             return queryset, {"count_from": filterset.unranked_qs, "cap": cap, **filterset.best_paging()}
-        walk = filterset.timeline_walk(top=top) if hasattr(filterset, "timeline_walk") else None
-        if walk is None:
+        if not hasattr(filterset, "timeline_walk"):
             return queryset, {}
-        return filterset.by_date(view.get_queryset()), {
-            "count_from": filterset.unranked_qs,
-            "first_ids": walk,
-        }
+        walk = filterset.timeline_walk(top=top)
+        if walk is None:
+            return queryset, {"count_from": filterset.counted_qs}
+        return filterset.by_date(view.get_queryset()), {"count_from": filterset.counted_qs, "first_ids": walk}
 
     def get_paginated_response(self, data):
         return Response(

@@ -417,6 +417,7 @@ def test_filters_matching_more_than_the_index_lists_are_listed_in_order(
     url = "/api/articles/?" + urlencode({"language": "all", "page_size": 2, **filters}, doseq=True)
     while url:
         page = client.get(url).json()
+        assert page["count"] == len(wanted)
         in_the_api += [item["slug"] for item in page["results"]]
         url = page["next"]
 
