@@ -254,7 +254,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         of the articles' dates. None otherwise: with a search text, another filter, or several
         choices of a topic or an expert.
 
-        At a million articles, ... ms; the timeline reads 1,001 rows."""
+        At a million articles, a broad topic's pieces of a year took 20 ms from the index (a GIN
+        bitmap is the whole intersection before its first row) and take 4 off the timeline; the
+        three facets' bases of that topic × the busiest expert × a year 72 → 30 ms, the one left
+        (topic × expert) the index's."""
         chosen = self._chosen_but(without)
         place = self._one_place(chosen)
         if place is None or not chosen.keys() <= {*self.ON_TIMELINES, *self.DATES}:
@@ -514,8 +517,8 @@ class ArticleFilterSet(django_filters.FilterSet):
     def counted_qs(self):
         """What the results are counted from: the stored timeline's rows when the results are
         read off one and are many (_found_elsewhere), one row an article; the results otherwise.
-        Counting the articles those rows are read each one's row too: 107 ms for the 10,001 of
-        Africa's in a year at a million articles, ... ms for the rows."""
+        Counting the articles those rows are read each one's row too: 107 ms for 10,001 of
+        Africa's pieces of a year at a million articles, against 17 for the rows."""
         if self.uses_index and not self.search_text:
             rows = self.index_matches().rows
             if rows is not None:

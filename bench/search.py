@@ -27,7 +27,7 @@ FREQUENCIES = {"0.01%": 0.0001, "0.3%": 0.003, "3%": 0.03, "30%": 0.30, "70%": 0
 
 # (label, path, parameters): English on /en/, Russian on /ru/ (the corpus writes 30% of its
 # articles with the Russian sample's words). {w…} are the words picked by frequency; the search
-# cases then a listing and the API combining topic, expert and year without a word.
+# cases then listings and the API combining topic, expert, year or dates without a word.
 CASES = [
     *[(f"a word in {share} of articles", "/en/search/", {"q": f"{{w{share}}}"}) for share in FREQUENCIES],
     ("phrase", "/en/search/", {"q": '"missile defense"'}),
@@ -55,6 +55,12 @@ CASES = [
         "listing: broad topic × busiest expert × year",
         "/en/articles/",
         {"topic": "{broad_topic}", "expert": "{busy}", "year": "{year}"},
+    ),
+    ("listing: broad topic × year", "/en/articles/", {"topic": "{broad_topic}", "year": "{year}"}),
+    (
+        "listing: the busiest expert since a date",
+        "/en/articles/",
+        {"expert": "{busy}", "date_from": "{year}-06-01"},
     ),
     (
         "API: broad topic × busiest expert × year",
