@@ -122,16 +122,16 @@ def on_timeline(kind, refs):
     return Exists(Timeline.objects.filter(kind=kind, ref__in=refs, article_id=OuterRef("article_id")))
 
 
-def fewest(keys, *, language=""):
-    """Of `keys`, (Tally.Kind, ref) pairs, the one with the fewest published articles in `language`
-    (blank: all) as stored, as (kind, ref, count); None if `keys` is empty."""
+def sizes(keys, *, language=""):
+    """{(Tally.Kind, ref): count} of published articles stored for `keys`, (Tally.Kind, ref)
+    pairs, in `language` (blank: all), in one query; a key with none stored is left out (none
+    published)."""
     if not keys:
-        return None
+        return {}
     rows = Tally.objects.filter(
         functools.reduce(operator.or_, (Q(kind=kind, ref=ref) for kind, ref in keys)), language=language
     )
-    found = rows.order_by("count").values_list("kind", "ref", "count").first()
-    return found or (*next(iter(keys)), 0)  # none stored: none published, and any walk is short
+    return {(Kind(kind), ref): count for kind, ref, count in rows.values_list("kind", "ref", "count")}
 
 
 def counts(kind, refs=None, *, language=""):

@@ -218,6 +218,52 @@ def test_a_chosen_filters_choices_are_counted_only_over_few_pieces(client, archi
         )
 
 
+@pytest.mark.parametrize(
+    "many, other",
+    [
+        ({"topic": "security"}, {"expert": "e0"}),
+        ({"expert": "e1"}, {"category": "c0"}),
+        ({"year": 2015}, {"region": "asia"}),
+        ({"category": "c1"}, {"year": 2016}),
+    ],
+)
+def test_a_choice_its_stored_count_says_is_many_is_not_read_for_a_facet(
+    client, archive, monkeypatch, many, other
+):
+    """Without one filter, what is left may be one choice alone (a topic, an expert, a category, a
+    year): when its stored count says it holds more than the facets count over, the other filter's
+    choices are offered uncounted without reading up to the limit of its pieces."""
+    from articles import search
+
+    def pieces(name, value, **more):  # a region is a topic to expected()
+        return len(expected(archive, **{"topic" if name == "region" else name: value}, **more))
+
+    alone = {name: pieces(name, value) for name, value in {**many, **other}.items()}
+    ((many_name, _),), ((other_name, _),) = many.items(), other.items()
+    limit = alone[many_name] - 1
+    monkeypatch.setattr("articles.filters.FACET_COUNT_LIMIT", limit)
+    asked = []
+    each_at_most = search.Matches.each_at_most
+
+    def recorded(limit, language, searches):
+        asked.extend(searches)
+        return each_at_most(limit, language, searches)
+
+    monkeypatch.setattr(search.Matches, "each_at_most", recorded)
+
+    response = client.get("/en/articles/", {**many, **other, "language": "all"})
+
+    facets = response.context["facets"]
+    assert facets[other_name] and all(entry["count"] is None for entry in facets[other_name]), "uncounted"
+    other_is_few = alone[other_name] <= limit
+    assert len(asked) == other_is_few, "only the other filter alone was looked for, if it may be few"
+    for entry in facets[many_name]:
+        assert (entry["count"] is not None) == other_is_few
+        if other_is_few:  # each choice counted with the other filter alone
+            value = int(entry["value"]) if many_name == "year" else entry["value"]
+            assert entry["count"] == pieces(other_name, other[other_name], **{many_name: value})
+
+
 def test_one_filter_on_the_whole_archive_shows_its_choices_stored_counts(client, archive):
     """?category=c0 alone: the other categories' counts are the whole archive's (stored), the chosen
     one marked; the other filters count the results."""
