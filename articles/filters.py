@@ -217,12 +217,14 @@ class ArticleFilterSet(django_filters.FilterSet):
         if without is None:
             if key not in found:
                 text, groups = key
-                rows = self._found_elsewhere(None)
-                found[key] = (
-                    search.Matches(text, self.results_language, groups)
-                    if rows is None
-                    else search.Matches.from_rows(rows, search.MATCH_LIMIT, self.results_language, groups)
-                )
+                rows, language = self._found_elsewhere(None), self.results_language
+                if rows is not None:
+                    found[key] = search.Matches.from_rows(rows, search.MATCH_LIMIT, language, groups)
+                elif text is None and self._stored_alone(None) > search.MATCH_LIMIT:
+                    # More than the index lists, as stored: not looked for (listed off a timeline).
+                    found[key] = search.Matches(None, language, groups, listed=False)
+                else:
+                    found[key] = search.Matches(text, language, groups)
             return found[key]
         if key in found:  # the results' own match (the filter left out chose nothing the index holds)
             results = found[key]
@@ -276,26 +278,39 @@ class ArticleFilterSet(django_filters.FilterSet):
         return rows.order_by("-published_at").annotate(article_id=F("pk")).values("article_id")
 
     def _stored_alone(self, without):
-        """How many published articles the one choice left without the filter `without` holds, as
-        stored (articles.tallies), when what is left is that choice alone (a topic, an expert, a
-        category, a source, a year; or the page's own); 0 otherwise.
+        """How many published articles the filters but `without` (and the page's own) give, as
+        stored (articles.tallies), when what they give is one stored count's: one choice alone (a
+        topic, an expert, a category, a source, a year), or one topic's and one expert's pieces;
+        0 otherwise.
 
         A facet's base is read up to one article more than FACET_COUNT_LIMIT to find out that it
         is many: 1,001 rows of a timeline or of the articles (8 ms of a topic's year at 100,000
-        articles on SQLite), where the stored count says so from one row."""
+        articles on SQLite), or, for a topic × an expert, the index's intersection of the two,
+        which it builds whole (25 ms at a million); the stored count says so from one row."""
         chosen = self._chosen_but(without)
         if not chosen.keys() <= self.STORED_KINDS.keys() | {"expert"}:
             return 0
         keys = self._stored_keys(chosen)
+        if len(keys) == 2 and (pair := self._pair(keys)):
+            keys = [(tallies.PAIR, *pair)]
         return self.stored_sizes().get(keys[0], 0) if len(keys) == 1 else 0
 
     def stored_sizes(self):
         """{(Tally kind, ref): published articles} stored for each choice made and the page's own
-        place, in the results' language: read once a page (tallies.sizes)."""
+        place, and for the one topic × the one expert among them, in the results' language: read
+        once a page (tallies.sizes)."""
         if not hasattr(self, "_stored_sizes"):
             keys = self._stored_keys(self._chosen_but(None))
-            self._stored_sizes = tallies.sizes(keys, language=self.results_language)
+            pair = self._pair(keys)
+            self._stored_sizes = tallies.sizes(keys, pair=pair, language=self.results_language)
         return self._stored_sizes
+
+    @staticmethod
+    def _pair(keys):
+        """(topic id, expert id) when `keys` place the results under one topic and by one expert."""
+        topics = [ref for kind, ref in keys if kind == Tally.Kind.UNDER_TOPIC]
+        experts = [ref for kind, ref in keys if kind == Tally.Kind.EXPERT]
+        return (topics[0], experts[0]) if len(topics) == len(experts) == 1 else None
 
     def _stored_keys(self, chosen):
         """The (Tally kind, ref) of each of the `chosen` filters' choices and of the page's own."""
@@ -308,6 +323,14 @@ class ArticleFilterSet(django_filters.FilterSet):
         if _is_chosen(chosen.get("year")):
             keys.append((Tally.Kind.YEAR, int(chosen["year"])))
         return keys
+
+    def count_paging(self):
+        """The paginator's count: {"known_count": …} when the results are one stored count's (one
+        topic × one expert, _stored_alone), {"count_from": counted_qs} otherwise. At a million
+        articles, counting 10,001 of a region × the busiest expert took 144 ms from the index."""
+        if self.uses_index and not self.search_text and (known := self._stored_alone(None)):
+            return {"known_count": known}
+        return {"count_from": self.counted_qs}
 
     def _chosen_but(self, without):
         """{name: value} of the filters chosen but `without` (the language and the sort aside)."""

@@ -61,23 +61,13 @@ def article_listing(
         cards = filterset.by_date(Article.objects.published().with_cards().defer("body", "body_html"))
     read_already = stored == counted_as and not filterset.results_language
     if not stored:
-        known_count = None
+        counting = filterset.count_paging()
     elif read_already and stored_count is not None:
-        known_count = stored_count
+        counting = {"known_count": stored_count}
     else:
-        known_count = tallies.count(*stored, language=filterset.results_language)
-    paging = {
-        "known_count": known_count,
-        "first_ids": first_ids,
-        **filterset.best_paging(),
-    }
-    paginator = CappedPaginator(
-        cards,
-        ARTICLES_PER_PAGE,
-        cap=filterset.count_cap or COUNT_CAP,
-        count_from=filterset.counted_qs,
-        **paging,
-    )
+        counting = {"known_count": tallies.count(*stored, language=filterset.results_language)}
+    paging = {"first_ids": first_ids, **counting, **filterset.best_paging()}
+    paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=filterset.count_cap or COUNT_CAP, **paging)
     page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)
     query = filterset.search_text

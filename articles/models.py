@@ -48,7 +48,9 @@ class TopicQuerySet(models.QuerySet):
         `expert_article_count` (tagged with the topic itself: "Writes most on") and `under_count`
         (subtopics included: the listing's topic facet). Never counted on the archive."""
         # Joined, not a subquery per topic: the busiest expert is under every topic of the taxonomy.
-        tally = models.FilteredRelation("expert_tallies", condition=Q(expert_tallies__expert=expert))
+        tally = models.FilteredRelation(
+            "expert_tallies", condition=Q(expert_tallies__expert=expert, expert_tallies__language="")
+        )
         interests = self.model.experts.through.objects.filter(topic=models.OuterRef("pk"), expert=expert)
         return (
             self.annotate(tally=tally, is_interest=models.Exists(interests))
@@ -761,11 +763,16 @@ class TopicExpertTally(models.Model):
     expert = models.ForeignKey(
         "experts.Expert", on_delete=models.DO_NOTHING, db_constraint=False, related_name="topic_tallies"
     )
+    # Blank: every language. A language's rows count `articles` only (a listing's topic × expert
+    # in its language); the top lists read the blank rows.
+    language = models.CharField(max_length=8, blank=True, default="")
     articles = models.IntegerField(default=0)
     direct = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["topic", "expert"], name="topic_expert_tally_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "expert", "language"], name="topic_expert_tally_once")
+        ]
         indexes = [
             models.Index(fields=["topic", "-articles"], name="tally_topic_top_idx"),
             models.Index(fields=["expert", "-direct"], name="tally_expert_top_idx"),

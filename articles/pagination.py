@@ -101,8 +101,8 @@ class ApiPagination(PageNumberPagination):
             return queryset, {}
         walk = filterset.timeline_walk(top=top)
         if walk is None:
-            return queryset, {"count_from": filterset.counted_qs}
-        return filterset.by_date(view.get_queryset()), {"count_from": filterset.counted_qs, "first_ids": walk}
+            return queryset, filterset.count_paging()
+        return filterset.by_date(view.get_queryset()), {**filterset.count_paging(), "first_ids": walk}
 
     def get_paginated_response(self, data):
         return Response(

@@ -14,8 +14,9 @@ Keys (written by key(), read by parse(); the letters are those of models.Counted
 Timeline share): "a" (the archive), "u12" (under topic 12 or a subtopic), "e3", "c2", "s1",
 "y2024", "m3" (naming expert 3 in the body, not by them: the profile's "Mentioned in"), and two
 pairs counted in TopicExpertTally: "p12:3" (by expert 3 under topic 12, subtopics included),
-"d12:3" (by expert 3, tagged 12 itself). The counts of the first six kinds are kept per language
-too, with the language after a slash ("u12/ru"): a page lists its own language's articles by default.
+"d12:3" (by expert 3, tagged 12 itself). The counts of the first six kinds and of "p" are kept per
+language too, with the language after a slash ("u12/ru", "p12:3/ru"): a page lists its own
+language's articles by default.
 
 The same rows keep the articles' places on the timelines of their topics and experts (Timeline,
 read by the related fill-in and the topic and expert listings): two more keys, counted nowhere,
@@ -51,7 +52,7 @@ PAIR_TAGGED = "d"  # by an expert, tagged with the topic itself: TopicExpertTall
 DATE = "@"  # an article's date and language: where it stands on its timelines
 PLACES = {Kind.TOPIC, Kind.UNDER_TOPIC, Kind.EXPERT, Kind.MENTION}  # keys that are places on a timeline
 NOT_COUNTED = {Kind.TOPIC, DATE}  # places only: the counts are those under a topic
-PER_LANGUAGE = {Kind.ARCHIVE, Kind.UNDER_TOPIC, Kind.EXPERT, Kind.CATEGORY, Kind.SOURCE, Kind.YEAR}
+PER_LANGUAGE = {Kind.ARCHIVE, Kind.UNDER_TOPIC, Kind.EXPERT, Kind.CATEGORY, Kind.SOURCE, Kind.YEAR, PAIR}
 
 
 def key(kind, ref="", *, language=""):
@@ -122,16 +123,24 @@ def on_timeline(kind, refs):
     return Exists(Timeline.objects.filter(kind=kind, ref__in=refs, article_id=OuterRef("article_id")))
 
 
-def sizes(keys, *, language=""):
+def sizes(keys, *, pair=None, language=""):
     """{(Tally.Kind, ref): count} of published articles stored for `keys`, (Tally.Kind, ref)
-    pairs, in `language` (blank: all), in one query; a key with none stored is left out (none
-    published)."""
-    if not keys:
+    pairs, and for a `pair` of (topic, expert) ids, {(PAIR, topic, expert): count}, in `language`
+    (blank: all), in one query; a key with none stored is left out (none published)."""
+    parts = []
+    if keys:
+        places = functools.reduce(operator.or_, (Q(kind=kind, ref=ref) for kind, ref in keys))
+        parts.append(Tally.objects.filter(places, language=language).values_list("kind", "ref", "count"))
+    if pair:
+        rows = TopicExpertTally.objects.filter(topic_id=pair[0], expert_id=pair[1], language=language)
+        rows = rows.annotate(kind=Value(PAIR), ref=F("topic_id"))
+        parts.append(rows.values_list("kind", "ref", "articles"))
+    if not parts:
         return {}
-    rows = Tally.objects.filter(
-        functools.reduce(operator.or_, (Q(kind=kind, ref=ref) for kind, ref in keys)), language=language
-    )
-    return {(Kind(kind), ref): count for kind, ref, count in rows.values_list("kind", "ref", "count")}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return {
+        (PAIR, *pair) if kind == PAIR else (Kind(kind), ref): count for kind, ref, count in rows.order_by()
+    }
 
 
 def counts(kind, refs=None, *, language=""):
@@ -186,6 +195,8 @@ def direct_counts():
     )
     for (topic, expert), n in grouped(pairs, ancestor, "expert").items():
         found[(PAIR, topic, expert)] = n
+    for (topic, expert, language), n in grouped(pairs, ancestor, "expert", "article__language").items():
+        found[(PAIR, topic, expert, language)] = n
     for (topic, expert), n in grouped(pairs, "topic_id", "expert").items():
         found[(PAIR_TAGGED, topic, expert)] = n
     mentioned = ArticleMention.objects.filter(published_condition("article__")).exclude(
@@ -210,11 +221,11 @@ def stored_counts():
     """The stored counts (and timelines) in direct_counts()' shape, zeros left out."""
     tallies = Tally.objects.exclude(count=0).values_list("kind", "ref", "language", "count")
     found = {(kind, ref, language) if language else (kind, ref): n for kind, ref, language, n in tallies}
-    for topic, expert, articles, direct in TopicExpertTally.objects.values_list(
-        "topic_id", "expert_id", "articles", "direct"
+    for topic, expert, language, articles, direct in TopicExpertTally.objects.values_list(
+        "topic_id", "expert_id", "language", "articles", "direct"
     ):
         if articles:
-            found[(PAIR, topic, expert)] = articles
+            found[(PAIR, topic, expert, language) if language else (PAIR, topic, expert)] = articles
         if direct:
             found[(PAIR_TAGGED, topic, expert)] = direct
     rows = Timeline.objects.values_list("kind", "ref", "article_id", "published_at", "language")
@@ -368,9 +379,9 @@ def _add(changes, latest):
             if not changes[text]:
                 continue
             topic, expert = map(int, ref.split(":"))
-            articles, direct = pairs.get((topic, expert), (0, 0))
+            articles, direct = pairs.get((topic, expert, language), (0, 0))
             change = changes[text]
-            pairs[topic, expert] = (
+            pairs[topic, expert, language] = (
                 (articles + change, direct) if kind == PAIR else (articles, direct + change)
             )
         elif changes[text] or text in latest:
@@ -385,9 +396,9 @@ def _add(changes, latest):
     _upsert(Tally, ["kind", "ref", "language"], ["count"], list(counts.values()), newest="latest")
     _upsert(
         TopicExpertTally,
-        ["topic_id", "expert_id"],
+        ["topic_id", "expert_id", "language"],
         ["articles", "direct"],
-        [(topic, expert, articles, direct) for (topic, expert), (articles, direct) in pairs.items()],
+        [(*pair, articles, direct) for pair, (articles, direct) in pairs.items()],
     )
 
 

@@ -59,7 +59,7 @@ class ExpertQuerySet(models.QuerySet):
         """The experts most published under `topic` (its subtopics included), with
         `topic_article_count` set: read from the stored counts, never counted on the archive."""
         return (
-            self.filter(topic_tallies__topic=topic, topic_tallies__articles__gt=0)
+            self.filter(topic_tallies__topic=topic, topic_tallies__language="", topic_tallies__articles__gt=0)
             .annotate(topic_article_count=models.F("topic_tallies__articles"))
             .order_by("-topic_article_count", "last_name", "name")[:limit]
         )

@@ -513,8 +513,16 @@ def test_many_matches_are_listed_off_a_timeline_in_as_many_queries(
 
 @pytest.mark.parametrize(
     "filters",
-    [{"topic": "security", "category": "c0"}, {"topic": "security", "year": 2015}],
-    ids=["another filter checked on the walk", "a range of one timeline"],
+    [
+        {"topic": "security", "category": "c0"},
+        {"topic": "security", "expert": "e0"},
+        {"topic": "security", "year": 2015},
+    ],
+    ids=[
+        "another filter checked on the walk",
+        "a topic and an expert, counted as stored",
+        "a range of one timeline",
+    ],
 )
 def test_a_page_too_deep_for_a_walk_sorts_the_match_instead(
     client, archive, many_matches, monkeypatch, settings, filters
@@ -535,6 +543,47 @@ def test_a_page_too_deep_for_a_walk_sorts_the_match_instead(
         sorted_pages = walked(client, "/en/articles/", filters)
         in_the_api = api_walked(client, filters, count=len(wanted))
 
-    if "category" in filters:  # a range of one timeline is the results themselves, walked or not
+    if "year" not in filters:  # a range of one timeline is the results themselves, walked or not
         assert not listed_off_a_timeline(queries)
     assert sorted_pages == walked_pages == in_the_api == wanted
+
+
+@pytest.mark.parametrize(
+    ("path", "filters", "wanted"),
+    [
+        ("/en/articles/", {"topic": "security", "expert": "e0", "language": "all"}, {"language": None}),
+        ("/en/articles/", {"region": "asia", "expert": "e1"}, {"language": "en"}),
+        ("/ru/topics/asia/", {"expert": "e2"}, {"language": "ru"}),
+        ("/en/experts/e1/", {"topic": "asia", "language": "ru"}, {"language": "ru"}),
+    ],
+)
+def test_a_topic_and_an_expert_matching_many_are_counted_as_stored_without_the_index(
+    client, archive, many_matches, monkeypatch, path, filters, wanted
+):
+    """One topic's (or region's) pieces by one expert, in the page's language, are counted per
+    language as stored (TopicExpertTally): when they are more than the index lists, the index is
+    not asked for them, and the count is what the pieces give, in the listing and in the API."""
+
+    def not_asked(*args, **kwargs):
+        raise AssertionError("the index was asked for the match")
+
+    place = "expert" if path.startswith("/en/experts/") else "topic"
+    slug = path.rstrip("/").rsplit("/", 1)[-1]
+    on_page = {place: slug} if slug != "articles" else {}
+    both = {
+        "topic": filters.get("topic") or filters.get("region"),
+        "expert": filters.get("expert"),
+        **on_page,
+    }
+    wanted = expected(archive, **{name: value for name, value in both.items() if value}, **wanted)
+    assert len(wanted) >= 2, "the draw gives more than MATCH_LIMIT"
+    for backend in ("postgres", "sqlite"):
+        monkeypatch.setattr(f"articles.search.{backend}.match_ids", not_asked)
+
+    response = client.get(path, filters)
+
+    assert response.context["page_obj"].paginator.count == len(wanted)
+    assert walked(client, path, filters) == in_order(wanted)
+    if path == "/en/articles/":
+        api = {"language": "en", **filters}
+        assert api_walked(client, api, count=len(wanted)) == in_order(wanted)

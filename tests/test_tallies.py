@@ -444,3 +444,47 @@ def test_the_migration_to_one_alphabet_renames_the_stored_keys_as_the_code_now_w
 
     assert {row.article_id: row.keys for row in ArticleTally.objects.all()} == now
     assert sorted(Tally.objects.values_list("kind", "ref", "language", "count")) == counts
+
+
+def test_the_migration_to_pairs_per_language_counts_what_each_article_holds(archive):
+    """Migration 0038: an expert's pieces under a topic are counted per language too; taken back,
+    then migrated, the rows and each article's held keys are those a recount writes now, and
+    migrating again (after an interruption) counts nothing twice."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from articles.models import TopicExpertTally
+
+    ArticleFactory(slug="odin", topics=[archive["korea"]], authors=[archive["ann"]], language="ru")
+    migration = import_module("articles.migrations.0038_pairs_per_language")
+    now = {row.article_id: row.keys for row in ArticleTally.objects.all()}
+    pairs = sorted(
+        TopicExpertTally.objects.values_list("topic_id", "expert_id", "language", "articles", "direct")
+    )
+    assert {"", "en", "ru"} <= {language for _, _, language, _, _ in pairs}
+    assert (
+        TopicExpertTally.objects.get(topic=archive["asia"], expert=archive["ann"], language="ru").articles
+        == 1
+    )
+
+    migration.uncount_per_language(apps, None)
+    assert set(TopicExpertTally.objects.values_list("language", flat=True)) == {""}
+    assert not any(
+        "/" in key for row in ArticleTally.objects.all() for key in row.keys.split() if key[0] == "p"
+    )
+    for _ in range(2):
+        migration.count_per_language(apps, SimpleNamespace(connection=connection))
+
+        assert {row.article_id: row.keys for row in ArticleTally.objects.all()} == now
+        assert (
+            sorted(
+                TopicExpertTally.objects.values_list(
+                    "topic_id", "expert_id", "language", "articles", "direct"
+                )
+            )
+            == pairs
+        )
+    assert_counts_true()
