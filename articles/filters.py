@@ -202,6 +202,12 @@ class ArticleFilterSet(django_filters.FilterSet):
         matches = self.index_matches(without=without)
         if matches is None:
             return None
+        if self.within is not None:
+            # The page's queryset is published() narrowed to its own topic, expert, category or
+            # source (articles.listing's `counted_as`), which is a group of the match's terms: that
+            # condition again only slowed the count. At a million articles, a topic's interviews
+            # counted on its page took 1 s (a semi-join over the topic's tags), 150 ms without.
+            queryset = Article.objects.published()
         for name, value in self._cleaned_data().items():
             if name not in self.INDEXED and name != without:
                 queryset = self.filters[name].filter(queryset, value)
