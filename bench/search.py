@@ -56,7 +56,14 @@ CASES = [
         "/en/articles/",
         {"topic": "{broad_topic}", "expert": "{busy}", "year": "{year}"},
     ),
+    (
+        "listing: broad topic × busiest expert",
+        "/en/articles/",
+        {"topic": "{broad_topic}", "expert": "{busy}"},
+    ),
     ("listing: broad topic × year", "/en/articles/", {"topic": "{broad_topic}", "year": "{year}"}),
+    ("listing: a broad topic's page × busiest expert", "/en/topics/{broad_topic}/", {"expert": "{busy}"}),
+    ("listing: a broad topic's page × a category", "/en/topics/{broad_topic}/", {"category": "interviews"}),
     (
         "listing: the busiest expert since a date",
         "/en/articles/",
@@ -131,7 +138,7 @@ def child(url, size, requests):
     from django.utils.translation import override
 
     from articles.filters import ArticleFilterSet
-    from articles.models import Article, ArticleAuthor, Topic
+    from articles.models import Article, ArticleAuthor, Tally, Topic
     from experts.models import Expert
 
     broad_topic = (
@@ -154,10 +161,16 @@ def child(url, size, requests):
         query = {
             key: PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), value) for key, value in params.items()
         }
+        path = PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), path)
         url = path + "?" + urlencode(query)
         language = "ru" if path.startswith("/ru/") else "en"
+        # A topic's page lists its pieces: the filters combine with it (articles.listing).
+        topic = re.fullmatch(r"/\w+/topics/([^/]+)/", path)
+        within = (Tally.Kind.UNDER_TOPIC, Topic.objects.get(slug=topic[1]).pk) if topic else None
         with override(language):
-            filterset = ArticleFilterSet(QueryDict(urlencode(query)), queryset=Article.objects.published())
+            filterset = ArticleFilterSet(
+                QueryDict(urlencode(query)), queryset=Article.objects.published(), within=within
+            )
             matches = filterset.unranked_qs.count()
         results[label] = {"url": url, "matches": matches, **common.measure(client, url, requests=requests)}
     words = {name: {"word": word, "share": share} for name, (word, share) in found.items()}
