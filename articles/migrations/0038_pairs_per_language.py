@@ -18,29 +18,36 @@ PAIR = "p"  # articles.tallies.PAIR, as it stands
 BATCH = 5_000
 
 
-def count_per_language(apps, schema_editor):
-    ArticleTally = apps.get_model("articles", "ArticleTally")
-    TopicExpertTally = apps.get_model("articles", "TopicExpertTally")
+def held_keys(ArticleTally):
+    """Every ArticleTally row, a batch at a time, each batch in a transaction of its own: the caller
+    changes the rows' keys and writes what goes with them before the next batch is read."""
     last = 0
     while True:
         with transaction.atomic():
             rows = list(ArticleTally.objects.filter(article_id__gt=last).order_by("article_id")[:BATCH])
             if not rows:
                 return
-            counts, changed = Counter(), []
-            for row in rows:
-                keys = set(row.keys.split())
-                language = next((key.partition("/")[2] for key in keys if key[0] == "@"), "")
-                twins = {f"{key}/{language}" for key in keys if key[0] == PAIR and "/" not in key}
-                if language and twins - keys:
-                    counts.update(
-                        (*map(int, key[1:].partition("/")[0].split(":")), language) for key in twins - keys
-                    )
-                    row.keys = " ".join(sorted(keys | twins))
-                    changed.append(row)
-            ArticleTally.objects.bulk_update(changed, ["keys"])
-            add_articles(schema_editor.connection, TopicExpertTally, counts)
+            yield rows
             last = rows[-1].article_id
+
+
+def count_per_language(apps, schema_editor):
+    ArticleTally = apps.get_model("articles", "ArticleTally")
+    TopicExpertTally = apps.get_model("articles", "TopicExpertTally")
+    for rows in held_keys(ArticleTally):
+        counts, changed = Counter(), []
+        for row in rows:
+            keys = set(row.keys.split())
+            language = next((key.partition("/")[2] for key in keys if key[0] == "@"), "")
+            twins = {f"{key}/{language}" for key in keys if key[0] == PAIR and "/" not in key}
+            if language and twins - keys:
+                counts.update(
+                    (*map(int, key[1:].partition("/")[0].split(":")), language) for key in twins - keys
+                )
+                row.keys = " ".join(sorted(keys | twins))
+                changed.append(row)
+        ArticleTally.objects.bulk_update(changed, ["keys"])
+        add_articles(schema_editor.connection, TopicExpertTally, counts)
 
 
 def add_articles(connection, model, counts):
@@ -62,16 +69,10 @@ def uncount_per_language(apps, schema_editor):
     ArticleTally = apps.get_model("articles", "ArticleTally")
     TopicExpertTally = apps.get_model("articles", "TopicExpertTally")
     TopicExpertTally.objects.exclude(language="").delete()
-    last = 0
-    while True:
-        with transaction.atomic():
-            rows = list(ArticleTally.objects.filter(article_id__gt=last).order_by("article_id")[:BATCH])
-            if not rows:
-                return
-            for row in rows:
-                row.keys = " ".join(key for key in row.keys.split() if not (key[0] == PAIR and "/" in key))
-            ArticleTally.objects.bulk_update(rows, ["keys"])
-            last = rows[-1].article_id
+    for rows in held_keys(ArticleTally):
+        for row in rows:
+            row.keys = " ".join(key for key in row.keys.split() if not (key[0] == PAIR and "/" in key))
+        ArticleTally.objects.bulk_update(rows, ["keys"])
 
 
 class Migration(migrations.Migration):
