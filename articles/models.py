@@ -764,7 +764,7 @@ class TopicExpertTally(models.Model):
         "experts.Expert", on_delete=models.DO_NOTHING, db_constraint=False, related_name="topic_tallies"
     )
     # Blank: every language. A language's rows count `articles` only (a listing's topic × expert
-    # in its language); the top lists read the blank rows.
+    # in its language, and a topic page's top experts); an expert's profile reads the blank rows.
     language = models.CharField(max_length=8, blank=True, default="")
     articles = models.IntegerField(default=0)
     direct = models.IntegerField(default=0)

@@ -175,7 +175,8 @@ def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     pagecache.depends_on(request, *pagecache.topic_page_tags(topic.pk))
     in_topic = Article.objects.published().for_topic(topic)
-    top_experts = Expert.objects.top_under_topic(topic, TOP_EXPERTS)
+    # In the page's language, as its listing: "12 articles here" is what `?expert=` lists.
+    top_experts = Expert.objects.top_under_topic(topic, TOP_EXPERTS, language=get_language())
     ancestors = topic.ancestors()
     trail = [(_("Topics"), reverse("articles:topics"))]
     trail += [(above.name, above.get_absolute_url()) for above in [*ancestors, topic]]

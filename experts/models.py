@@ -55,11 +55,14 @@ class ExpertQuerySet(models.QuerySet):
             return self.order_by(field, "name")
         return self.order_by(models.Case(models.When(NAMED_IN_LATIN_ONLY, then=1), default=0), field, "name")
 
-    def top_under_topic(self, topic, limit):
-        """The experts most published under `topic` (its subtopics included), with
-        `topic_article_count` set: read from the stored counts, never counted on the archive."""
+    def top_under_topic(self, topic, limit, language=""):
+        """The experts most published under `topic` (its subtopics included) in `language` (blank:
+        every language), with `topic_article_count` set: read from the stored counts, never counted
+        on the archive."""
         return (
-            self.filter(topic_tallies__topic=topic, topic_tallies__language="", topic_tallies__articles__gt=0)
+            self.filter(
+                topic_tallies__topic=topic, topic_tallies__language=language, topic_tallies__articles__gt=0
+            )
             .annotate(topic_article_count=models.F("topic_tallies__articles"))
             .order_by("-topic_article_count", "last_name", "name")[:limit]
         )

@@ -85,3 +85,19 @@ def test_topic_pages_take_a_fixed_number_of_queries(count_queries):
 
     assert few == many
     assert max(many) <= 14
+
+
+def test_a_topic_pages_top_experts_are_counted_in_the_pages_language(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    asia = TopicFactory(name="Asia")
+    english, russian = ExpertFactory(name="Ann English"), ExpertFactory(name="Boris Russian")
+    ArticleFactory(topics=[asia], authors=[english])
+    ArticleFactory.create_batch(2, topics=[asia], authors=[russian], language="ru")
+    ArticleFactory(topics=[asia], authors=[russian])
+
+    in_english = client.get(asia.get_absolute_url()).context["top_experts"]
+    in_russian = client.get("/ru" + asia.get_absolute_url().removeprefix("/en")).context["top_experts"]
+
+    # What "N articles here" says is what the page lists with ?expert=: its own language's pieces.
+    assert [(e.name, e.topic_article_count) for e in in_english] == [("Ann English", 1), ("Boris Russian", 1)]
+    assert [(e.name, e.topic_article_count) for e in in_russian] == [("Boris Russian", 2)]
