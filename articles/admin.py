@@ -11,6 +11,7 @@ choice of an article to those the user may read.
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -21,8 +22,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import get_language_info, ngettext
+from django.utils.translation import get_language_info, gettext, ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -386,7 +388,10 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
     def get_queryset(self, request):
         authors = ArticleAuthor.objects.select_related("expert").order_by("position")
         articles = super().get_queryset(request).prefetch_related(Prefetch("article_authors", authors))
-        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+        view = request.resolver_match.url_name if request.resolver_match else None
+        if view in ("articles_article_changelist", "autocomplete"):
+            articles = articles.defer("body", "body_html")  # their rows show no body, and bodies are long
+        if view == "autocomplete":
             # Choosing a related article: anything the user may read (readers' articles, own drafts).
             return permissions.readable_articles(request.user, articles)
         return permissions.desk_articles(request.user, articles)
@@ -579,6 +584,16 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
         if not self.has_publish_permission(request):
             fields += ["status", "published_at"]
         return fields
+
+    def action_checkbox(self, obj):
+        """The row's checkbox for the actions, Django's markup written at once: rendered as a form
+        widget through its three templates it cost about a fifth of the change list's 100 rows."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description="state")
     def state(self, article):

@@ -113,6 +113,20 @@ def test_the_publish_and_unpublish_actions(editor_client):
     assert article.status == Article.Status.DRAFT
 
 
+def test_each_row_of_the_change_list_has_the_checkbox_djangos_actions_read(editor_client):
+    from django import forms
+    from django.contrib.admin import helpers
+
+    article = draft(title="Ties & <Tensions>")
+    html = editor_client.get("/admin/articles/article/").text
+
+    # Written at once for speed (ArticleAdmin.action_checkbox), the same markup as Django's widget,
+    # which the admin's actions.js selects rows by.
+    label = f"Select this object for an action - {article}"
+    widget = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False)
+    assert widget.render(helpers.ACTION_CHECKBOX_NAME, str(article.pk)) in html
+
+
 def test_staff_without_the_publish_permission_cannot_publish(client):
     from django.contrib.auth.models import Permission
 

@@ -285,3 +285,19 @@ def test_a_table_pasted_from_word_is_ruled_on_the_site(site, admin_page):
     admin_page.goto(site.url(piece.get_absolute_url()))
     cell = admin_page.locator(".prose td").first
     assert cell.evaluate("(cell) => getComputedStyle(cell).borderTopStyle") == "solid"
+
+
+def test_an_editor_ticks_a_row_of_the_change_list_and_unpublishes_it(site, admin_page):
+    page = admin_page
+    article = Article.objects.get(slug=VALDAI_SLUG)
+    page.goto(site.url("/admin/articles/article/"))
+    row = page.locator("#result_list tbody tr", has_text=article.title)
+    row.locator("input.action-select").check()
+    expect(page.locator(".action-counter")).to_contain_text("1 of")
+    expect(row).to_have_class(re.compile(r"\bselected\b"))  # actions.js found the row's checkbox
+
+    page.select_option("select[name=action]", "unpublish")
+    page.get_by_role("button", name="Run").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("1 article unpublished.")
+    assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
