@@ -10,7 +10,7 @@ from django.db import connection
 
 from articles import search
 from articles.models import Article
-from tests.factories import ArticleFactory, ExpertFactory, on
+from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, on
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,27 @@ def test_a_word_in_the_title_beats_the_same_word_once_in_many_bodies():
     meant = title_among_bodies(40, lead="Sanctions did not work.", published_at=on(2012, 5, 1))
 
     assert meant.title in top_three("sanctions", "en")
+
+
+def test_a_search_with_filters_ranks_its_matches_as_one_without(client):
+    topic = TopicFactory(name="Korea")
+    meant = ArticleFactory(
+        title="Why Sanctions on Pyongyang Failed", topics=[topic], published_at=on(2012, 5, 1)
+    )
+    for n in range(10):
+        body = "<p>Trade, energy and, in passing, sanctions.</p>"
+        ArticleFactory(
+            title=f"Regional outlook {n}", body=body, topics=[topic], published_at=on(2012, 6, n + 1)
+        )
+        ArticleFactory(title=f"Elsewhere {n}", body=body)
+
+    found = client.get("/en/search/", {"q": "sanctions", "topic": topic.slug, "year": "2012"}).context[
+        "articles"
+    ]
+
+    # Ranked on the topic's and the year's matches alone (the filter terms weigh nothing).
+    assert [article.title for article in found][:1] == [meant.title]
+    assert len(found) == 11
 
 
 def test_an_author_beats_the_pieces_that_only_mention_their_name():

@@ -152,7 +152,7 @@ class Matches:
             return queryset.order_by("-published_at", "-id")
         return (
             backend()
-            .rank(queryset, self.query, self.language)
+            .rank(queryset, self.query, self.language, self.terms)
             .order_by("-search_rank", "-published_at", "-id")
         )
 

@@ -39,6 +39,15 @@ class Document:
 # year filter reads it) and language; and whether readers could see it when it was indexed (a
 # scheduled piece is indexed again when it is released, derived.release_due).
 TOPIC, EXPERT, CATEGORY, SOURCE, YEAR, LANGUAGE, PUBLIC = "t", "e", "c", "s", "y", "l", "p"
+# Filter terms nearly every article has: whether it is public, its language. Looking them up in
+# an index reads nearly all of it.
+BROAD_TERMS = {PUBLIC, LANGUAGE}
+
+
+def narrow_and_broad(terms):
+    """Groups of filter terms split in two: those that narrow the match, and the BROAD_TERMS."""
+    broad = [group for group in terms if all(kind in BROAD_TERMS for kind, _ in group)]
+    return [group for group in terms if group not in broad], broad
 
 
 def filter_terms(*, topics, experts, category_id, source_id, published_at, language, is_public):

@@ -27,7 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
 from articles.models import Article, ArticleSearch, SearchTerm
-from articles.search.documents import LANGUAGE, PUBLIC
+from articles.search.documents import narrow_and_broad
 from articles.search.query import Query
 from articles.search.stemming import CYRILLIC
 
@@ -70,10 +70,6 @@ class FilterQuery(SearchQuery):
 
     def __init__(self, terms):
         super().__init__(filter_tsquery(terms))
-
-
-# Filter terms nearly every article has: whether it is public, its language.
-BROAD_TERMS = {PUBLIC, LANGUAGE}
 
 
 def tsquery(query, language="", *, loose=False):
@@ -185,8 +181,7 @@ def _decided_by_pairs(query, names, terms):
     )
     if rest:
         condition &= Q(document=tsquery_in(rest, names[0]))
-    broad = [group for group in terms if all(kind in BROAD_TERMS for kind, _ in group)]
-    narrow = [group for group in terms if group not in broad]
+    narrow, broad = narrow_and_broad(terms)
     if narrow:
         condition &= Q(document=FilterQuery(narrow))
     if broad:
@@ -269,7 +264,8 @@ def score(vector, query):
     return SearchRank(vector, query)
 
 
-def rank(queryset, query, language=""):
+def rank(queryset, query, language="", terms=()):
+    """`terms`: the filter terms `queryset` is already restricted by (they rank nothing)."""
     return queryset.annotate(search_rank=score(F("search_document__summary"), tsquery(query, language)))
 
 
@@ -295,8 +291,7 @@ def best_ids(query, limit, language="", terms=()):
         # the planner cannot look up in an index), not looked up: RUM read all their entries (a
         # million for "public"), 319 ms instead of 87 for "missile defense" at a million articles,
         # 98 instead of 38 for a word in 70% of them.
-        broad = [group for group in terms if all(kind in BROAD_TERMS for kind, _ in group)]
-        narrow = [group for group in terms if group not in broad]
+        narrow, broad = narrow_and_broad(terms)
         summaries = ArticleSearch.objects.filter(summary=reading & FilterQuery(narrow) if narrow else reading)
         if broad:
             checked = RawSQL("(summary @@ %s::tsquery) IS TRUE", [filter_tsquery(broad)], BooleanField())

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import F, FloatField, Func, Value
 
 from articles.models import Article, ArticleFts, SearchTerm
-from articles.search.documents import html_to_text
+from articles.search.documents import html_to_text, narrow_and_broad
 from articles.search.stemming import stem, stems, stems_and_names
 
 # bm25 column weights, in the table's column order: title, lead, body, authors, topics, filters
@@ -127,11 +127,16 @@ def best_ids(query, limit, language="", terms=()):
         return [row[0] for row in cursor.fetchall()]
 
 
-def rank(queryset, query, language=""):
+def rank(queryset, query, language="", terms=()):
     # bm25() only works inside a full-text query, so ranking repeats the match; it is lower for
-    # better matches: negated, higher is better, as on PostgreSQL.
+    # better matches: negated, higher is better, as on PostgreSQL. With the match's narrow filter
+    # terms too: they rank nothing (the filters column weighs 0), and FTS5 then reads the text's
+    # matches among theirs, not every one of a common word's (82 ms instead of 766 for a Russian
+    # word in 30% of a million articles, with a topic and a year). Not the broad ones: bm25 reads
+    # each term's whole list of articles once a query, nearly all of them for those.
+    narrow, _broad = narrow_and_broad(terms)
     score = Bm25(F("fts__document"), *(Value(weight) for weight in WEIGHTS)) * Value(-1.0)
-    return queryset.filter(fts__document__match=match_expression(query)).annotate(search_rank=score)
+    return queryset.filter(fts__document__match=match_expression(query, narrow)).annotate(search_rank=score)
 
 
 SNIPPET_WORDS = 40  # as many words as PostgreSQL's headline shows
