@@ -7,6 +7,7 @@ cannot be parsed stops start-up with a message naming the variable.
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -124,8 +125,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # what hits it answers the friendly 503 and logs the page. config/gunicorn.conf.py sets 5000 for
     # the app server; management commands (imports, migrations) run without it unless it is set.
     STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", default=0)
-    if STATEMENT_TIMEOUT:
-        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT}"
+    # Memory a sort may use before it spills to disk. Ranking a common word's matches off the RUM
+    # index sorts them all (230,000 summaries for "security" at a million articles): with the
+    # server's default 4MB that sort went to temporary files, 270 ms against 200 with 32MB.
+    WORK_MEM = os.environ.get("DATABASE_WORK_MEM", "32MB").strip()
+    if WORK_MEM and not re.fullmatch(r"\d+(kB|MB|GB)", WORK_MEM):
+        raise ImproperlyConfigured(
+            f"DATABASE_WORK_MEM must be a size such as 32MB or 512kB, not {WORK_MEM!r}."
+        )
+    session = {"statement_timeout": STATEMENT_TIMEOUT or None, "work_mem": WORK_MEM or None}
+    if any(session.values()):
+        DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+            f"-c {name}={value}" for name, value in session.items() if value
+        )
 
 # The page cache (pagecache/__init__.py) and anything else cached. Every process that serves pages
 # or writes content (gunicorn's workers, the development server, a management command importing an

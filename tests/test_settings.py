@@ -150,3 +150,23 @@ def test_log_lines_are_printed_once():
         "handlers": [],
         "propagate": True,
     }
+
+
+def test_a_bad_sort_memory_size_names_the_variable():
+    result = _load_settings(
+        DEBUG="true", DATABASE_URL="postgres://user@127.0.0.1:5432/kb", DATABASE_WORK_MEM="32MB -c fsync=off"
+    )
+
+    assert result.returncode != 0
+    assert "DATABASE_WORK_MEM must be a size" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_sort_a_common_words_matches_in_memory():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("work_mem is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "32MB"  # the server's default is 4MB
