@@ -587,7 +587,7 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
 
     def action_checkbox(self, obj):
         """The row's checkbox for the actions, Django's markup written at once: rendered as a form
-        widget through its three templates it cost about a fifth of the change list's 100 rows."""
+        widget through its templates it took a third of the time of the change list's 100 rows."""
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,

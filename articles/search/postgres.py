@@ -118,7 +118,7 @@ PAIR_DECIDES = "(numnode({reading}) = 3 AND article_phrase_pairs({reading}) IS N
 def has_words(reading):
     """Whether a query's reading holds a word to look for. Stop words alone ("what", "the") give
     an empty reading, which the filter terms' `&&` drops, leaving the terms alone: every article
-    matched (3.8 s for "what" at a million articles, and none of them had the word). A condition
+    matched (3.9 s for "what" at a million articles, and none of them had the word). A condition
     on constants: decided when the statement is planned, never on a row."""
     return Q(GreaterThan(Func(reading, function="numnode", output_field=IntegerField()), 0))
 
