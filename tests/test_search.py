@@ -66,7 +66,8 @@ def test_phrases_find_the_pieces_with_those_words_in_that_order_in_any_field(phr
 
 def test_a_phrase_with_filters_finds_the_public_pieces_it_and_they_describe(client):
     """A phrase of two words is decided by its pair (on PostgreSQL, without its words looked up
-    again), and the filters, the page's language and the publication rule still apply."""
+    again), and the filters, the page's language and the publication rule still apply. A stop word
+    beside the phrase is passed over, as it is beside any word."""
     korea = TopicFactory(slug="korea")
     kwargs = {"body": "<p>The new missile defense systems, and their radars.</p>", "topics": [korea]}
     wanted = ArticleFactory(title="Wanted", **kwargs)
@@ -76,7 +77,13 @@ def test_a_phrase_with_filters_finds_the_public_pieces_it_and_they_describe(clie
     draft(title="Draft", **kwargs)
     scheduled(title="Scheduled", **kwargs)
 
-    for text in ('"missile defense"', '"missile defense" radars', '"missile defense" "new missile"'):
+    asked = (
+        '"missile defense"',
+        '"missile defense" radars',
+        '"missile defense" "new missile"',
+        '"missile defense" the',
+    )
+    for text in asked:
         response = results(client, text, topic="korea")
         assert [article.slug for article in response.context["articles"]] == [wanted.slug], text
     everywhere = results(client, '"defense systems"').context["articles"]

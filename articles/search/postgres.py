@@ -191,7 +191,10 @@ def _decided_by_pairs(query, names, terms):
         groups=tuple(group for group in query.groups if not (len(group) == 1 and group[0] in phrases))
     )
     if rest:
-        condition &= Q(document=tsquery_in(rest, names[0]))
+        others = tsquery_in(rest, names[0])
+        # Stop words alone read as nothing, which no document matches: passed over, as beside any
+        # other word (decided when the statement is planned: has_words()).
+        condition &= Q(document=others) | ~has_words(others)
     narrow, broad = narrow_and_broad(terms)
     if narrow:
         condition &= Q(document=FilterQuery(narrow))
