@@ -195,10 +195,11 @@ class ArticleFilterSet(django_filters.FilterSet):
             return self._in_page_language(queryset)
         return self._index_filtered(queryset, without=None)
 
-    def _index_filtered(self, queryset, *, without, best=False):
+    def _index_filtered(self, queryset, *, without, best=False, top=None):
         """`queryset` with every valid filter but `without`: those the index holds in one match,
-        the others (dates, the sort) as they filter. `best`: the match's best first (Matches.best).
-        None when without a filter the match finds more than FACET_COUNT_LIMIT (index_matches)."""
+        the others (dates, the sort) as they filter. `best`: the match's best first, up to result
+        `top` (Matches.best). None when without a filter the match finds more than
+        FACET_COUNT_LIMIT (index_matches)."""
         matches = self.index_matches(without=without)
         if matches is None:
             return None
@@ -211,7 +212,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         for name, value in self._cleaned_data().items():
             if name not in self.INDEXED and name != without:
                 queryset = self.filters[name].filter(queryset, value)
-        return matches.best(queryset) if best else matches.restrict(queryset)
+        return matches.best(queryset, top=top) if best else matches.restrict(queryset)
 
     def index_matches(self, *, without=None):
         """The index's match (search.Matches) for the text and the indexed filters, found once per
@@ -491,8 +492,13 @@ class ArticleFilterSet(django_filters.FilterSet):
     @property
     def qs(self):
         """The results; with a search and no other sort asked for, best match first."""
+        return self.first_results(top=None)
+
+    def first_results(self, *, top):
+        """The results as far as a page ending at result `top` lists them (all of them: None); a
+        common word's best are then read only that far (search.Matches.best)."""
         if self.by_relevance:
-            return self._index_filtered(self.queryset.all(), without=None, best=True)
+            return self._index_filtered(self.queryset.all(), without=None, best=True, top=top)
         return self.unranked_qs
 
     @property
@@ -506,23 +512,29 @@ class ArticleFilterSet(django_filters.FilterSet):
         word's best): search.MATCH_LIMIT; None otherwise (the paginator's own cap)."""
         return search.MATCH_LIMIT if self.best_only else None
 
-    def best_paging(self):
+    def best_paging(self, shown=None):
         """For the paginator of a common word's best matches, when the index's match decides the
         page alone (no date narrows it after): the count is "more than search.MATCH_LIMIT" without
-        counting, and a page ranks only the matches up to it ({} otherwise)."""
+        counting, and a page reads the best only as far as itself ({} otherwise). `shown(queryset)`
+        adds what the page shows of each article."""
         chosen = self._cleaned_data()
         if not self.best_only or any(_is_chosen(chosen.get(name)) for name in ("date_from", "date_to")):
             return {}
-        best = self.index_matches().ids
-        return {"known_count": len(best) + 1, "first_ids": lambda top: best[:top]}
+
+        def first(top):
+            results = self.first_results(top=top)
+            return results if shown is None else shown(results)
+
+        return {"known_count": len(self.index_matches().ids) + 1, "first": first}
 
     def timeline_walk(self, *, top):
         """For filters alone that match more articles than the index lists (search.MATCH_LIMIT): a
         callable giving the ids of the first `count` results in the page's order, as a subquery
-        (the paginator's `first_ids`), off the stored timeline of the chosen topic or expert with
-        the fewest pieces, every other filter a condition on its rows (tallies.listed). None when
-        the results are not such, when no single topic or expert is chosen to walk, or when the
-        page, ending at result `top`, lies too deep for a walk (WALKED_AT_MOST).
+        (the paginator's `first` takes the page from them), off the stored timeline of the chosen
+        topic or expert with the fewest pieces, every other filter a condition on its rows
+        (tallies.listed). None when the results are not such, when no single topic or expert is
+        chosen to walk, or when the page, ending at result `top`, lies too deep for a walk
+        (WALKED_AT_MOST).
 
         From the match itself, the newest were found by walking the archive by date and reading
         each article's terms, until 20 had them all: 266 ms for a broad topic × an expert of 80,000
@@ -608,7 +620,7 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def by_date(self, queryset):
         """`queryset` newest first, or oldest first if the reader asked: the order of a page taken
-        off a timeline (articles.pagination's `first_ids`)."""
+        off a timeline (articles.pagination's `first`)."""
         return self.sort_by(queryset, "sort", "oldest" if self.oldest_first else "newest")
 
     @property

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from articles import search, tallies
 from articles.filters import FACET_COUNT_LIMIT, ArticleFilterSet
 from articles.models import Article, Tally
-from articles.pagination import COUNT_CAP, CappedPaginator, whole_number
+from articles.pagination import COUNT_CAP, CappedPaginator, taken_from, whole_number
 
 ARTICLES_PER_PAGE = 20
 
@@ -41,7 +41,7 @@ def article_listing(
     filterset = ArticleFilterSet(
         request.GET or None, queryset=queryset, page_language=page_language, within=counted_as
     )
-    cards = filterset.qs.with_cards().defer("body", "body_html")  # cards show the lead; bodies are long
+    cards = shown(filterset.qs)
     unfiltered = set(request.GET) <= {"page", "sort", "language"}
     whole_archive = counted_as == (Tally.Kind.ARCHIVE, 0)
     # What is listed, as stored: the page's own count when nothing narrows it; when the whole
@@ -55,10 +55,12 @@ def article_listing(
     else:  # filters alone matching many: off the timeline of one, the others checked on its rows
         number = whole_number(request.GET.get("page") or "1") or 1
         first_ids = filterset.timeline_walk(top=number * ARTICLES_PER_PAGE)
+    first = None
     if first_ids:
         # Sorting all of them for a page grew with the topic (74 ms for the broadest at 100k articles
         # on SQLite); the timeline's walk keeps every filter, so their conditions go.
-        cards = filterset.by_date(Article.objects.published().with_cards().defer("body", "body_html"))
+        cards = filterset.by_date(shown(Article.objects.published()))
+        first = taken_from(cards, first_ids)
     read_already = stored == counted_as and not filterset.results_language
     if not stored:
         counting = filterset.count_paging()
@@ -66,7 +68,7 @@ def article_listing(
         counting = {"known_count": stored_count}
     else:
         counting = {"known_count": tallies.count(*stored, language=filterset.results_language)}
-    paging = {"first_ids": first_ids, **counting, **filterset.best_paging()}
+    paging = {"first": first, **counting, **filterset.best_paging(shown)}
     paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=filterset.count_cap or COUNT_CAP, **paging)
     page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)
@@ -99,6 +101,12 @@ def article_listing(
         active_filters=filterset.active_filters(),
     )
     return render(request, template, context)
+
+
+def shown(articles):
+    """What a card shows of each article (its category, source and experts); not the body: cards
+    show the lead, and bodies are long."""
+    return articles.with_cards().defer("body", "body_html")
 
 
 def useful_choices(facets, *, results):

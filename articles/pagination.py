@@ -15,6 +15,12 @@ def whole_number(text):
     return int(text) if text.isascii() and text.isdigit() else None
 
 
+def taken_from(queryset, first_ids):
+    """CappedPaginator's `first` for a list whose first ids `first_ids(top)` gives, as a subquery
+    (a stored timeline's): those of `queryset`, in its order."""
+    return lambda top: queryset.filter(pk__in=first_ids(top))
+
+
 class CappedPaginator(Paginator):
     """A paginator that counts at most `cap` items.
 
@@ -23,23 +29,24 @@ class CappedPaginator(Paginator):
     """
 
     def __init__(
-        self, object_list, per_page, *, cap, count_from=None, known_count=None, first_ids=None, **kwargs
+        self, object_list, per_page, *, cap, count_from=None, known_count=None, first=None, **kwargs
     ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
         self.count_from = object_list if count_from is None else count_from
         self.known_count = known_count
-        self.first_ids = first_ids
+        self.first = first
 
     def page(self, number):
-        """The page; with `first_ids` (a callable giving the ids of the first `count` items, in the
-        list's order, as a subquery) a page is taken from the items up to it alone, not from the
-        whole list sorted (articles.tallies.listed: a topic's newest pieces off an index)."""
+        """The page; with `first` (a callable giving the list's first `top` items, a queryset in
+        the list's order) a page is taken from the items up to it alone, not from the whole list
+        sorted: a topic's newest pieces off its timeline (articles.tallies.listed), a common
+        word's best as far as they are ranked (articles.search.Matches.best)."""
         page = super().page(number)
-        if self.first_ids is not None:
+        if self.first is not None:
             bottom = (page.number - 1) * self.per_page
             top = bottom + self.per_page
-            page.object_list = self.object_list.filter(pk__in=self.first_ids(top))[bottom:top]
+            page.object_list = self.first(top)[bottom:top]
         return page
 
     @cached_property
@@ -102,7 +109,8 @@ class ApiPagination(PageNumberPagination):
         walk = filterset.timeline_walk(top=top)
         if walk is None:
             return queryset, filterset.count_paging()
-        return filterset.by_date(view.get_queryset()), {**filterset.count_paging(), "first_ids": walk}
+        by_date = filterset.by_date(view.get_queryset())
+        return by_date, {**filterset.count_paging(), "first": taken_from(by_date, walk)}
 
     def get_paginated_response(self, data):
         return Response(

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search
@@ -443,6 +445,32 @@ def test_a_text_matching_more_than_the_match_limit_lists_its_best_matches_ranked
         old_title_match.title
     ]
     assert "the best 2 are listed" not in by_date.text
+
+
+@pytest.mark.parametrize("path", ["/en/search/", "/api/articles/"])
+def test_the_best_of_more_are_paged_through_titles_first_then_the_bodies(client, monkeypatch, path):
+    """Past MATCH_LIMIT matches, the pages list the pieces with the word in their titles first, then
+    those with it in their bodies; a page within the titles' matches reads none of the bodies'
+    (on PostgreSQL they are sorted by date, half of a common word's search at a million articles)."""
+    titled = [ArticleFactory(title=f"THAAD, part {n}", published_at=on(2010, 1, n + 1)) for n in range(25)]
+    bodies = [ArticleFactory(title=f"Other {n}", body="<p>THAAD once.</p>") for n in range(10)]
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 30)
+
+    def page(number):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, {"q": "thaad", "page": number})
+        listed = response.context["articles"] if path == "/en/search/" else response.json()["results"]
+        sorted_by_date = [sql for sql in queries.captured_queries if "found.article_id DESC" in sql["sql"]]
+        return [
+            article.title if path == "/en/search/" else article["title"] for article in listed
+        ], sorted_by_date
+
+    first, sorted_by_date = page(1)
+    assert set(first) <= {piece.title for piece in titled} and len(first) == 20
+    assert sorted_by_date == []
+    second, _ = page(2)
+    assert set(second[:5]) == {piece.title for piece in titled} - set(first)
+    assert len(second) == 10 and set(second[5:]) <= {piece.title for piece in bodies}
 
 
 @pytest.mark.parametrize("query", ["korea " * 56, "korea     defense " * 12])

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from django.db import connection
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, StrIndex
+from django.utils.functional import lazy
 from django.utils.html import escape
 
 from articles.models import Article, SearchTerm, Tally, TopicExpertTally
@@ -135,17 +136,19 @@ class Matches:
             return backend().filter(queryset, self.query, self.language, self.terms)
         return queryset.filter(pk__among=self.ids)
 
-    def best(self, queryset):
+    def best(self, queryset, *, top=None):
         """The results of `queryset` as a page lists them: the best first (at most MATCH_LIMIT of
-        them, `ids`), or, with nothing to rank, every match newest first."""
+        them, `ids`), or, with nothing to rank, every match newest first. With `top`, the best of
+        more are listed only that far: a page ending at result `top` reads no more of them
+        (postgres.BestIds)."""
         if not self.ranked:
             return self.restrict(queryset).order_by("-published_at", "-id")
-        listed = queryset.filter(pk__among=self.ids)
         if self.complete:
-            return self.rank(listed)
+            return self.rank(queryset.filter(pk__among=self.ids))
         # The best of more: the index ranked them (`ids` in rank order), and the page keeps that order
         # rather than ranking again, which on SQLite read every match of the word a second time.
-        return listed.order_by(_in_order_of(self.ids))
+        best = self.ids if top is None else self.ids[:top]
+        return queryset.filter(pk__among=best).order_by(_in_order_of(best))
 
     def rank(self, queryset):
         """`queryset` (already restricted) best match first, then newest, with `search_rank`."""
@@ -160,9 +163,10 @@ class Matches:
 
 def _in_order_of(ids):
     """An ordering that lists articles as `ids` does: each one's place in a string of them all (one
-    parameter, however many ids; only the rows listed are looked up)."""
-    listed = Value("," + ",".join(map(str, ids)) + ",")
-    return StrIndex(listed, Concat(Value(","), Cast("pk", CharField()), Value(","))).asc()
+    parameter, however many ids; only the rows listed are looked up). The string is made when the
+    query is compiled, not before: a queryset built and never run reads no more ids (BestIds)."""
+    listed = lazy(lambda: "," + ",".join(map(str, ids)) + ",", str)()
+    return StrIndex(Value(listed, CharField()), Concat(Value(","), Cast("pk", CharField()), Value(","))).asc()
 
 
 def snippets(articles, text):
