@@ -150,7 +150,7 @@ def _sync_also_read(articles):
 
 def _experts_named(articles):
     """{article id: {expert id: [names' keys]}} for the experts whose names the bodies contain."""
-    candidates = {}
+    candidates, folded = {}, {}  # each word folded once a batch: it recurs in up to five runs
     for article in articles:
         text = html.unescape(TAG.sub(" ", article.body or ""))
         words = WORD.findall(text)
@@ -158,9 +158,13 @@ def _experts_named(articles):
         for start, word in enumerate(words):
             if not word[0].isupper():
                 continue
-            for count in range(1, LONGEST_NAME + 1):
-                if start + count <= len(words):
-                    keys.add(folded_words(" ".join(words[start : start + count])))
+            run = []  # the folded words from `start` on: a run folds as its words, one by one
+            for later in words[start : start + LONGEST_NAME]:
+                if later not in folded:
+                    folded[later] = folded_words(later)
+                if folded[later]:
+                    run.append(folded[later])
+                keys.add(" ".join(run))
         candidates[article.pk] = keys
     every = sorted(set().union(*candidates.values()))
     names = {}
