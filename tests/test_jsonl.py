@@ -5,9 +5,19 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from articles import search
-from articles.models import Article, ArticleMention, Category, RelatedLink, SearchTerm, Source, Topic
+from articles.models import (
+    Article,
+    ArticleMention,
+    ArticleSearch,
+    Category,
+    RelatedLink,
+    SearchTerm,
+    Source,
+    Topic,
+)
 from experts.models import Expert
 from tests.factories import (
     VALDAI_SLUG,
@@ -106,6 +116,27 @@ def test_imported_articles_are_searchable(demo, tmp_path):
     assert [a.title for a in search.search(Article.objects.published(), "Poznikhir")] == [
         "Russia-U.S. Security Collaboration on the Korean Peninsula Risks Being Overshadowed"
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # VACUUM runs outside transactions
+def test_an_import_leaves_the_articles_and_their_index_readable_from_indexes_alone(tmp_path):
+    """A search reads its matches' ids, and a page an article's date, from indexes alone only where
+    the rows' pages are marked visible to all, which a bulk load leaves undone until autovacuum."""
+    call_command("load_demo", verbosity=0)
+    text = export()
+    empty_the_database()
+
+    import_text(text, tmp_path)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relpages, relallvisible FROM pg_class WHERE relname = ANY(%s) ORDER BY relname",
+            [[Article._meta.db_table, ArticleSearch._meta.db_table]],
+        )
+        pages = cursor.fetchall()
+    assert [name for name, _, _ in pages] == sorted([Article._meta.db_table, ArticleSearch._meta.db_table])
+    assert all(written > 0 and visible == written for _, written, visible in pages), pages
 
 
 def test_importing_into_a_database_that_has_the_content_updates_it(demo, tmp_path):
