@@ -473,6 +473,28 @@ def test_the_best_of_more_are_paged_through_titles_first_then_the_bodies(client,
     assert len(second) == 10 and set(second[5:]) <= {piece.title for piece in bodies}
 
 
+def test_a_search_its_filters_narrow_to_a_few_is_ranked_by_the_page_alone(client, monkeypatch):
+    """A word with an expert (a topic, a year...) finds few pieces: they are listed, best first,
+    without asking the index for the word's best across the archive first (on PostgreSQL that
+    ranked every summary holding the word: 28 of 105 ms at a million articles)."""
+    expert = ExpertFactory()
+    ArticleFactory(
+        title="Korea", body="<p>Sanctions once.</p>", authors=[expert], published_at=on(2020, 1, 2)
+    )
+    ArticleFactory(title="Sanctions and Korea", authors=[expert], published_at=on(2010, 1, 1))
+    ArticleFactory.create_batch(3, title="Sanctions elsewhere")
+    ranking = "best_summaries" if connection.vendor == "postgresql" else "best_ids"
+    asked, ranks = [], getattr(search.backend(), ranking)
+    monkeypatch.setattr(
+        search.backend(), ranking, lambda *args, **kwargs: asked.append(args) or ranks(*args, **kwargs)
+    )
+
+    response = client.get("/en/search/", {"q": "sanctions", "expert": expert.slug})
+
+    assert [article.title for article in response.context["articles"]] == ["Sanctions and Korea", "Korea"]
+    assert asked == []
+
+
 @pytest.mark.parametrize("query", ["korea " * 56, "korea     defense " * 12])
 def test_the_title_says_what_the_results_were_searched_for(client, query):
     """Found in review: a 280-character query showed in the page's title while the results ignored it."""
