@@ -137,4 +137,4 @@ def test_ci_ranks_on_the_rum_index():
     """CI installs the rum extension (.ci/run): the index path is the one the suite checks there."""
     from articles.search import postgres
 
-    assert postgres.ranks_on_index()
+    assert postgres.ranks_on_index() and postgres.ranks_titles_on_index()

@@ -9,9 +9,16 @@ language, its configuration alone; across languages, a word matches as each lang
 import logging
 from collections.abc import Sequence
 from functools import cached_property, partial
+from operator import itemgetter
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramSimilarity,
+)
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -206,8 +213,15 @@ def _decided_by_pairs(query, names, terms):
     if narrow:
         condition &= Q(document=FilterQuery(narrow))
     if broad:
-        condition &= Q(RawSQL("(summary @@ %s::tsquery) IS TRUE", [filter_tsquery(broad)], BooleanField()))
+        condition &= Q(checked_on_rows(broad))
     return decides, condition
+
+
+def checked_on_rows(terms):
+    """A condition that the summary has the filter `terms`, which the planner checks on each row an
+    index gives rather than looking the terms up in the index (for the terms nearly every article
+    has: best_summaries())."""
+    return RawSQL("(summary @@ %s::tsquery) IS TRUE", [filter_tsquery(terms)], BooleanField())
 
 
 def match_ids(query, limit, language="", terms=()):
@@ -242,29 +256,42 @@ def filter(queryset, query, language="", terms=()):
 
 
 RUM_INDEX = "article_search_summary_rum"
+TITLES_RUM_INDEX = "article_search_titles_rum"  # migration 0040: the summaries' title words alone
 log = logging.getLogger(__name__)
-_rum_index_in = {}  # database name: whether its summaries have the RUM index
+_rum_indexes_in = {}  # database name: the names of the RUM indexes its search documents have
 
 
-def ranks_on_index():
-    """Whether the summaries have a RUM index (migration 0035, where the extension is installed):
-    it ranks a common word's best matches without reading each of them. Asked once a process."""
+def _rum_indexes():
+    """The RUM indexes of the search documents (migrations 0035 and 0040, where the extension is
+    installed). Asked once a process."""
     name = connection.settings_dict["NAME"]
-    if name not in _rum_index_in:
+    if name not in _rum_indexes_in:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM pg_indexes"
-                " WHERE indexname = %s AND schemaname = current_schema())",
-                [RUM_INDEX],
+                "SELECT indexname FROM pg_indexes"
+                " WHERE indexname = ANY(%s) AND schemaname = current_schema()",
+                [[RUM_INDEX, TITLES_RUM_INDEX]],
             )
-            _rum_index_in[name] = cursor.fetchone()[0]
-        if not _rum_index_in[name]:
+            _rum_indexes_in[name] = {row[0] for row in cursor.fetchall()}
+        if RUM_INDEX not in _rum_indexes_in[name]:
             log.warning(
                 "Search ranks on the GIN index alone: a common word's matches are each read to be"
                 " ranked. Install PostgreSQL's rum extension (Debian: postgresql-15-rum), then run"
                 " `manage.py migrate articles 0034` and `manage.py migrate` (docs/search.md)."
             )
-    return _rum_index_in[name]
+    return _rum_indexes_in[name]
+
+
+def ranks_on_index():
+    """Whether the summaries have a RUM index (migration 0035, where the extension is installed):
+    it ranks a common word's best matches without reading each of them."""
+    return RUM_INDEX in _rum_indexes()
+
+
+def ranks_titles_on_index():
+    """Whether the summaries' title words have a RUM index of their own (migration 0040) beside
+    the summaries' own."""
+    return ranks_on_index() and TITLES_RUM_INDEX in _rum_indexes()
 
 
 class Distance(Func):
@@ -304,6 +331,9 @@ def ranked_ids(query, limit, language="", terms=()):
     found = match_ids(query, limit + 1, language, terms) if narrow else None
     if found is not None and len(found) <= limit:
         return found, True
+    titled = best_titled(query, reading, limit + 1, terms)
+    if len(titled) > limit:
+        return titled[:limit], False
     best = best_summaries(reading, limit + 1, terms)
     if len(best) > limit:
         return best[:limit], False
@@ -328,8 +358,7 @@ def best_summaries(reading, limit, terms=()):
         narrow, broad = narrow_and_broad(terms)
         summaries = ArticleSearch.objects.filter(has_words(reading), summary=with_terms(reading, narrow))
         if broad:
-            checked = RawSQL("(summary @@ %s::tsquery) IS TRUE", [filter_tsquery(broad)], BooleanField())
-            summaries = summaries.filter(checked)
+            summaries = summaries.filter(checked_on_rows(broad))
     else:
         in_summary = with_terms(reading, terms)
         best = SearchRank(F("summary"), reading).desc()
@@ -339,6 +368,45 @@ def best_summaries(reading, limit, terms=()):
     # instead of reading the index in order (126 ms instead of 10 for 11,000 matches at 100k). A page
     # of all the matches orders them by score, then date; a page of the best of more keeps this order.
     return list(summaries.order_by(best).values_list("article_id", flat=True)[:limit])
+
+
+class TitleWords(Func):
+    """The title words of a summary alone (weight A), the vector migration 0040's RUM index holds:
+    the same expression, for the planner to find the index."""
+
+    function = "ts_filter"
+    template = "%(function)s(%(expressions)s, '{a}')"
+    output_field = SearchVectorField()
+
+
+def best_titled(query, reading, limit, terms=()):
+    """Ids of the `limit` best articles (any status) with a one-word query in their titles, best
+    first, read off the titles' RUM index; [] for any other query, or with a narrowing filter.
+
+    For one word, any title that holds it outranks every article that has it only in its names,
+    lead or body (weight A's 1.0 against at most 0.66 for the names' B, each further place
+    counting a quarter, a ninth... of the first), so when more than `limit` titles hold it, the
+    best are among those. Ranking all of a common word's summaries off the summaries' index walks
+    every one of them (230,000 for "security" at a million articles); this walks the titles
+    holding it, best title first, then orders those it gives by their whole summaries: of titles
+    alike, those whose names or lead hold the word too come first (a million articles: the first
+    twenty then score as the summaries' own best twenty, for "security", "front", "interests" and
+    "переговорах"; by the titles alone they scored lower for all but the first)."""
+    one_word = len(query.groups) == 1 and len(query.groups[0]) == 1 and len(query.groups[0][0]) == 1
+    narrow, broad = narrow_and_broad(terms)
+    if not one_word or query.excluded or narrow or not ranks_titles_on_index():
+        return []
+    titles = TitleWords(F("summary"))
+    found = ArticleSearch.objects.alias(titles=titles).filter(has_words(reading), titles=reading)
+    if broad:
+        found = found.filter(checked_on_rows(broad))
+    # The whole summary's distance is computed on the rows the index gives, not ordered by in SQL,
+    # where the planner could walk the summaries' index for it instead.
+    rows = found.annotate(whole=Distance(F("summary"), reading)).order_by(Distance(titles, reading).asc())
+    return [
+        article_id
+        for article_id, _ in sorted(rows.values_list("article_id", "whole")[:limit], key=itemgetter(1))
+    ]
 
 
 class BestIds(Sequence):
