@@ -391,7 +391,8 @@ def best_titled(query, reading, limit, terms=()):
     holding it, best title first, then orders those it gives by their whole summaries: of titles
     alike, those whose names or lead hold the word too come first (a million articles: the first
     twenty then score as the summaries' own best twenty, for "security", "front", "interests" and
-    "переговорах"; by the titles alone they scored lower for all but the first)."""
+    "переговорах"; by the titles alone, less well for three of them). Not exactly the summaries'
+    best `limit`: of the many titles that score alike, which are taken is the index's order."""
     one_word = len(query.groups) == 1 and len(query.groups[0]) == 1 and len(query.groups[0][0]) == 1
     narrow, broad = narrow_and_broad(terms)
     if not one_word or query.excluded or narrow or not ranks_titles_on_index():
