@@ -326,9 +326,10 @@ def rank(queryset, query, language="", terms=()):
 def ranked_ids(query, limit, language="", terms=()):
     """(ids, complete): every match if there are at most `limit`, else the best `limit` in rank()
     order: those whose title, names or lead match, best first, then those matching in the body
-    alone, newest first (BestIds: these only when a page reaches them). Without a narrowing filter,
-    ranked first, not matched first: the RUM index reads a common word's best summaries without the
-    whole match, which a GIN bitmap would build (a word in 30% of a million articles)."""
+    alone, newest first (BestIds: these only when a page reaches them); for one word in more than
+    `limit` titles, the best of those titles (best_titled). Ranked first, not matched first, unless
+    a filter narrows the match to a few (below): the RUM index reads a common word's best summaries
+    without the whole match, which a GIN bitmap would build (a word in 30% of a million articles)."""
     reading = tsquery(query, language)
     narrow, _broad = narrow_and_broad(terms)
     # With a filter that narrows (an expert, a topic, a year...) the match is often short: when the
