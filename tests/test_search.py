@@ -473,6 +473,25 @@ def test_one_word_in_more_titles_than_the_match_limit_lists_the_best_titles(clie
         assert asked == []
 
 
+@pytest.mark.parametrize(
+    "text", ["security -missile", 'security -"missile defense"', "security policy -missile"]
+)
+def test_past_the_match_limit_a_piece_with_an_excluded_word_in_its_body_stays_out(client, monkeypatch, text):
+    """Past MATCH_LIMIT matches the best are looked for where the words weigh most (titles, names,
+    leads): a piece whose body holds what the reader excluded is still left out, however well its
+    title matches."""
+    for n in range(5):
+        ArticleFactory(title=f"Security policy, part {n}")
+    excluded = ArticleFactory(
+        title="Security policy and security", lead="Security policy.", body="<p>Missile defense.</p>"
+    )
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 4)
+
+    shown = [article.title for article in client.get("/en/search/", {"q": text}).context["articles"]]
+
+    assert len(shown) == 4 and excluded.title not in shown
+
+
 @pytest.mark.parametrize("path", ["/en/search/", "/api/articles/"])
 def test_the_best_of_more_are_paged_through_titles_first_then_the_bodies(client, monkeypatch, path):
     """Past MATCH_LIMIT matches, the pages list the pieces with the word in their titles first, then

@@ -17,6 +17,7 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
+    SearchVectorExact,
     SearchVectorField,
     TrigramSimilarity,
 )
@@ -218,11 +219,18 @@ def _decided_by_pairs(query, names, terms):
     return decides, condition
 
 
+class CheckedOnRows(Func):
+    """A condition the planner checks on each row an index gives, never one it looks up in an
+    index: `IS TRUE` hides the condition's operator from it."""
+
+    template = "(%(expressions)s) IS TRUE"
+    output_field = BooleanField()
+
+
 def checked_on_rows(terms):
-    """A condition that the summary has the filter `terms`, which the planner checks on each row an
-    index gives rather than looking the terms up in the index (for the terms nearly every article
-    has: best_summaries())."""
-    return RawSQL("(summary @@ %s::tsquery) IS TRUE", [filter_tsquery(terms)], BooleanField())
+    """That the summary has the filter `terms`, checked on the rows (for the terms nearly every
+    article has: best_summaries())."""
+    return CheckedOnRows(RawSQL("summary @@ %s::tsquery", [filter_tsquery(terms)], BooleanField()))
 
 
 def expected_rows(queryset):
@@ -346,7 +354,7 @@ def ranked_ids(query, limit, language="", terms=()):
     titled = best_titled(query, reading, limit + 1, terms)
     if len(titled) > limit:
         return titled[:limit], False
-    best = best_summaries(reading, limit + 1, terms)
+    best = best_summaries(reading, limit + 1, terms, excludes=bool(query.excluded))
     if len(best) > limit:
         return best[:limit], False
     found = match_ids(query, limit + 1, language, terms) if found is None else found
@@ -356,10 +364,11 @@ def ranked_ids(query, limit, language="", terms=()):
     return BestIds(best, partial(body_matches, bodies), limit), False
 
 
-def best_summaries(reading, limit, terms=()):
+def best_summaries(reading, limit, terms=(), *, excludes=False):
     """Ids of the `limit` best articles (any status) whose summaries match the query's `reading`
     and the filter terms, best first: read off the RUM index on the summaries (ts_rank over them
-    all without it)."""
+    all without it). If the query `excludes` words, their documents must not hold them either: a
+    piece whose body has what the reader excluded stays out, however its summary matches."""
     if ranks_on_index():
         # Ordered by the distance itself, ascending: the order the RUM index reads out.
         best = Distance(F("summary"), reading).asc()
@@ -371,6 +380,8 @@ def best_summaries(reading, limit, terms=()):
         summaries = ArticleSearch.objects.filter(has_words(reading), summary=with_terms(reading, narrow))
         if broad:
             summaries = summaries.filter(checked_on_rows(broad))
+        if excludes:  # on the rows the index gives, not a second index read of the whole match
+            summaries = summaries.filter(CheckedOnRows(SearchVectorExact(F("document"), reading)))
     else:
         in_summary = with_terms(reading, terms)
         best = SearchRank(F("summary"), reading).desc()

@@ -35,29 +35,33 @@ def token(kind, value):
 
 def match_expression(query, terms=(), *, columns=TEXT_COLUMNS):
     """The FTS5 expression for a parsed query (None: any text) and filter terms (groups of
-    alternatives); every word is quoted, so none is an operator. The text is looked for in the
-    text `columns` alone, the terms in the filters column alone: no text finds a filter's term."""
+    alternatives); every word is quoted, so none is an operator. The query's words are looked for
+    in the text `columns` alone, what it excludes in all of them (a piece whose body has it stays
+    out, however its title matches), the terms in the filters column alone: no text finds a
+    filter's term."""
     filters = " AND ".join(
         "filters : (" + " OR ".join(f'"{token(*term)}"' for term in group) + ")" for group in terms
     )
     if not query:
         return filters
     text = f"{columns} : ({text_expression(query)})"
+    if query.excluded:
+        text = f"({text}{''.join(f' NOT {TEXT_COLUMNS} : {quoted(words)}' for words in query.excluded)})"
     return f"{text} AND {filters}" if filters else text
 
 
 def text_expression(query):
-    def term(words):
-        return '"' + " ".join(stem(word) for word in words) + '"'
-
+    """The FTS5 expression of the words a query asks for (not of those it excludes)."""
     groups = []
     for group in query.groups:
-        alternatives = [term(words) for words in group]
+        alternatives = [quoted(words) for words in group]
         groups.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
-    expression = " AND ".join(groups)
-    for words in query.excluded:
-        expression += " NOT " + term(words)
-    return expression
+    return " AND ".join(groups)
+
+
+def quoted(words):
+    """Words as one FTS5 phrase of their stems (one word: that word)."""
+    return '"' + " ".join(stem(word) for word in words) + '"'
 
 
 def match_ids(query, limit, language="", terms=(), *, columns=TEXT_COLUMNS):
