@@ -7,6 +7,7 @@ import random
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 
 from articles.models import Article, Topic
 from tests.factories import (
@@ -21,6 +22,10 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# A page combining filters: SQLite checks the public and language terms apart from the index
+# (articles.search.sqlite.match_ids), a query more for the match and one for the facets' bases.
+COMBINED_QUERIES = {"sqlite": 15, "postgresql": 13}
 
 
 @pytest.fixture
@@ -286,8 +291,8 @@ def test_the_facets_take_as_many_queries_counted_or_not(count_queries, archive, 
     monkeypatch.setattr("articles.filters.FACET_COUNT_LIMIT", 0)
     uncounted = count_queries(url)
 
-    assert counted <= 13
-    assert uncounted <= 13
+    assert counted <= COMBINED_QUERIES[connection.vendor]
+    assert uncounted <= COMBINED_QUERIES[connection.vendor]
 
 
 def test_the_migration_gives_an_archive_indexed_before_its_filter_terms(client, archive):
@@ -295,7 +300,6 @@ def test_the_migration_gives_an_archive_indexed_before_its_filter_terms(client, 
     from importlib import import_module
 
     from django.apps import apps
-    from django.db import connection
 
     migration = import_module("articles.migrations.0034_filters_in_the_index")
     with connection.cursor() as cursor:
@@ -508,7 +512,8 @@ def test_many_matches_are_listed_off_a_timeline_in_as_many_queries(
         assert listed_off_a_timeline(captured)
     assert [article.slug for article in response.context["articles"]] == in_order(wanted)[:2]
     assert [item["slug"] for item in api.json()["results"]] == in_order(wanted)[:20]
-    assert count_queries("/en/articles/?topic=security&expert=e0&year=2015&language=all") <= 13
+    url = "/en/articles/?topic=security&expert=e0&year=2015&language=all"
+    assert count_queries(url) <= COMBINED_QUERIES[connection.vendor]
 
 
 @pytest.mark.parametrize(
