@@ -438,9 +438,11 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
         root = article.original_id
         found = {
             other.language: other
-            for other in Article.objects.filter(Q(pk=root) | Q(translation_of_id=root)).only(
-                "title", "slug", "language", "status", "published_at", "created_by", "translation_of_id"
-            )
+            # Unordered: by date, SQLite walked every article newest first for these few (2.3 s at a
+            # million) instead of looking the two conditions up.
+            for other in Article.objects.filter(Q(pk=root) | Q(translation_of_id=root))
+            .order_by()
+            .only("title", "slug", "language", "status", "published_at", "created_by", "translation_of_id")
         }
         add = reverse("admin:articles_article_add")
         rows = []
