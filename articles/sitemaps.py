@@ -148,8 +148,12 @@ class ArticleSitemap(Section):
         urls = super()._urls(page, protocol, domain)
         pieces = {url["item"].original_id for url in urls}
         versions = {}
-        translated = Q(pk__in=pieces, translations__isnull=False) | Q(translation_of_id__in=pieces)
-        others = Article.objects.published().filter(translated).distinct()
+        # Every version of the page's pieces, those with none among them (set aside below): each
+        # condition is then looked up, the ids and migration 0041's index of versions. Asking
+        # only for the originals that have versions (a join), or in date order, had SQLite walk
+        # every article by date instead: 3.8 s a page at a million.
+        versions_of_pieces = Q(pk__in=pieces) | Q(translation_of_id__in=pieces)
+        others = Article.objects.published().filter(versions_of_pieces).order_by()
         for other in others.only("slug", "language", "translation_of_id"):
             versions.setdefault(other.original_id, []).append(other)
         for url in urls:
