@@ -166,11 +166,11 @@ def best_ids(query, limit, language="", terms=()):
     bm25 scores every row it is given, so the best are looked for where they must be, as on
     PostgreSQL: for one word in `limit` titles or more, among those titles (a title weighs 10; at a
     million articles "front" is in 4,200 titles and 20,000 summaries: 29 ms instead of 44, "what"
-    in 14,500 and 66,000: 44 instead of 120); else when `limit` match in their titles, names, leads or topics, among
-    those (a word in 70% of 100,000: 30 ms instead of 152); else among all. A few quick `LIMIT`
-    reads tell which. The best by the title alone scored as the summaries' best: the first
-    twenty's mean score over the summaries within 0.2% of the summaries' own best twenty's, for
-    five common words at 100,000 articles.
+    in 14,500 and 66,000: 44 instead of 120); else when `limit` match in their titles, names, leads
+    or topics, among those (a word in 70% of 100,000: 30 ms instead of 152); else among all. A few
+    quick `LIMIT` reads tell which. The best by the title alone scored as the summaries' best: the
+    first twenty's mean score over the summaries within 0.2% of the summaries' own best twenty's,
+    for five common words at 100,000 articles.
 
     The terms nearly every article has (public, the language: documents.BROAD_TERMS) are not in
     the ranking: bm25 reads every row of each term it is given to weigh it (a million for
