@@ -337,6 +337,10 @@ class ArticleFilterSet(django_filters.FilterSet):
         articles, counting 10,001 of a region × the busiest expert took 144 ms from the index."""
         if self.uses_index and not self.search_text and (known := self._stored_alone(None)):
             return {"known_count": known}
+        if self.within is None and not self.search_text and not self._chosen_but(None):
+            # The whole archive (the API's list): its stored count, as the site's list reads it.
+            # Counted, it read 10,001 articles by date for their language: 82 ms at a million on SQLite.
+            return {"known_count": tallies.count(Tally.Kind.ARCHIVE, language=self.results_language)}
         return {"count_from": self.counted_qs}
 
     def _chosen_but(self, without):
