@@ -20,8 +20,8 @@ from articles.search.stemming import stem, stems, stems_and_names
 # (filter terms do not rank).
 WEIGHTS = (10.0, 3.0, 1.0, 5.0, 4.0, 0.0)
 TEXT_COLUMNS = "{title lead body authors topics}"
-SUMMARY_COLUMNS = "{title lead authors topics}"
-TITLE_COLUMNS = "{title}"  # what PostgreSQL's summaries hold: all but the body
+SUMMARY_COLUMNS = "{title lead authors topics}"  # what PostgreSQL's summaries hold: all but the body
+TITLE_COLUMNS = "{title}"
 
 
 class Bm25(Func):
