@@ -152,18 +152,19 @@ class ArticleSitemap(Section):
         # condition is then looked up, the ids and migration 0041's index of versions. Asking
         # only for the originals that have versions (a join), or in date order, had SQLite walk
         # every article by date instead: 3.8 s a page at a million.
+        # Read as values: most pieces have no versions, and are only set aside.
         versions_of_pieces = Q(pk__in=pieces) | Q(translation_of_id__in=pieces)
-        others = Article.objects.published().filter(versions_of_pieces).order_by()
-        for other in others.only("slug", "language", "translation_of_id"):
-            versions.setdefault(other.original_id, []).append(other)
+        rows = Article.objects.published().filter(versions_of_pieces).order_by()
+        for pk, slug, language, original in rows.values_list("pk", "slug", "language", "translation_of_id"):
+            versions.setdefault(original or pk, []).append((slug, language, original is None))
         for url in urls:
             piece = versions.get(url["item"].original_id, [])
             if len(piece) < 2:
                 continue
-            for version in piece:
-                location = f"{protocol}://{domain}{self.location(version)}"
-                url["alternates"].append({"location": location, "lang_code": version.language})
-                if version.translation_of_id is None:
+            for slug, language, is_original in piece:
+                location = f"{protocol}://{domain}{self._address(slug, language)}"
+                url["alternates"].append({"location": location, "lang_code": language})
+                if is_original:
                     url["alternates"].append({"location": location, "lang_code": "x-default"})
         return urls
 
