@@ -416,9 +416,8 @@ def best_titled(query, reading, limit, terms=()):
     twenty then score as the summaries' own best twenty, for "security", "front", "interests" and
     "переговорах"; by the titles alone, less well for three of them). Not exactly the summaries'
     best `limit`: of the many titles that score alike, which are taken is the index's order."""
-    one_word = len(query.groups) == 1 and len(query.groups[0]) == 1 and len(query.groups[0][0]) == 1
     narrow, broad = narrow_and_broad(terms)
-    if not one_word or query.excluded or narrow or not ranks_titles_on_index():
+    if not query.one_word or query.excluded or narrow or not ranks_titles_on_index():
         return []
     titles = TitleWords(F("summary"))
     found = ArticleSearch.objects.alias(titles=titles).filter(has_words(reading), titles=reading)

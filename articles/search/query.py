@@ -42,6 +42,11 @@ class Query:
     def __bool__(self):
         return bool(self.groups)
 
+    @property
+    def one_word(self):
+        """Whether the query asks for a single word (it may still exclude others)."""
+        return len(self.groups) == 1 and len(self.groups[0]) == 1 and len(self.groups[0][0]) == 1
+
 
 OR_WORDS = {"or", "или"}  # "either" between two terms, as readers write it in each language
 

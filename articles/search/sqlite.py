@@ -10,10 +10,10 @@ import difflib
 import re
 
 from django.db import connection
-from django.db.models import F, FloatField, Func, Value
+from django.db.models import F, FloatField, Func, Q, Value
 
 from articles.models import Article, ArticleFts, SearchTerm, published_condition
-from articles.search.documents import LANGUAGE, PUBLIC, html_to_text, narrow_and_broad
+from articles.search.documents import PUBLIC, html_to_text, narrow_and_broad
 from articles.search.stemming import stem, stems, stems_and_names
 
 # bm25 column weights, in the table's column order: title, lead, body, authors, topics, filters
@@ -111,9 +111,12 @@ def match_ids_each(searches, limit, language=""):
         again, _first_ids_each([searches[number] for number in again], limit), strict=True
     ):
         found[number] = ids
-    checked = [number for number, (_, broad) in enumerate(apart) if broad and number not in again]
-    for broad in {tuple(map(tuple, apart[number][1])) for number in checked}:  # one read a set of terms
-        sharing = [number for number in checked if tuple(map(tuple, apart[number][1])) == broad]
+    # Checked on the articles in one read for each set of broad terms (a page's are all alike).
+    checked = {}
+    for number, (_, broad) in enumerate(apart):
+        if broad and number not in again:
+            checked.setdefault(tuple(map(tuple, broad)), []).append(number)
+    for broad, sharing in checked.items():
         having = set(having_broad_terms([pk for number in sharing for pk in found[number]], broad))
         for number in sharing:
             found[number] = [pk for pk in found[number] if pk in having]
@@ -178,8 +181,7 @@ def best_ids(query, limit, language="", terms=()):
     them, and those with them kept (having_broad_terms); if too few are left, the ranking is done
     again with them."""
     narrow, _broad = narrow_and_broad(terms)
-    one_word = len(query.groups) == 1 and len(query.groups[0]) == 1 and len(query.groups[0][0]) == 1
-    for columns in ((TITLE_COLUMNS,) if one_word else ()) + (SUMMARY_COLUMNS,):
+    for columns in ((TITLE_COLUMNS,) if query.one_word else ()) + (SUMMARY_COLUMNS,):
         if len(match_ids(query, limit, terms=narrow, columns=columns)) == limit:
             best = _best_in(columns, query, terms, limit)
             if len(best) == limit:
@@ -218,10 +220,10 @@ def having_broad_terms(ids, broad):
     alternatives: public now, in one of the languages), read from the articles by id."""
     articles = Article.objects.filter(pk__among=ids)
     for group in broad:
-        if set(group) == {(PUBLIC, 1)}:
-            articles = articles.filter(published_condition())
-        else:
-            articles = articles.filter(language__in=[value for kind, value in group if kind == LANGUAGE])
+        alternatives = Q()
+        for kind, value in group:
+            alternatives |= published_condition() if kind == PUBLIC else Q(language=value)
+        articles = articles.filter(alternatives)
     having = set(articles.values_list("pk", flat=True))
     return [pk for pk in ids if pk in having]
 
