@@ -108,17 +108,23 @@ def test_a_minus_excludes_a_word_or_phrase():
 
 
 @pytest.mark.parametrize("filters", [{}, {"topic": "korea"}, {"category": "interviews"}])
-def test_a_search_for_stop_words_never_lists_pieces_without_them(client, filters):
+@pytest.mark.parametrize("text", ["what the", "what the -tariffs"])
+@pytest.mark.parametrize("limit", [None, 2])
+def test_a_search_for_stop_words_never_lists_pieces_without_them(client, monkeypatch, filters, text, limit):
+    """Also beside an exclusion, and past MATCH_LIMIT matches, where the best are ranked first."""
     korea = TopicFactory(name="Korea", slug="korea")
     category = CategoryFactory(name="Interviews", slug="interviews")
     asked = ArticleFactory(title="What Pyongyang wants", topics=[korea], category=category)
     ArticleFactory.create_batch(3, title="Sanctions outlook", topics=[korea], category=category)
+    if limit:
+        monkeypatch.setattr("articles.search.MATCH_LIMIT", limit)
 
     for path in ("/en/search/", "/en/articles/"):
-        listed = client.get(path, {"q": "what the", **filters}).context["articles"]
+        listed = client.get(path, {"q": text, **filters}).context["articles"]
 
         # PostgreSQL drops English stop words (nothing left to look for), SQLite indexes them;
-        # with the filters' terms alone left, every piece was listed.
+        # with the filters' terms alone left, every piece was listed; with the exclusion alone
+        # left, every piece without "tariffs".
         assert set(listed) <= {asked}
 
 

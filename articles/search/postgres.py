@@ -134,9 +134,17 @@ PAIR_DECIDES = "(numnode({reading}) = 3 AND article_phrase_pairs({reading}) IS N
 def has_words(reading):
     """Whether a query's reading holds a word to look for. Stop words alone ("what", "the") give
     an empty reading, which the filter terms' `&&` drops, leaving the terms alone: every article
-    matched (3.9 s for "what" at a million articles, and none of them had the word). A condition
-    on constants: decided when the statement is planned, never on a row."""
+    matched (3.9 s for "what" at a million articles, and none of them had the word). So does an
+    exclusion's `&& !!`: pass the reading of what the query wants (wanted_reading()), or "what
+    -major" matches every article without "major". A condition on constants: decided when the
+    statement is planned, never on a row."""
     return Q(GreaterThan(Func(reading, function="numnode", output_field=IntegerField()), 0))
+
+
+def wanted_reading(query, reading, language=""):
+    """The reading of what a match of `query` must hold: `reading` itself, or without the query's
+    exclusions if it has any (has_words())."""
+    return tsquery(query.wanted, language) if query.excluded else reading
 
 
 def matching(query, language="", terms=()):
@@ -154,7 +162,7 @@ def matching(query, language="", terms=()):
     if not query:
         return ArticleSearch.objects.filter(document=FilterQuery(terms))
     condition = tsquery(query, language, loose=True)
-    checked = has_words(condition)
+    checked = has_words(wanted_reading(query, condition, language))
     if terms:
         condition &= FilterQuery(terms)
     checked &= Q(document=condition)
@@ -354,7 +362,7 @@ def ranked_ids(query, limit, language="", terms=()):
     titled = best_titled(query, reading, limit + 1, terms)
     if len(titled) > limit:
         return titled[:limit], False
-    best = best_summaries(reading, limit + 1, terms, excludes=bool(query.excluded))
+    best = best_summaries(reading, limit + 1, terms, wanted=wanted_reading(query, reading, language))
     if len(best) > limit:
         return best[:limit], False
     found = match_ids(query, limit + 1, language, terms) if found is None else found
@@ -364,11 +372,13 @@ def ranked_ids(query, limit, language="", terms=()):
     return BestIds(best, partial(body_matches, bodies), limit), False
 
 
-def best_summaries(reading, limit, terms=(), *, excludes=False):
+def best_summaries(reading, limit, terms=(), *, wanted=None):
     """Ids of the `limit` best articles (any status) whose summaries match the query's `reading`
     and the filter terms, best first: read off the RUM index on the summaries (ts_rank over them
-    all without it). If the query `excludes` words, their documents must not hold them either: a
-    piece whose body has what the reader excluded stays out, however its summary matches."""
+    all without it). `wanted`: the reading less the query's exclusions (wanted_reading()); if they
+    differ, the documents must not hold what is excluded either: a piece whose body has what the
+    reader excluded stays out, however its summary matches."""
+    wanted = reading if wanted is None else wanted
     if ranks_on_index():
         # Ordered by the distance itself, ascending: the order the RUM index reads out.
         best = Distance(F("summary"), reading).asc()
@@ -377,16 +387,16 @@ def best_summaries(reading, limit, terms=(), *, excludes=False):
         # million for "public"), 319 ms instead of 87 for "missile defense" at a million articles,
         # 98 instead of 38 for a word in 70% of them.
         narrow, broad = narrow_and_broad(terms)
-        summaries = ArticleSearch.objects.filter(has_words(reading), summary=with_terms(reading, narrow))
+        summaries = ArticleSearch.objects.filter(has_words(wanted), summary=with_terms(reading, narrow))
         if broad:
             summaries = summaries.filter(checked_on_rows(broad))
-        if excludes:  # on the rows the index gives, not a second index read of the whole match
+        if wanted is not reading:  # on the rows the index gives, not a second read of the whole match
             summaries = summaries.filter(CheckedOnRows(SearchVectorExact(F("document"), reading)))
     else:
         in_summary = with_terms(reading, terms)
         best = SearchRank(F("summary"), reading).desc()
         # No index on the summaries: their matches are the documents' first.
-        summaries = ArticleSearch.objects.filter(has_words(reading), summary=in_summary, document=in_summary)
+        summaries = ArticleSearch.objects.filter(has_words(wanted), summary=in_summary, document=in_summary)
     # By the score alone: with a tie-break on the articles' dates the planner sorted every match
     # instead of reading the index in order (126 ms instead of 10 for 11,000 matches at 100k). A page
     # of all the matches orders them by score, then date; a page of the best of more keeps this order.

@@ -47,6 +47,11 @@ class Query:
         """Whether the query asks for a single word (it may still exclude others)."""
         return len(self.groups) == 1 and len(self.groups[0]) == 1 and len(self.groups[0][0]) == 1
 
+    @property
+    def wanted(self):
+        """The query without its exclusions: what a match must hold."""
+        return Query(groups=self.groups, words=self.words)
+
 
 OR_WORDS = {"or", "или"}  # "either" between two terms, as readers write it in each language
 
