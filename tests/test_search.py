@@ -520,6 +520,23 @@ def test_past_the_match_limit_a_piece_with_an_excluded_word_in_its_body_stays_ou
     assert len(shown) == 4 and excluded.title not in shown
 
 
+def test_past_the_match_limit_the_best_are_found_when_most_of_the_best_summaries_are_excluded(
+    client, monkeypatch
+):
+    """The best summaries are read first and those whose bodies hold an excluded word dropped;
+    when nearly all of them are, the ranking is read again, each body checked on the way."""
+    for n in range(8):
+        ArticleFactory(title=f"Security and security, part {n}", body="<p>Missile defense.</p>")
+    wanted = {ArticleFactory(title=f"Security policy, part {n}").title for n in range(4)}
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 2)
+
+    shown = [
+        article.title for article in client.get("/en/search/", {"q": "security -missile"}).context["articles"]
+    ]
+
+    assert len(shown) == 2 and set(shown) <= wanted
+
+
 @pytest.mark.parametrize("path", ["/en/search/", "/api/articles/"])
 def test_the_best_of_more_are_paged_through_titles_first_then_the_bodies(client, monkeypatch, path):
     """Past MATCH_LIMIT matches, the pages list the pieces with the word in their titles first, then
