@@ -431,6 +431,10 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+    # A search's highlighted passage of the article, set on the articles of a page of results
+    # (articles.listing). None elsewhere: a card asking for it on other pages then finds it at once
+    # (a template's failed lookup of a missing attribute lists the article's every name).
+    snippet = None
 
     class Meta:
         ordering = ["-published_at", "-id"]
