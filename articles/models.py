@@ -898,6 +898,11 @@ class ArticleFts(models.Model):
     authors = models.TextField()
     topics = models.TextField()
     filters = models.TextField()  # filter terms (articles.search.documents.filter_terms)
+    # Each column's adjacent stems, a token a pair (articles.search.sqlite.pairs): a phrase's rows.
+    title_pairs = models.TextField()
+    lead_pairs = models.TextField()
+    authors_pairs = models.TextField()
+    topics_pairs = models.TextField()
     document = FtsTableColumn(db_column="articles_fts")
 
     class Meta:

@@ -100,7 +100,8 @@ def test_past_the_match_limit_a_phrase_in_a_title_ranks_first(client, monkeypatc
     the newest piece, comes first. On PostgreSQL the summaries' RUM index gave a phrase's matches
     in its own order, which was not their rank (at a million articles its first three for "missile
     defense" had the phrase in their leads alone, ahead of the titles holding it); the summaries
-    holding the phrase's pairs are now ranked on their rows (postgres.on_summary_pairs)."""
+    holding the phrase's pairs are now ranked on their rows (postgres.on_summary_pairs). On SQLite
+    the phrase is ranked as its pair token, in the columns of pairs (sqlite.summary_term)."""
     for number in range(3):
         ArticleFactory(
             title=f"Plans {number}", lead="The new missile defense systems.", published_at=on(2001, 1, 1)
@@ -120,6 +121,31 @@ def test_past_the_match_limit_a_phrase_in_a_title_ranks_first(client, monkeypatc
         monkeypatch.setattr("articles.search.postgres.ranks_on_index", lambda: False)
         cache.clear()  # the page as it was is cached
         assert results(client, phrase).context["articles"][0] == titled
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 table gains the pairs")
+def test_the_migration_gives_an_archive_indexed_before_the_word_pairs_its_pairs(client, monkeypatch):
+    """Migration 0043: the FTS5 table made again with each summary column's word pairs, made from
+    the stems it holds, so that a phrase past the match limit is ranked off them as after a save."""
+    from importlib import import_module
+
+    migration = import_module("articles.migrations.0043_summary_pairs_fts")
+    for number in range(3):
+        ArticleFactory(title=f"Plans {number}", lead="Missile defense, at last.", published_at=on(2001, 1, 1))
+    titled = ArticleFactory(title="Missile defense", published_at=on(2020, 1, 1))
+    with connection.cursor() as cursor:  # the table as it was before 0043
+        migration._rebuild(
+            connection, migration.BEFORE, f"rowid, {migration.BEFORE}", f"rowid, {migration.BEFORE}"
+        )
+        migration.fill(connection)
+        cursor.execute("SELECT title_pairs FROM articles_fts WHERE rowid = %s", [titled.pk])
+        assert cursor.fetchone()[0] == "missil\ue000defens"
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 2)
+
+    shown = results(client, '"missile defense"').context["articles"]
+
+    assert shown[0] == titled
+    assert search.sqlite.best_ids(parse('"missile defense"'), 2) == [titled.pk, shown[1].pk]
 
 
 def test_a_quote_left_open_runs_to_the_end():
