@@ -18,7 +18,6 @@ from drf_spectacular.utils import extend_schema_field
 
 from articles import search, tallies
 from articles.models import Article, ArticleAuthor, Category, Source, Tally, Topic, localized
-from articles.pagination import COUNT_CAP
 from articles.richtext import fold
 from articles.search import documents as terms
 from experts.models import Expert
@@ -196,11 +195,11 @@ class ArticleFilterSet(django_filters.FilterSet):
             return self._in_page_language(queryset)
         return self._index_filtered(queryset, without=None)
 
-    def _index_filtered(self, queryset, *, without, best=False, top=None, among_read=False):
+    def _index_filtered(self, queryset, *, without, best=False, top=None):
         """`queryset` with every valid filter but `without`: those the index holds in one match,
         the others (dates, the sort) as they filter. `best`: the match's best first, up to result
-        `top` (Matches.best); `among_read`: among the ids the match read (Matches.among_read). None
-        when without a filter the match finds more than FACET_COUNT_LIMIT (index_matches)."""
+        `top` (Matches.best). None when without a filter the match finds more than
+        FACET_COUNT_LIMIT (index_matches)."""
         matches = self.index_matches(without=without)
         if matches is None:
             return None
@@ -213,8 +212,6 @@ class ArticleFilterSet(django_filters.FilterSet):
         for name, value in self._cleaned_data().items():
             if name not in self.INDEXED and name != without:
                 queryset = self.filters[name].filter(queryset, value)
-        if among_read:
-            return matches.among_read(queryset)
         return matches.best(queryset, top=top) if best else matches.restrict(queryset)
 
     def index_matches(self, *, without=None):
@@ -234,7 +231,7 @@ class ArticleFilterSet(django_filters.FilterSet):
                     # More than the index lists, as stored: not looked for (listed off a timeline).
                     found[key] = search.Matches(None, language, groups, listed=False)
                 else:
-                    found[key] = search.Matches(text, language, groups, read_up_to=COUNT_CAP + 1)
+                    found[key] = search.Matches(text, language, groups)
             return found[key]
         if key in found:  # the results' own match (the filter left out chose nothing the index holds)
             results = found[key]
@@ -340,25 +337,11 @@ class ArticleFilterSet(django_filters.FilterSet):
         articles, counting 10,001 of a region × the busiest expert took 144 ms from the index."""
         if self.uses_index and not self.search_text and (known := self._stored_alone(None)):
             return {"known_count": known}
-        if self.uses_index and not self.search_text and (known := self._counted_off_read()) is not None:
-            return {"known_count": known}
         if self.within is None and not self.search_text and not self._chosen_but(None):
             # The whole archive (the API's list): its stored count, as the site's list reads it.
             # Counted, it read 10,001 articles by date for their language: 82 ms at a million on SQLite.
             return {"known_count": tallies.count(Tally.Kind.ARCHIVE, language=self.results_language)}
         return {"count_from": self.counted_qs}
-
-    def _counted_off_read(self):
-        """The results' count (up to COUNT_CAP + 1) from the ids the index's match read, when it
-        found more than it lists (search.Matches.read): exact when it read them all, or when more
-        than COUNT_CAP of those read are results; None otherwise (a date narrowing them, or pieces
-        unpublished since they were indexed), when only counting the match itself tells."""
-        matches = self.index_matches()
-        if matches.read is None:
-            return None
-        results = self._index_filtered(self.queryset.all(), without=None, among_read=True)
-        counted = results.order_by().values("pk")[: COUNT_CAP + 1].count()
-        return counted if len(matches.read) <= COUNT_CAP or counted > COUNT_CAP else None
 
     def _chosen_but(self, without):
         """{name: value} of the filters chosen but `without` (the language and the sort aside)."""

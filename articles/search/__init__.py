@@ -77,15 +77,12 @@ class Matches:
     newest first, from that subquery.
     """
 
-    def __init__(self, text, language="", terms=(), *, listed=True, read_up_to=None):
+    def __init__(self, text, language="", terms=(), *, listed=True):
         """`listed` False: never run apart, only ever a subquery of what `restrict` gives (search():
-        the matches among a few articles). `read_up_to`: for filters alone, as many ids read at
-        most, more than MATCH_LIMIT, so that many matches are counted from them (`read`)."""
+        the matches among a few articles)."""
         self.query = parse(text) if text is not None else None
         self.language, self.terms = language, tuple(tuple(group) for group in terms)
         self.rows = None  # a subquery of the match's ids found elsewhere (from_rows())
-        # Filters alone finding more than MATCH_LIMIT: the ids read (up to `read_up_to`, any status).
-        self.read = None
         # Something typed with nothing to search in it (punctuation, only exclusions) finds nothing.
         self.nothing = text is not None and not self.query
         self.ids, self.complete = None, False  # not listed: the match stays a subquery
@@ -94,12 +91,9 @@ class Matches:
         if self.ranked:
             self.ids, self.complete = backend().ranked_ids(self.query, MATCH_LIMIT, language, self.terms)
         elif listed and not self.nothing:  # filters alone
-            limit = max(MATCH_LIMIT + 1, read_up_to or 0)
-            found = backend().match_ids(self.query, limit, language, self.terms)
+            found = backend().match_ids(self.query, MATCH_LIMIT + 1, language, self.terms)
             if len(found) <= MATCH_LIMIT:
                 self.ids, self.complete = found, True
-            elif read_up_to:
-                self.read = found
 
     @classmethod
     def each_at_most(cls, limit, language, searches):
@@ -141,13 +135,6 @@ class Matches:
         if not self.complete:  # too many matches for a list of ids: the match itself, as a subquery
             return backend().filter(queryset, self.query, self.language, self.terms)
         return queryset.filter(pk__among=self.ids)
-
-    def among_read(self, queryset):
-        """The articles of `queryset` among the ids `read`: every match of them if fewer were found
-        than asked for, else those first found. What the results are counted from (ArticleFilterSet
-        .count_paging): counting the match itself made the index intersect the filters a second
-        time (at a million articles on PostgreSQL, a broad topic's interviews: 58–100 ms)."""
-        return queryset.filter(pk__among=self.read)
 
     def best(self, queryset, *, top=None):
         """The results of `queryset` as a page lists them: the best first (at most MATCH_LIMIT of
