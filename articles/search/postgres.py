@@ -8,8 +8,7 @@ language, its configuration alone; across languages, a word matches as each lang
 
 import json
 import logging
-from collections.abc import Sequence
-from functools import cached_property, partial
+from functools import partial
 from operator import itemgetter
 
 from django.conf import settings
@@ -40,6 +39,7 @@ from django.db.models.functions import Concat
 from django.db.models.lookups import GreaterThan
 
 from articles.models import Article, ArticleSearch, SearchTerm
+from articles.search.best import BestIds
 from articles.search.documents import narrow_and_broad
 from articles.search.query import Query
 from articles.search.stemming import CYRILLIC
@@ -514,34 +514,6 @@ def best_titled(query, reading, limit, terms=()):
         article_id
         for article_id, _ in sorted(rows.values_list("article_id", "whole")[:limit], key=itemgetter(1))
     ]
-
-
-class BestIds(Sequence):
-    """A common word's best `limit` matches, as ranked_ids() lists them: first those whose summaries
-    match (`ranked`, read off the index at once), then the newest of those matching in the body
-    alone (`rest(count)` gives them), read only when a page reaches past the summaries' matches.
-    Sorting a common word's body matches by date was half of its search (49 of 90 ms for a word in
-    3% of a million articles), and the first pages of results rarely need them."""
-
-    def __init__(self, ranked, rest, limit):
-        self.ranked, self.rest, self.limit = ranked, rest, limit
-
-    def __len__(self):
-        return len(self.every) if "every" in self.__dict__ else self.limit
-
-    def __getitem__(self, index):
-        # The first results of all (ids[:top]), as far as a page reads: the rest only if past them.
-        first = isinstance(index, slice) and index.start is None and index.step is None
-        if first and index.stop is not None and 0 <= index.stop <= len(self.ranked):
-            return self.ranked[index]
-        return self.every[index]
-
-    def __iter__(self):
-        return iter(self.every)
-
-    @cached_property
-    def every(self):
-        return self.ranked + self.rest(self.limit - len(self.ranked))
 
 
 def body_matches(documents, limit):
