@@ -482,6 +482,27 @@ def test_filters_matching_more_than_the_index_lists_are_listed_in_order(
     assert shown == in_the_api == in_order(wanted, oldest=filters.get("sort") == "oldest")
 
 
+@pytest.mark.parametrize("cap", [1, 2, 100])
+@pytest.mark.parametrize("since", [None, "2014-04-01", "2015-03-01", "2016-09-01"])
+def test_filters_matching_more_than_the_index_lists_are_counted_up_to_the_cap(
+    client, archive, many_matches, monkeypatch, cap, since
+):
+    """Filters alone matching more than the index lists are counted up to the cap (then "N+"), on
+    the site and in the API alike, a date narrowing them or not."""
+    monkeypatch.setattr("articles.listing.COUNT_CAP", cap)
+    monkeypatch.setattr("articles.pagination.COUNT_CAP", cap)
+    filters = {"category": "c0", "source": "s0", "language": "all"}
+    wanted = expected(archive, category="c0", source="s0", days=(since or "0000", "9999-12-31"))
+    if since:
+        filters["date_from"] = since
+
+    paginator = client.get("/en/articles/", filters).context["page_obj"].paginator
+    in_the_api = client.get("/api/articles/", filters).json()["count"]
+
+    assert (paginator.count, paginator.capped) == (min(len(wanted), cap), len(wanted) > cap)
+    assert in_the_api == min(len(wanted), cap)
+
+
 def test_a_page_narrowed_to_many_lists_its_own_language_in_order(client, archive, many_matches):
     wanted = any_of(archive, "expert", ["e0", "e1"], topic="asia", language="ru")
     assert len(wanted) >= 2
