@@ -5,8 +5,8 @@ from functools import partial
 
 from django.shortcuts import render
 
-from articles import search, tallies
-from articles.filters import FACET_COUNT_LIMIT, ArticleFilterSet
+from articles import filters, search, tallies
+from articles.filters import ArticleFilterSet
 from articles.models import Article, Tally
 from articles.pagination import COUNT_CAP, CappedPaginator, taken_from, whole_number
 
@@ -89,10 +89,11 @@ def article_listing(
         query=query,
         page_obj=page,
         articles=articles,
-        # Counts only over few articles: a count reads what it counts.
+        # Counts only over few articles: a count reads what it counts. The limit is the filters'
+        # own, read where it is set (a name bound at import would keep whatever it was then).
         facets=useful_choices(
             filterset.facets(
-                counted=paginator.counted <= FACET_COUNT_LIMIT,
+                counted=paginator.counted <= filters.FACET_COUNT_LIMIT,
                 whole_archive=whole_archive,
                 topic_counts=stored_topic_counts if unfiltered and read_already else None,
             ),

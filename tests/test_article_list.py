@@ -227,7 +227,7 @@ def test_counts_and_pages_stop_at_the_cap(client, monkeypatch):
 
 
 def test_facets_of_large_results_come_without_counts(client, monkeypatch):
-    monkeypatch.setattr("articles.listing.FACET_COUNT_LIMIT", 2)
+    monkeypatch.setattr("articles.filters.FACET_COUNT_LIMIT", 2)
     topic = TopicFactory(slug="korea", name="Korea")
     expert = ExpertFactory(slug="weitz", name="Richard Weitz")
     ArticleFactory.create_batch(3, topics=[topic], authors=[expert], published_at=on(2017, 4, 18))
@@ -243,7 +243,7 @@ def test_facets_of_large_results_come_without_counts(client, monkeypatch):
 
 def test_a_large_filtered_list_shows_choices_without_counts(client, monkeypatch):
     """(The whole archive, unfiltered, shows its stored counts: tests/test_tallies.py.)"""
-    monkeypatch.setattr("articles.listing.FACET_COUNT_LIMIT", 2)
+    monkeypatch.setattr("articles.filters.FACET_COUNT_LIMIT", 2)
     CategoryFactory(slug="news", name="News")
     ArticleFactory.create_batch(3)
 

@@ -370,7 +370,7 @@ def test_the_whole_archive_offers_its_filters_with_the_stored_counts(
     archive, client, settings, count_queries, monkeypatch
 ):
     """Even when it holds too many articles to count them on a view (here: more than 2)."""
-    monkeypatch.setattr("articles.listing.FACET_COUNT_LIMIT", 2)
+    monkeypatch.setattr("articles.filters.FACET_COUNT_LIMIT", 2)
     settings.PAGE_CACHE_SECONDS = 0
     facets = client.get("/en/articles/").context["facets"]
 
