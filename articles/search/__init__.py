@@ -136,6 +136,11 @@ class Matches:
             return backend().filter(queryset, self.query, self.language, self.terms)
         return queryset.filter(pk__among=self.ids)
 
+    def count_in_index(self, limit):
+        """How many articles the match holds, up to `limit`, counted in the index alone, no article
+        read: for a page whose filters the index holds all of (ArticleFilterSet.count_paging)."""
+        return backend().count_matches(self.query, limit, self.language, self.terms)
+
     def best(self, queryset, *, top=None):
         """The results of `queryset` as a page lists them: the best first (at most MATCH_LIMIT of
         them, `ids`), or, with nothing to rank, every match newest first. With `top`, the best of

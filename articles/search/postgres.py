@@ -253,6 +253,11 @@ def match_ids(query, limit, language="", terms=()):
     return list(matching(query, language, terms).values_list("article_id", flat=True)[:limit])
 
 
+def count_matches(query, limit, language="", terms=()):
+    """How many articles (any status) match the query and the filter terms, up to `limit`."""
+    return matching(query, language, terms).order_by()[:limit].count()
+
+
 def match_ids_each(searches, limit, language=""):
     """For each (query, terms, rows) of `searches`, the ids of at most `limit` articles (any status)
     it matches, or of its `rows` if given (a queryset of article ids): one statement, a UNION ALL of

@@ -123,6 +123,12 @@ def _first_ids(expression, limit):
     return list(rows[:limit])
 
 
+def count_matches(query, limit, language="", terms=()):
+    """How many articles (any status) match the query and the filter terms, up to `limit`."""
+    matches = ArticleFts.objects.filter(document__match=match_expression(query, terms))
+    return matches.order_by()[:limit].count()
+
+
 def apart_from_broad_terms(query, terms):
     """(the terms FTS5 is to match, the broad terms to check apart): apart when something else
     narrows the match (text or other terms), else none apart."""
