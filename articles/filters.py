@@ -333,8 +333,9 @@ class ArticleFilterSet(django_filters.FilterSet):
 
     def count_paging(self):
         """The paginator's count: {"known_count": …} when the results are one stored count's (one
-        topic × one expert, _stored_alone), {"count_from": counted_qs} otherwise. At a million
-        articles, counting 10,001 of a region × the busiest expert took 144 ms from the index."""
+        topic × one expert, _stored_alone) or many matches of filters alone (counted in the index:
+        _counted_in_index), {"count_from": counted_qs} otherwise. At a million articles, counting
+        10,001 of a region × the busiest expert took 144 ms from the index."""
         if self.uses_index and not self.search_text and (known := self._stored_alone(None)):
             return {"known_count": known}
         if self.uses_index and not self.search_text and (known := self._counted_in_index()) is not None:
