@@ -31,7 +31,11 @@ def fill(connection):
 
 
 def drop_pairs(apps, schema_editor):
-    connection = schema_editor.connection
+    unfill(schema_editor.connection)
+
+
+def unfill(connection):
+    """The table as it was before: without the pairs."""
     if connection.vendor == "sqlite":
         _rebuild(connection, BEFORE, f"rowid, {BEFORE}", f"rowid, {BEFORE}")
 
