@@ -40,7 +40,7 @@ from articles.models import (
     Source,
     Topic,
 )
-from articles.pagination import COUNT_CAP, CappedPaginator, whole_number
+from articles.pagination import CappedPaginator, whole_number
 from articles.search import documents as terms
 
 # The fields of a Translatable's other languages: "Name (Русский)", "Bio (Русский)", … a field per
@@ -483,7 +483,7 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
         """Counts at most COUNT_CAP articles, as the site does ("10,000+"; the template says so): a
         COUNT of the whole archive or of a broad filter took 200-300 ms at a million articles."""
         return CappedPaginator(
-            queryset, per_page, cap=COUNT_CAP, orphans=orphans, allow_empty_first_page=allow_empty_first_page
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page
         )
 
     def get_search_results(self, request, queryset, search_term):

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from articles import filters, search, tallies
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Tally
-from articles.pagination import COUNT_CAP, CappedPaginator, taken_from, whole_number
+from articles.pagination import CappedPaginator, taken_from, whole_number
 
 ARTICLES_PER_PAGE = 20
 
@@ -69,7 +69,7 @@ def article_listing(
     else:
         counting = {"known_count": tallies.count(*stored, language=filterset.results_language)}
     paging = {"first": first, **counting, **filterset.best_paging(shown)}
-    paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=filterset.count_cap or COUNT_CAP, **paging)
+    paginator = CappedPaginator(cards, ARTICLES_PER_PAGE, cap=filterset.count_cap, **paging)
     page = paginator.get_page(request.GET.get("page"))
     articles = list(page.object_list)
     query = filterset.search_text

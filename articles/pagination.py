@@ -22,17 +22,18 @@ def taken_from(queryset, first_ids):
 
 
 class CappedPaginator(Paginator):
-    """A paginator that counts at most `cap` items.
+    """A paginator that counts at most `cap` items (COUNT_CAP unless told otherwise, read when the
+    paginator is made: every listing's cap is decided here).
 
     Neither the count nor a page's OFFSET then grows with the archive: past the cap a listing says
     "10,000+" and its pages stop there (narrowing the filters or sorting oldest first reaches the rest).
     """
 
     def __init__(
-        self, object_list, per_page, *, cap, count_from=None, known_count=None, first=None, **kwargs
+        self, object_list, per_page, *, cap=None, count_from=None, known_count=None, first=None, **kwargs
     ):
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
         self.count_from = object_list if count_from is None else count_from
         self.known_count = known_count
         self.first = first
@@ -66,16 +67,8 @@ class CappedPaginator(Paginator):
         return self.counted > self.cap
 
 
-class ApiPaginator(CappedPaginator):
-    """Counts at most COUNT_CAP results, as the site does: no COUNT or OFFSET grows with the archive."""
-
-    def __init__(self, object_list, per_page, **kwargs):
-        kwargs.setdefault("cap", COUNT_CAP)
-        super().__init__(object_list, per_page, **kwargs)
-
-
 class ApiPagination(PageNumberPagination):
-    django_paginator_class = ApiPaginator
+    django_paginator_class = CappedPaginator  # counts as the site does: no COUNT or OFFSET grows
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100

@@ -257,7 +257,7 @@ def test_the_change_list_counts_at_most_the_cap_and_says_there_are_more(editor_c
     every view of the list), as on the site: the list says there are more, its pages go as far."""
     from articles.admin import ArticleAdmin
 
-    monkeypatch.setattr("articles.admin.COUNT_CAP", 3)
+    monkeypatch.setattr("articles.pagination.COUNT_CAP", 3)
     monkeypatch.setattr(ArticleAdmin, "list_per_page", 2)
     ArticleFactory.create_batch(5)
     ArticleFactory(title="Ceasefire talks")

@@ -216,7 +216,7 @@ def test_the_list_is_reachable_yesterday_and_tomorrow_alike(client):
 
 def test_counts_and_pages_stop_at_the_cap(client, monkeypatch):
     """Neither COUNT nor OFFSET may grow with the archive: past the cap the list says "N+"."""
-    monkeypatch.setattr("articles.listing.COUNT_CAP", 30)
+    monkeypatch.setattr("articles.pagination.COUNT_CAP", 30)
     ArticleFactory.create_batch(45)
 
     response = client.get("/en/articles/?page=9")

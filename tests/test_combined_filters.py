@@ -489,7 +489,6 @@ def test_filters_matching_more_than_the_index_lists_are_counted_up_to_the_cap(
 ):
     """Filters alone matching more than the index lists are counted up to the cap (then "N+"), on
     the site and in the API alike, a date narrowing them or not."""
-    monkeypatch.setattr("articles.listing.COUNT_CAP", cap)
     monkeypatch.setattr("articles.pagination.COUNT_CAP", cap)
     filters = {"category": "c0", "source": "s0", "language": "all"}
     wanted = expected(archive, category="c0", source="s0", days=(since or "0000", "9999-12-31"))
