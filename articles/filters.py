@@ -7,8 +7,8 @@ from collections import namedtuple
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, ExtractYear, Substr
 from django.utils import dates, timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language, get_language_info, pgettext_lazy
@@ -730,7 +730,7 @@ class ArticleFilterSet(django_filters.FilterSet):
         groupings = {
             "category": (F("category__slug"), localized("name", "category__")),
             "source": (F("source__slug"), localized("name", "source__")),
-            "year": (Cast(ExtractYear("published_at"), CharField()),) * 2,
+            "year": (YearText("published_at"),) * 2,
         }
         parts = [
             bases[name]
@@ -935,6 +935,25 @@ def _entry(value, label, count, selected):
 
 def _start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class YearText(Func):
+    """The year of a date and time in the site's time zone, as text: a facet's value.
+
+    SQLite has no time zones: Django's ExtractYear there calls a Python function on each row, 8 of
+    the 9 ms that counting the year facet over 1,500 articles took at a million articles. SQLite
+    stores dates as UTC text ("2025-06-20 08:00:00"), so in a site on UTC the year is the text's
+    first four characters, read by SQLite itself."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(Cast(ExtractYear(*self.get_source_expressions()), CharField()))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if settings.TIME_ZONE != "UTC":
+            return self.as_sql(compiler, connection, **extra_context)
+        return compiler.compile(Substr(*self.get_source_expressions(), 1, 4))
 
 
 def _topic_counts(queryset):

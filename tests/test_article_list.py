@@ -281,3 +281,21 @@ def test_a_region_given_as_a_topic_is_what_the_reader_meant_and_an_unknown_one_i
     unknown = client.get("/ru/articles/?topic=nowhere")
     assert "Тема: здесь нет ничего под названием “nowhere”." in unknown.text
     assert "Select a valid choice" not in unknown.text and "topic:" not in unknown.text
+
+
+@pytest.mark.parametrize(("zone", "year"), [("UTC", "2024"), ("Europe/Moscow", "2025")])
+def test_the_year_facet_counts_a_piece_in_the_year_of_the_sites_time_zone(client, settings, zone, year):
+    """New Year's Eve at 23:30 UTC is already the new year in Moscow: a site on Moscow time
+    counts the piece under 2025, as its year filter lists it."""
+    settings.TIME_ZONE = zone
+    interviews = CategoryFactory(slug="interviews")
+    ArticleFactory(
+        category=interviews, published_at=timezone.datetime(2024, 12, 31, 23, 30, tzinfo=timezone.UTC)
+    )
+    ArticleFactory(category=interviews, published_at=on(2023, 6, 1))
+
+    response = client.get("/en/articles/?category=interviews")
+
+    counted = {e["value"]: e["count"] for e in response.context["facets"]["year"]}
+    assert counted == {year: 1, "2023": 1}
+    assert len(client.get(f"/en/articles/?category=interviews&year={year}").context["articles"]) == 1
