@@ -167,9 +167,16 @@ def matching(query, language="", terms=()):
         return ArticleSearch.objects.filter(document=FilterQuery(terms))
     condition = tsquery(query, language, loose=True)
     checked = has_words(wanted_reading(query, condition, language))
-    if terms:
-        condition &= FilterQuery(terms)
+    # The terms nearly every article has (public, a language) are checked on the rows the words
+    # and the other filters find, not looked up in the index: their posting lists are the whole
+    # archive. At a million articles, a rare word in a year's public English pieces took the GIN
+    # index 10-11 ms with them, 1.3 without (the same 353 rows, and 3 more to check).
+    narrow, broad = narrow_and_broad(terms)
+    if narrow:
+        condition &= FilterQuery(narrow)
     checked &= Q(document=condition)
+    if broad:
+        checked &= Q(checked_on_rows(broad))
     names = configs(language, query)
     for words in required_phrases(query):
         phrase = '"' + " ".join(words) + '"'
