@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -289,9 +289,7 @@ def test_the_year_facet_counts_a_piece_in_the_year_of_the_sites_time_zone(client
     counts the piece under 2025, as its year filter lists it."""
     settings.TIME_ZONE = zone
     interviews = CategoryFactory(slug="interviews")
-    ArticleFactory(
-        category=interviews, published_at=timezone.datetime(2024, 12, 31, 23, 30, tzinfo=timezone.UTC)
-    )
+    ArticleFactory(category=interviews, published_at=datetime(2024, 12, 31, 23, 30, tzinfo=UTC))
     ArticleFactory(category=interviews, published_at=on(2023, 6, 1))
 
     response = client.get("/en/articles/?category=interviews")
