@@ -231,7 +231,7 @@ class ArticleFilterSet(django_filters.FilterSet):
                     # More than the index lists, as stored: not looked for (listed off a timeline).
                     found[key] = search.Matches(None, language, groups, listed=False)
                 else:
-                    found[key] = search.Matches(text, language, groups)
+                    found[key] = search.Matches(text, language, groups, counted_to=self._counted_to())
             return found[key]
         if key in found:  # the results' own match (the filter left out chose nothing the index holds)
             results = found[key]
@@ -346,6 +346,14 @@ class ArticleFilterSet(django_filters.FilterSet):
             return {"known_count": tallies.count(Tally.Kind.ARCHIVE, language=self.results_language)}
         return {"count_from": self.counted_qs}
 
+    def _counted_to(self):
+        """How far the page counts filters alone in the index (_counted_in_index), for their match
+        to count them as it lists them; None when the page counts otherwise (a text, dates)."""
+        chosen = self._cleaned_data()
+        if chosen.get("q") or any(_is_chosen(chosen.get(name)) for name in ("date_from", "date_to")):
+            return None
+        return pagination.COUNT_CAP + 1
+
     def _counted_in_index(self):
         """The results' count (up to the cap and one more) from the index alone, when filters alone
         find more than it lists and nothing outside it narrows them (a date does); None otherwise.
@@ -355,13 +363,12 @@ class ArticleFilterSet(django_filters.FilterSet):
         it is published or taken back, and a scheduled one when it is released. Counting the
         articles as well built the index's intersection a second time and read each article: 113–164
         ms for a broad topic's interviews at a million articles on PostgreSQL, 46–59 from the index."""
-        chosen = self._cleaned_data()
-        if any(_is_chosen(chosen.get(name)) for name in ("date_from", "date_to")):
+        if (limit := self._counted_to()) is None:
             return None
         matches = self.index_matches()
         if matches.complete or matches.rows is not None or matches.nothing:
             return None
-        return matches.count_in_index(pagination.COUNT_CAP + 1)
+        return matches.count_in_index(limit)
 
     def _chosen_but(self, without):
         """{name: value} of the filters chosen but `without` (the language and the sort aside)."""

@@ -77,21 +77,28 @@ class Matches:
     newest first, from that subquery.
     """
 
-    def __init__(self, text, language="", terms=(), *, listed=True):
+    def __init__(self, text, language="", terms=(), *, listed=True, counted_to=None):
         """`listed` False: never run apart, only ever a subquery of what `restrict` gives (search():
-        the matches among a few articles)."""
+        the matches among a few articles). `counted_to`: for filters alone whose page counts them
+        in the index (count_in_index), counted up to that many as they are listed, in one read."""
         self.query = parse(text) if text is not None else None
         self.language, self.terms = language, tuple(tuple(group) for group in terms)
         self.rows = None  # a subquery of the match's ids found elsewhere (from_rows())
         # Something typed with nothing to search in it (punctuation, only exclusions) finds nothing.
         self.nothing = text is not None and not self.query
         self.ids, self.complete = None, False  # not listed: the match stays a subquery
+        self.counted = {}  # {limit: how many match, up to it}: counted as listed (`counted_to`)
         # Whether `ids` are ranked: a text, found by the index (not a subquery, nor each_at_most()).
         self.ranked = bool(listed and self.query)
         if self.ranked:
             self.ids, self.complete = backend().ranked_ids(self.query, MATCH_LIMIT, language, self.terms)
         elif listed and not self.nothing:  # filters alone
-            found = backend().match_ids(self.query, MATCH_LIMIT + 1, language, self.terms)
+            if counted_to:  # and their count, in the same read of the index
+                found, self.counted[counted_to] = backend().match_ids_counted(
+                    self.query, MATCH_LIMIT + 1, counted_to, language, self.terms
+                )
+            else:
+                found = backend().match_ids(self.query, MATCH_LIMIT + 1, language, self.terms)
             if len(found) <= MATCH_LIMIT:
                 self.ids, self.complete = found, True
 
@@ -139,7 +146,9 @@ class Matches:
     def count_in_index(self, limit):
         """How many articles the match holds, up to `limit`, counted in the index alone, no article
         read: for a page whose filters the index holds all of (ArticleFilterSet.count_paging)."""
-        return backend().count_matches(self.query, limit, self.language, self.terms)
+        if limit not in self.counted:
+            self.counted[limit] = backend().count_matches(self.query, limit, self.language, self.terms)
+        return self.counted[limit]
 
     def best(self, queryset, *, top=None):
         """The results of `queryset` as a page lists them: the best first (at most MATCH_LIMIT of

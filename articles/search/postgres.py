@@ -265,6 +265,21 @@ def count_matches(query, limit, language="", terms=()):
     return matching(query, language, terms).order_by()[:limit].count()
 
 
+def match_ids_counted(query, limit, count_limit, language="", terms=()):
+    """(match_ids(query, limit, ...), count_matches(query, count_limit, ...)) in one statement: the
+    index's intersection built once. At a million articles, a broad topic's interviews (16,000)
+    took 15 ms for their first 2,001 ids and 22 for their count up to 10,001, 23 for both at once."""
+    found = matching(query, language, terms).values("article_id")[:count_limit]
+    inner, params = found.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT article_id, count(*) OVER () FROM ({inner}) AS found LIMIT %s",  # Django's own SQL
+            [*params, limit],
+        )
+        rows = cursor.fetchall()
+    return [article_id for article_id, _ in rows], rows[0][1] if rows else 0
+
+
 def match_ids_each(searches, limit, language=""):
     """For each (query, terms, rows) of `searches`, the ids of at most `limit` articles (any status)
     it matches, or of its `rows` if given (a queryset of article ids): one statement, a UNION ALL of

@@ -129,6 +129,14 @@ def count_matches(query, limit, language="", terms=()):
     return matches.order_by()[:limit].count()
 
 
+def match_ids_counted(query, limit, count_limit, language="", terms=()):
+    """(match_ids(query, limit, ...), count_matches(query, count_limit, ...)): counted apart, and only
+    when more than `limit` match (FTS5 reads a match as far as it is asked, so one read of both
+    would read no less)."""
+    found = match_ids(query, limit, language, terms)
+    return found, len(found) if len(found) < limit else count_matches(query, count_limit, language, terms)
+
+
 def apart_from_broad_terms(query, terms):
     """(the terms FTS5 is to match, the broad terms to check apart): apart when something else
     narrows the match (text or other terms), else none apart."""
