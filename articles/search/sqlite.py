@@ -261,10 +261,15 @@ def _best_in(columns, query, terms, limit):
     if not broad:
         return _bm25_best(match_expression(query, narrow, columns=columns), limit)
     ranked = _bm25_best(match_expression(query, narrow, columns=columns), 2 * limit)
-    # Checked as far as needed: the first `limit` nearly always all have them (about 5 ms a thousand).
-    best = having_broad_terms(ranked[:limit], broad)
-    if len(best) < limit:
-        best += having_broad_terms(ranked[limit:], broad)
+    # Checked as far as needed (about 2 ms a thousand): the first `limit`, then twice as many more
+    # as are missing (the drafts and scheduled pieces among them, a few in a hundred), then the
+    # rest. Checking all the rest at once cost every common word's page 4.5 ms more at a million.
+    best, checked = having_broad_terms(ranked[:limit], broad), limit
+    for more in (2 * (limit - len(best)), len(ranked)):
+        if len(best) >= limit or checked >= len(ranked):
+            break
+        best += having_broad_terms(ranked[checked : checked + more], broad)
+        checked += more
     if len(best) >= limit or len(ranked) < 2 * limit:
         return best[:limit]
     return _bm25_best(match_expression(query, terms, columns=columns), limit)
