@@ -666,4 +666,5 @@ def test_a_search_finding_nothing_asks_nothing_of_the_empty_results(count_querie
     without a query, as `pk__in=[]`)."""
     ArticleFactory(title="Missile defense for Korea")
 
-    assert count_queries("/en/search/?q=zzyzx") <= 7
+    # On PostgreSQL one word is first looked up among the experts' names (best.author_named).
+    assert count_queries("/en/search/?q=zzyzx") <= (8 if connection.vendor == "postgresql" else 7)

@@ -22,6 +22,7 @@ from django.utils.html import escape
 from articles.models import Article, SearchTerm, Tally, TopicExpertTally
 from articles.richtext import fold
 from articles.search import postgres, sqlite
+from articles.search.best import NAME_WORD
 from articles.search.documents import PUBLIC, documents_for
 from articles.search.query import MAX_QUERY_LENGTH, normalise, parse
 from experts.models import Expert
@@ -211,7 +212,7 @@ def matching_experts(text, *, limit=5):
         candidates |= Expert.objects.filter(search_names__contains=word)
     found = []
     for expert in candidates.order_by("last_name", "name")[:50]:
-        if set(re.findall(r"\w+", expert.search_names)) & words:
+        if set(NAME_WORD.findall(expert.search_names)) & words:
             found.append(expert)
     return found[:limit]
 

@@ -1,8 +1,20 @@
 """The best of more matches than are listed (search.MATCH_LIMIT), as both databases list them: those
-whose title, names or lead match, best first, then those matching in the body alone, newest first."""
+whose title, names or lead match, best first, then those matching in the body alone, newest first;
+for an expert's name, those whose title holds it, then the expert's pieces, newest first."""
 
+import re
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, partial
+
+from django.db.models import OuterRef, Subquery
+
+from articles import tallies
+from articles.models import Tally
+from articles.richtext import fold
+from articles.search.documents import narrow_and_broad
+from experts.models import Expert
+
+NAME_WORD = re.compile(r"\w+")  # a word of an expert's search names, as matching_experts() reads them
 
 
 class BestIds(Sequence):
@@ -31,3 +43,41 @@ class BestIds(Sequence):
     @cached_property
     def every(self):
         return self.ranked + self.rest(self.limit - len(self.ranked))
+
+
+def author_named(query, terms, language, limit):
+    """The id of the one expert a one-word `query` names (a word of their names, as
+    matching_experts() reads them), when they have at least `limit` published pieces in `language`
+    and no filter narrows the match (`terms` only BROAD_TERMS); None otherwise: then the usual
+    ranking. Their bylines hold the name by the thousand, all alike: ranking the busiest expert's
+    110,000 pieces took 52 ms of their page at a million articles on PostgreSQL, 131 on SQLite,
+    and told them apart by little more than how many co-authors each has (titled_then_theirs())."""
+    narrow, _broad = narrow_and_broad(terms)
+    if not query.one_word or query.excluded or narrow:
+        return None
+    word = fold(query.groups[0][0][0])
+    pieces = Tally.objects.filter(kind=Tally.Kind.EXPERT, ref=OuterRef("pk"), language=language)
+    candidates = list(
+        Expert.objects.filter(search_names__contains=word)
+        .annotate(pieces=Subquery(pieces.values("count")[:1]))
+        .values_list("pk", "search_names", "pieces")[:51]
+    )
+    named = [(pk, count or 0) for pk, names, count in candidates if word in NAME_WORD.findall(names)]
+    if len(named) != 1 or len(candidates) > 50:  # none, several, or too common a string to tell
+        return None
+    author, count = named[0]
+    return author if count >= limit else None
+
+
+def titled_then_theirs(titled, author, language, limit):
+    """The best `limit` matches of a search for an expert's name (author_named()): those whose
+    titles hold it, best first (`titled`, fewer than `limit`), then the expert's own pieces, newest
+    first, as ranking weighs them (a title over a byline, a byline over a lead). Pieces of others
+    naming them in a lead, their topics or a body come after, past the best listed."""
+    return BestIds(titled, partial(_newest_by, author, language, frozenset(titled)), limit)
+
+
+def _newest_by(author, language, titled, count):
+    """The ids of the newest `count` published pieces of `author` in `language` not among `titled`."""
+    rows = tallies.listed(Tally.Kind.EXPERT, author, count + len(titled), language=language)
+    return [row["article_id"] for row in rows if row["article_id"] not in titled][:count]

@@ -39,7 +39,7 @@ from django.db.models.functions import Concat
 from django.db.models.lookups import GreaterThan
 
 from articles.models import Article, ArticleSearch, SearchTerm
-from articles.search.best import BestIds
+from articles.search.best import BestIds, author_named, titled_then_theirs
 from articles.search.documents import narrow_and_broad
 from articles.search.query import Query
 from articles.search.stemming import CYRILLIC
@@ -372,9 +372,11 @@ def ranked_ids(query, limit, language="", terms=()):
     """(ids, complete): every match if there are at most `limit`, else the best `limit` in rank()
     order: those whose title, names or lead match, best first, then those matching in the body
     alone, newest first (BestIds: these only when a page reaches them); for one word in more than
-    `limit` titles, the best of those titles (best_titled). Ranked first, not matched first, unless
-    a filter narrows the match to a few (below): the RUM index reads a common word's best summaries
-    without the whole match, which a GIN bitmap would build (a word in 30% of a million articles)."""
+    `limit` titles, the best of those titles (best_titled); for an expert's name, those whose title
+    holds it, then the expert's pieces (best.titled_then_theirs). Ranked first, not matched
+    first, unless a filter narrows the match to a few (below): the RUM index reads a common word's
+    best summaries without the whole match, which a GIN bitmap would build (a word in 30% of a
+    million articles)."""
     reading = tsquery(query, language)
     narrow, _broad = narrow_and_broad(terms)
     # With a filter that narrows (an expert, a topic, a year...) the match is often short: when the
@@ -391,6 +393,12 @@ def ranked_ids(query, limit, language="", terms=()):
     titled = best_titled(query, reading, limit + 1, terms)
     if len(titled) > limit:
         return titled[:limit], False
+    if (author := author_named(query, terms, language, limit)) is not None:
+        # An expert's name, in their bylines by the thousand: the titles holding it (every one of
+        # them, fewer than `limit`, best first), then the expert's pieces.
+        if not ranks_titles_on_index():
+            titled = titles_holding(reading, limit, terms)
+        return titled_then_theirs(titled, author, language, limit), False
     excluded = tsquery(Query(groups=(query.excluded,)), language) if query.excluded else None
     best = best_summaries(
         reading,
@@ -541,6 +549,19 @@ def best_titled(query, reading, limit, terms=()):
         article_id
         for article_id, _ in sorted(rows.values_list("article_id", "whole")[:limit], key=itemgetter(1))
     ]
+
+
+def titles_holding(reading, limit, terms=()):
+    """Ids of the `limit` best articles (any status) whose titles hold a one-word query's `reading`,
+    best first by ts_rank of their summaries: best_titled()'s, without the titles' RUM index (the
+    documents' GIN index finds the word, the titles are checked on its rows)."""
+    _narrow, broad = narrow_and_broad(terms)
+    in_title = CheckedOnRows(SearchVectorExact(TitleWords(F("summary")), reading))
+    found = ArticleSearch.objects.filter(has_words(reading), in_title, document=reading)
+    if broad:
+        found = found.filter(checked_on_rows(broad))
+    ranked = found.order_by(SearchRank(F("summary"), reading).desc(), "-article_id")
+    return list(ranked.values_list("article_id", flat=True)[:limit])
 
 
 def body_matches(documents, limit):
