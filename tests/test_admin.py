@@ -224,6 +224,20 @@ def test_the_change_list_search_lists_a_common_words_best_matches_with_its_filte
     }
 
 
+def test_the_change_list_search_for_an_experts_name_lists_their_drafts_too(editor_client, monkeypatch):
+    """The readers' search lists an expert's published pieces for their name past search.MATCH_LIMIT
+    (best.titled_then_theirs); the desk's ranks every match, drafts included."""
+    quill = ExpertFactory(name="Tessa Quillfeather")
+    for n in range(4):
+        ArticleFactory(title=f"Commentary {n}", authors=[quill])
+    notes = draft(title="Notes", lead="Quillfeather's notes, unfinished.", authors=[quill])
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 3)
+
+    found = editor_client.get("/admin/articles/article/", {"q": "quillfeather"})
+
+    assert notes in found.context["cl"].result_list
+
+
 def test_a_slug_pasted_into_the_search_finds_that_article_alone(editor_client):
     wanted = ArticleFactory(title="Korea and the bomb", slug="korea-and-the-bomb")
     ArticleFactory(title="Korea and the bomb, again", slug="korea-and-the-bomb-again")

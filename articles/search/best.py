@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Subquery
 from articles import tallies
 from articles.models import Tally
 from articles.richtext import fold
-from articles.search.documents import narrow_and_broad
+from articles.search.documents import PUBLIC, narrow_and_broad
 from experts.models import Expert
 
 NAME_WORD = re.compile(r"\w+")  # a word of an expert's search names, as matching_experts() reads them
@@ -48,12 +48,15 @@ class BestIds(Sequence):
 def author_named(query, terms, language, limit):
     """The id of the one expert a one-word `query` names (a word of their names, as
     matching_experts() reads them), when they have at least `limit` published pieces in `language`
-    and no filter narrows the match (`terms` only BROAD_TERMS); None otherwise: then the usual
+    and no filter narrows the match of public pieces (`terms` the public term and at most the
+    language: BROAD_TERMS); None otherwise: then the usual
     ranking. Their bylines hold the name by the thousand, all alike: ranking the busiest expert's
     110,000 pieces took 52 ms of their page at a million articles on PostgreSQL, 131 on SQLite,
     and told them apart by little more than how many co-authors each has (titled_then_theirs())."""
-    narrow, _broad = narrow_and_broad(terms)
-    if not query.one_word or query.excluded or narrow:
+    narrow, broad = narrow_and_broad(terms)
+    # The timeline lists published pieces: the readers' search, whose match has the public term;
+    # not the desk's, which finds drafts too.
+    if not query.one_word or query.excluded or narrow or ((PUBLIC, 1),) not in map(tuple, broad):
         return None
     word = fold(query.groups[0][0][0])
     pieces = Tally.objects.filter(kind=Tally.Kind.EXPERT, ref=OuterRef("pk"), language=language)
