@@ -49,10 +49,10 @@ def author_named(query, terms, language, limit):
     """The id of the one expert a one-word `query` names (a word of their names, as
     matching_experts() reads them), when they have at least `limit` published pieces in `language`
     and no filter narrows the match of public pieces (`terms` the public term and at most the
-    language: BROAD_TERMS); None otherwise: then the usual
-    ranking. Their bylines hold the name by the thousand, all alike: ranking the busiest expert's
-    110,000 pieces took 52 ms of their page at a million articles on PostgreSQL, 131 on SQLite,
-    and told them apart by little more than how many co-authors each has (titled_then_theirs())."""
+    language: BROAD_TERMS); None otherwise, for the usual ranking. Their bylines hold the name by
+    the thousand, all alike: ranking the busiest expert's 110,000 pieces took 52 ms of their page
+    at a million articles on PostgreSQL, 131 on SQLite, and told them apart by little more than
+    how many co-authors each has (titled_then_theirs())."""
     narrow, broad = narrow_and_broad(terms)
     # The timeline lists published pieces: the readers' search, whose match has the public term;
     # not the desk's, which finds drafts too.
