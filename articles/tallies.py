@@ -34,6 +34,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from articles import bulk
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -61,6 +62,7 @@ def key(kind, ref="", *, language=""):
     return f"{kind}{ref}/{language}" if language else f"{kind}{ref}"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a recount parses each key a dozen times; most keys recur
 def parse(text):
     """(kind, ref, language) of a key, ref as text: parse("u12/ru") == ("u", "12", "ru")."""
     ref, _, language = text[1:].partition("/")
@@ -270,10 +272,14 @@ def _recount(ids):
     moved = [pk for pk in ids if _placing(held.get(pk, (set(),))[0]) != _placing(keys.get(pk, set()))]
     if moved:
         Timeline.objects.filter(article_id__in=moved).delete()
-        Timeline.objects.bulk_create(
-            Timeline(kind=kind, ref=int(ref), published_at=dates[pk], article_id=pk, language=languages[pk])
-            for pk in moved
-            for kind, ref, _ in map(parse, sorted(filter(_is_place, keys.get(pk, ()))))
+        bulk.insert(
+            Timeline,
+            ["kind", "ref", "published_at", "article_id", "language"],
+            [
+                (kind, int(ref), dates[pk], pk, languages[pk])
+                for pk in moved
+                for kind, ref, _ in map(parse, sorted(filter(_is_place, keys.get(pk, ()))))
+            ],
         )
 
 
@@ -364,7 +370,9 @@ def _keys_now(ids):
                 keys[pk].add(key(PAIR_TAGGED, f"{topic}:{expert}"))
     for pk, held in keys.items():
         held |= {
-            key(*parse(text)[:2], language=languages[pk]) for text in held if parse(text)[0] in PER_LANGUAGE
+            key(kind, ref, language=languages[pk])
+            for kind, ref, _ in map(parse, held)
+            if kind in PER_LANGUAGE
         }
     return keys, due, dates, languages
 
@@ -420,11 +428,26 @@ def _upsert(model, key_columns, count_columns, rows, *, newest=None):
             f" THEN EXCLUDED.{name} ELSE {table}.{name} END"
         )
     conflict = ", ".join(quoted[: len(key_columns)])
-    per_statement = 900 // len(columns)  # well under SQLite's limit of bound parameters
+    update = f"ON CONFLICT ({conflict}) DO UPDATE SET {additions}"
+    insert = f"INSERT INTO {table} ({', '.join(quoted)})"
+    # Only the models' own table and column names are formatted in; the values are bound.
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement, a column an array: thousands of rows' placeholders in a VALUES list
+            # cost more to parse (psycopg, then the server) than to write.
+            arrays = ", ".join(f"%s::{_array_type(model, column)}" for column in columns)
+            sql = f"{insert} SELECT * FROM unnest({arrays}) {update}"  # noqa: S608
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+            return
+        per_statement = 900 // len(columns)  # well under SQLite's limit of bound parameters
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
-            # Only the models' own table and column names are formatted in; the values are bound.
-            sql = f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {values} ON CONFLICT ({conflict}) "  # noqa: S608
-            cursor.execute(sql + f"DO UPDATE SET {additions}", [value for row in chunk for value in row])
+            sql = f"{insert} VALUES {values} {update}"
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+def _array_type(model, column):
+    """The PostgreSQL array type of a column's values ("bigint[]", "varchar[]": no length, which
+    would truncate rather than fail)."""
+    return model._meta.get_field(column).db_type(connection).split("(")[0] + "[]"

@@ -49,7 +49,9 @@ def archive():
     korea = TopicFactory(slug="korea", kind="region", parent=asia)
     europe = TopicFactory(slug="europe", kind="region", parent=world)
     arms = TopicFactory(slug="arms-control")
-    ann, bo, cy = (ExpertFactory(slug=slug) for slug in ("ann", "bo", "cy"))
+    # Named in their slugs' order: a facet lists equal counts by name (a sequence's "Person10"
+    # would come before "Person9").
+    ann, bo, cy = (ExpertFactory(slug=slug, name=slug.title()) for slug in ("ann", "bo", "cy"))
     opinion, source = CategoryFactory(slug="opinion"), SourceFactory(slug="valdai")
     ArticleFactory(slug="one", topics=[korea, arms], authors=[ann, bo], published_at=on(2024, 3, 1))
     ArticleFactory(slug="two", topics=[korea, asia], authors=[ann], category=opinion, source=source)
