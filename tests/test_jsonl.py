@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -116,6 +117,91 @@ def test_imported_articles_are_searchable(demo, tmp_path):
     assert [a.title for a in search.search(Article.objects.published(), "Poznikhir")] == [
         "Russia-U.S. Security Collaboration on the Korean Peninsula Risks Being Overshadowed"
     ]
+
+
+def rum_indexes():
+    """The RUM indexes the search documents have now; skips where the rum extension is missing
+    (never in CI, which installs it)."""
+    from articles.search import postgres
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'rum'")
+        if cursor.fetchone() is None:
+            assert os.environ.get("CI") != "true", "CI installs the rum extension"
+            pytest.skip("PostgreSQL without the rum extension")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [list(postgres.RUM_INDEXES)]
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+def indexes_at_each_write(monkeypatch):
+    """A list that each write to the search index adds the RUM indexes present then to."""
+    from articles.search import postgres
+
+    present, write = [], postgres.write
+
+    def watched(documents):
+        present.append(rum_indexes())
+        write(documents)
+
+    monkeypatch.setattr(postgres, "write", watched)
+    return present
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's RUM indexes")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # indexes dropped and made: committed
+def test_an_import_into_an_empty_archive_makes_the_ranking_indexes_once_at_its_end(tmp_path, monkeypatch):
+    """Kept up an article at a time, the RUM indexes cost half of an import's index writing; a
+    load adding as many articles as the index held writes without them and makes them at its
+    end. Search then ranks as before."""
+    from articles.search import postgres
+
+    call_command("load_demo", verbosity=0)
+    text = export()
+    empty_the_database()
+    every = rum_indexes()
+    present_while_writing = indexes_at_each_write(monkeypatch)
+
+    import_text(text, tmp_path)
+
+    assert present_while_writing and not any(present_while_writing)
+    assert rum_indexes() == every == set(postgres.RUM_INDEXES)
+    assert [a.slug for a in search.search(Article.objects.published(), "Poznikhir")] == [
+        "russia-us-security-collaboration-on-the-korean-peninsula-risks-being-overshadowed"
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's RUM indexes")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_import_smaller_than_the_archive_keeps_the_ranking_indexes(tmp_path, monkeypatch):
+    """Topping up a live archive: its searches keep ranking on the index meanwhile."""
+    from articles.search import postgres
+
+    call_command("load_demo", verbosity=0)
+    every = rum_indexes()
+    one = next(line for line in export().splitlines() if json.loads(line)["type"] == "article")
+    present_while_writing = indexes_at_each_write(monkeypatch)
+
+    import_text(one + "\n", tmp_path)
+
+    assert present_while_writing and all(present == every for present in present_while_writing)
+    assert every == set(postgres.RUM_INDEXES)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's RUM indexes")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rebuilding_the_search_index_makes_the_ranking_indexes_a_stopped_load_left_out():
+    from articles.search import postgres
+
+    call_command("load_demo", verbosity=0)
+    assert rum_indexes() == set(postgres.RUM_INDEXES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {postgres.RUM_INDEX}")
+
+    call_command("rebuild_search_index", stdout=io.StringIO())
+
+    assert rum_indexes() == set(postgres.RUM_INDEXES)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")

@@ -158,11 +158,12 @@ def _make_articles(corpus, articles, categories, sources, topic_rows, expert_row
     parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
     known_terms = set()
     writing = deque()
-    with ThreadPoolExecutor(max_workers=WRITERS if parallel else 1) as writers:
+    with search.loading() as added, ThreadPoolExecutor(max_workers=WRITERS if parallel else 1) as writers:
         for batch_start in range(first_id, first_id + articles, BATCH):
             batch = Batch()
             for pk in range(batch_start, min(batch_start + BATCH, first_id + articles)):
                 batch.add(*draw(pk))
+            added(len(batch.articles))
             if parallel:
                 writing.append(writers.submit(_write_in_own_connection, batch, known_terms))
                 while len(writing) > WRITERS:  # a bounded backlog: batches are held in memory

@@ -231,13 +231,13 @@ def import_lines(lines: Iterable[str], *, progress=None, total=None):
     reported with its number and skipped; the rest of its batch is written. `progress(lines done,
     total)` is told after each batch.
     """
-    with search.bulk_writes():
-        report = _import(lines, progress or (lambda done, total: None), total)
+    with search.loading() as added, search.bulk_writes():
+        report = _import(lines, progress or (lambda done, total: None), total, added)
     search.update_planner_statistics()
     return report
 
 
-def _import(lines, progress, total):
+def _import(lines, progress, total, added):
     report, batch, kind, number = ImportReport(), [], None, 0
     known_terms = set()  # the vocabulary words this import has written
     for number, line in enumerate(lines, start=1):
@@ -251,12 +251,16 @@ def _import(lines, progress, total):
             report.errors.append(f"line {number}: {error}")
             continue
         if batch and (item["type"] != kind or len(batch) >= BATCH):
+            if kind == "article":
+                added(len(batch))
             _flush(kind, batch, report, known_terms)
             progress(number - 1, total)
             batch = []
         kind = item["type"]
         batch.append((number, item))
     if batch:
+        if kind == "article":
+            added(len(batch))
         _flush(kind, batch, report, known_terms)
     progress(number, total)
     return report

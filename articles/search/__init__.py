@@ -322,6 +322,16 @@ def bulk_writes():
             cursor.execute("RESET gin_pending_list_limit")
 
 
+@contextmanager
+def loading():
+    """Around a bulk writer's whole run (the corpus generator, an import, a rebuild), outside its
+    transactions: yields `added(count)`, to be told of the articles each batch is about to write,
+    so that the backend can set aside the indexes that cost more to keep up than to build again
+    (postgres.loading())."""
+    with backend().loading() as added:
+        yield added
+
+
 def forget_articles(article_ids):
     backend().delete(list(article_ids))
 
@@ -332,10 +342,13 @@ def rebuild_index(progress=None):
     SearchTerm.objects.all().delete()
     backend().clear()
     ids, known_terms = list(Article.objects.order_by("pk").values_list("pk", flat=True)), set()
-    for start in range(0, len(ids), INDEX_BATCH):
-        index_articles(ids[start : start + INDEX_BATCH], known_terms=known_terms)
-        if progress:
-            progress(min(start + INDEX_BATCH, len(ids)), len(ids))
+    with loading() as added:
+        for start in range(0, len(ids), INDEX_BATCH):
+            batch = ids[start : start + INDEX_BATCH]
+            added(len(batch))
+            index_articles(batch, known_terms=known_terms)
+            if progress:
+                progress(min(start + INDEX_BATCH, len(ids)), len(ids))
     update_planner_statistics()
 
 

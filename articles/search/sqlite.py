@@ -9,6 +9,7 @@ the words whose stems matched highlighted, never the stems.
 import difflib
 import itertools
 import re
+from contextlib import contextmanager
 from functools import partial
 
 from django.db import connection
@@ -358,6 +359,13 @@ def _passage(text, wanted, start, end):
     begins_sentence = first == 0 or SENTENCE_STOP.match(text[words[first - 1].end() : words[first].start()])
     ends_sentence = last == len(words) - 1 or stop
     return ("" if begins_sentence else "…") + "".join(marked) + ("" if ends_sentence else "…")
+
+
+@contextmanager
+def loading():
+    """Around a bulk load (postgres.loading()): nothing is set aside, FTS5 merges its index's
+    segments as it goes."""
+    yield lambda count: None
 
 
 def write(documents):
