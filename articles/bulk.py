@@ -6,27 +6,47 @@ than the database's write: PostgreSQL's COPY, SQLite's executemany of one prepar
 
 from django.db import connection
 
+# Fields whose Python values both databases take as they are; the others' (dates, JSON) are
+# prepared as a save would prepare them (SQLite stores a datetime as naive UTC text, for instance).
+PLAIN = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+
 
 def insert(model, columns, rows):
     """Insert `rows`, tuples of Python values for the fields named in `columns` (names or attnames:
     "article_id"), into `model`'s table; the fields left out must have a database default or be
     the primary key."""
     fields = [model._meta.get_field(column) for column in columns]
+    prepared = [(i, field) for i, field in enumerate(fields) if field.get_internal_type() not in PLAIN]
+    if prepared:
+        rows = [_prepare(row, prepared) for row in rows]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # psycopg adapts ints, text, datetimes and None itself; a JSON value comes prepared.
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        # SQLite stores datetimes as Django writes them (naive UTC text): each value prepared as a
-        # save would.
         placeholders = ", ".join(["%s"] * len(fields))
-        prepared = [
-            [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)]
-            for row in rows
-        ]
         # Only the model's own table and column names are formatted in; the values are bound.
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def _prepare(row, prepared):
+    row = list(row)
+    for i, field in prepared:
+        row[i] = field.get_db_prep_save(row[i], connection)
+    return row

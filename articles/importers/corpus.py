@@ -22,7 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import search
+from articles import bulk, search
 from articles.derived import content_changed
 from articles.models import Article, ArticleAuthor, Category, Source, Topic, slug_for
 from articles.search.documents import Document, filter_terms, html_to_text
@@ -278,7 +278,7 @@ def _write_in_own_connection(batch, known_terms):
 
 def _insert(model, rows):
     """Rows (dicts of column values; the model's defaults fill the rest) straight into the model's
-    table: PostgreSQL's COPY, or a bulk insert elsewhere. No save(), no signal."""
+    table (articles.bulk). No save(), no signal."""
     if not rows:
         return
     defaults = {
@@ -286,17 +286,8 @@ def _insert(model, rows):
         for field in model._meta.concrete_fields
         if field.attname not in rows[0] and not field.primary_key
     }
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**defaults, **row) for row in rows])
-        return
     columns = [*defaults, *rows[0]]
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    # As the database takes them (a JSON field's default {} as JSON), once for every row.
-    values = [model._meta.get_field(c).get_db_prep_save(v, connection) for c, v in defaults.items()]
-    copying = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(copying) as copy:
-        for row in rows:
-            copy.write_row([*values, *row.values()])
+    bulk.insert(model, columns, [(*defaults.values(), *row.values()) for row in rows])
 
 
 def _make_topics(corpus, count):
