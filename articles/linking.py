@@ -83,20 +83,22 @@ def refresh(article_ids):
     the ids of those whose page or mentions changed."""
     changed = set()
     ids = sorted(set(article_ids))
+    # A bulk writer's articles: every name read once, not a batch's thousands of word runs each time.
+    names = _every_name() if len(ids) > BATCH else None
     for start in range(0, len(ids), BATCH):
         with transaction.atomic(savepoint=False):
-            changed |= _refresh(ids[start : start + BATCH])
+            changed |= _refresh(ids[start : start + BATCH], names)
     return changed
 
 
-def _refresh(ids):
+def _refresh(ids, names=None):
     articles = list(Article.objects.filter(pk__in=ids).only("pk", "body", "body_html", "language"))
     if len(articles) < len(ids):  # some were deleted: an editor's pick of one points at nothing now
         drop_orphans()
     if not articles:
         return set()
     references = _sync_also_read(articles)
-    found = _experts_named(articles)
+    found = _experts_named(articles, names)
     mentions = _sync_mentions(articles, found)
     changed = {pk for pk, (before, now) in mentions.items() if before != now}
     updated = []
@@ -148,8 +150,11 @@ def _sync_also_read(articles):
     return result
 
 
-def _experts_named(articles):
-    """{article id: {expert id: [names' keys]}} for the experts whose names the bodies contain."""
+def _experts_named(articles, names=None):
+    """{article id: {expert id: [names' keys]}} for the experts whose names the bodies contain;
+    `names` as _every_name() gives them, if read already: then only the word runs that begin as a
+    name does are tried."""
+    firsts = {name.partition(" ")[0] for name in names} if names is not None else None
     candidates, folded = {}, {}  # each word folded once a batch: it recurs in up to five runs
     for article in articles:
         text = html.unescape(TAG.sub(" ", article.body or ""))
@@ -163,25 +168,31 @@ def _experts_named(articles):
                 if later not in folded:
                     folded[later] = folded_words(later)
                 if folded[later]:
+                    if not run and firsts is not None and folded[later].partition(" ")[0] not in firsts:
+                        break  # no name begins with this run's first word
                     run.append(folded[later])
                 keys.add(" ".join(run))
         candidates[article.pk] = keys
-    every = sorted(set().union(*candidates.values()))
-    names = {}
-    if len(every) > NAMES_PER_QUERY:
-        # A bulk writer's batch: reading every name once (a few thousand experts) costs less than
-        # looking up tens of thousands of word runs in chunks.
-        rows = ExpertName.objects.all()
-    else:
-        rows = ExpertName.objects.filter(name__in=every)
-    for expert, name in rows.values_list("expert_id", "name"):
-        names.setdefault(name, set()).add(expert)
+    if names is None:
+        every = set().union(*candidates.values())
+        # Reading every name (a few thousand experts) costs less than looking up tens of thousands
+        # of word runs in chunks.
+        names = _every_name() if len(every) > NAMES_PER_QUERY else _every_name(every)
     found = {}
     for pk, keys in candidates.items():
         for key in keys & names.keys():
             for expert in names[key]:
                 found.setdefault(pk, {}).setdefault(expert, []).append(key)
     return found
+
+
+def _every_name(among=None):
+    """{name: {expert ids}} of every expert's names (ExpertName), or of those `among` these."""
+    rows = ExpertName.objects.all() if among is None else ExpertName.objects.filter(name__in=sorted(among))
+    names = {}
+    for expert, name in rows.values_list("expert_id", "name"):
+        names.setdefault(name, set()).add(expert)
+    return names
 
 
 def _sync_mentions(articles, found):

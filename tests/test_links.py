@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import pagecache
+from articles import linking
 from articles.models import Article, ArticleMention, RelatedLink
 from experts.models import Expert
 from experts.names import guess_sort_name
@@ -283,6 +284,29 @@ def test_a_bulk_writers_batch_finds_the_same_mentions(client, monkeypatch):
     article = ArticleFactory(body="<p>As Richard Weitz argued, talks help.</p>")
 
     assert mention_links(client, article) == [("Richard Weitz", "/en/experts/richard-weitz/")]
+
+
+def test_a_bulk_writers_many_articles_find_the_same_mentions(monkeypatch):
+    """Past linking.BATCH articles every name is read once and only the word runs beginning as a
+    name does are tried: none is missed after capitalised words, in another spelling, or in Russian."""
+    monkeypatch.setattr("articles.linking.BATCH", 1)
+    weitz = ExpertFactory(
+        name="Richard Weitz", translations={"ru": {"name": "Ричард Вайц"}}, other_names="R. Weitz"
+    )
+    lukyanov = ExpertFactory(name="Fyodor Lukyanov")
+    bodies = {
+        "<p>Professor Richard Weitz of Hudson argued it.</p>": {weitz},
+        "<p>As R. Weitz and Fyodor Lukyanov wrote, talks help.</p>": {weitz, lukyanov},
+        "<p>По словам Ричард Вайц, переговоры нужны.</p>": {weitz},
+        "<p>Richard Nixon went to China.</p>": set(),
+    }
+    articles = {ArticleFactory(body=body): named for body, named in bodies.items()}
+    ArticleMention.objects.all().delete()
+
+    linking.refresh([article.pk for article in articles])
+
+    for article, named in articles.items():
+        assert {mention.expert for mention in ArticleMention.objects.filter(article=article)} == named
 
 
 def test_a_kept_version_describes_its_entries_by_their_titles():
