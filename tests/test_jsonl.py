@@ -281,6 +281,21 @@ def test_a_missing_file_is_a_clear_error():
         call_command("import_kb", "/nonexistent/kb.jsonl")
 
 
+def test_a_line_naming_no_original_any_more_takes_the_version_link_off(demo, tmp_path):
+    version = Article.objects.get(
+        slug="as-north-korean-conflict-threat-rises-us-and-russia-could-see-opportunity-for-cooperation"
+    ).translations.get()
+    lines = [json.loads(line) for line in export().splitlines()]
+    for line in lines:
+        if line["type"] == "article" and line["slug"] == version.slug and line.get("language") == "ru":
+            del line["translation_of"]
+    import_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", tmp_path)
+
+    version.refresh_from_db()
+    assert version.translation_of is None
+    assert Article.objects.filter(translation_of__isnull=False).count() == 0
+
+
 def test_languages_versions_and_translations_survive_the_round_trip(demo, tmp_path):
     original = Article.objects.get(
         slug="as-north-korean-conflict-threat-rises-us-and-russia-could-see-opportunity-for-cooperation"

@@ -575,11 +575,16 @@ class ArticleWriter:
         )
         written = _article_ids(keys[id(item)] for item in items)
         found = _article_ids(originals.values()) | written
-        # The version links, now that every original has its id (one statement per language).
+        # The version links, now that every original has its id: written where the file names an
+        # original, taken off an article here whose line names none (no update of every row: a
+        # CASE of a thousand ids, for the few that are versions).
         for row, item in zip(rows, items, strict=True):
             row.pk = written[keys[id(item)]]
             row.translation_of_id = found[originals[id(item)]] if id(item) in originals else None
-        Article.objects.bulk_update(rows, ["translation_of"])
+        Article.objects.bulk_update([row for row in rows if row.translation_of_id], ["translation_of"])
+        Article.objects.filter(
+            pk__in=[row.pk for row in rows if not row.translation_of_id], translation_of__isnull=False
+        ).update(translation_of=None)
         ids = {keys[id(item)]: written[keys[id(item)]] for item in items}
         ArticleAuthor.objects.filter(article_id__in=ids.values()).delete()
         Article.topics.through.objects.filter(article_id__in=ids.values()).delete()
