@@ -416,6 +416,9 @@ def _upsert(model, key_columns, count_columns, rows, *, newest=None):
     conflict but not add to it."""
     if not rows:
         return
+    # In the keys' order (each key once, so the other columns are never compared): two writers
+    # counting the same keys lock their rows in the same order, and wait rather than deadlock.
+    rows = sorted(rows)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [*key_columns, *count_columns, *([newest] if newest else [])]
     quoted = [connection.ops.quote_name(column) for column in columns]

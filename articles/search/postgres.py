@@ -361,11 +361,12 @@ def loading():
     """Around a bulk load: yields `added(count)`, told of the articles each batch is about to add.
     Once the load adds as many articles as the index held when it began, the RUM indexes are set
     aside, and made again in one pass when the load ends: kept up row by row they cost about 1 ms
-    an article (half the index write), built whole about 20 µs (docs/performance.md). Searches
+    an article (half the index write), built whole 20-35 µs (docs/performance.md). Searches
     meanwhile rank on GIN, a loaded archive at most twice the size it was. Nothing is set aside
     inside a transaction (a test's, a caller's), whose rollback would have to make them again.
-    Ended, it makes every RUM index the documents lack (rebuild_search_index, which starts from an
-    empty index, thus mends those a killed load left out)."""
+    A load that set them aside makes, at its end, every RUM index the documents lack: so
+    rebuild_search_index, which starts from an empty index, also mends those a killed load left
+    out."""
     held = ArticleSearch.objects.count()
     state = {"added": 0, "aside": False}
 
