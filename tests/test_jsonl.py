@@ -6,7 +6,7 @@ import os
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from articles import search
 from articles.models import (
@@ -223,6 +223,107 @@ def test_an_import_leaves_the_articles_and_their_index_readable_from_indexes_alo
         pages = cursor.fetchall()
     assert [name for name, _, _ in pages] == sorted([Article._meta.db_table, ArticleSearch._meta.db_table])
     assert all(written > 0 and visible == written for _, written, visible in pages), pages
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's RUM indexes")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_load_ends_its_writes_in_flight_before_setting_the_ranking_indexes_aside():
+    """DROP INDEX waits for the writes in flight: an import's batches, which wait for each other,
+    must have ended first, or the load waits for ever."""
+    from articles.search import postgres
+
+    call_command("load_demo", verbosity=0)
+    every, held = rum_indexes(), ArticleSearch.objects.count()
+    settled = []
+
+    with postgres.loading() as added:
+        added(held - 1, settle=lambda: settled.append(rum_indexes()))
+        assert settled == [] and rum_indexes() == every  # less than the index held: kept
+        added(1, settle=lambda: settled.append(rum_indexes()))
+        assert settled == [every] and rum_indexes() == set()  # settled, then set aside
+        added(held, settle=lambda: settled.append(rum_indexes()))
+        assert len(settled) == 1
+
+    assert rum_indexes() == every
+
+
+def article_lines_first_to_last(text):
+    """The export's lines, each version moved up to just after its original."""
+    lines = [json.loads(line) for line in text.splitlines()]
+    versions = [line for line in lines if line.get("translation_of")]
+    for version in versions:
+        lines.remove(version)
+        slug = version["translation_of"].split("/")[1]
+        original = next(
+            n for n, line in enumerate(lines) if line["type"] == "article" and line["slug"] == slug
+        )
+        lines.insert(original + 1, version)
+    return "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n"
+
+
+def staged_by(monkeypatch, fail_at=None):
+    """A list of the threads that stage the import's article batches; the batch holding the
+    article `fail_at` fails there."""
+    import threading
+
+    from articles.importers import jsonl
+
+    threads, stage = [], jsonl.ARTICLES.stage
+
+    def watched(items):
+        threads.append(threading.get_ident())
+        if any(item["slug"] == fail_at for item in items):
+            raise DatabaseError("could not extend file: No space left on device")
+        return stage(items)
+
+    monkeypatch.setattr(jsonl.ARTICLES, "stage", watched)
+    return threads
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections write at once")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # other connections see the rows
+def test_an_import_writes_article_batches_from_two_connections_at_once_and_loses_nothing(
+    tmp_path, monkeypatch
+):
+    """Most of an import's time is the index writing of each batch, in the database: on
+    PostgreSQL two batches write at once. A version right after its original waits for the
+    original's batch to commit; the counts and the round trip come out the same."""
+    from articles import tallies
+    from articles.importers import jsonl
+
+    call_command("load_demo", verbosity=0)
+    text = export()
+    empty_the_database()
+    monkeypatch.setattr(jsonl, "BATCH", 1)
+    threads = staged_by(monkeypatch)
+
+    import_text(article_lines_first_to_last(text), tmp_path)
+
+    assert export() == text
+    assert len(threads) == Article.objects.count() and len(set(threads)) == 2
+    assert tallies.stored_counts() == tallies.direct_counts()
+    assert search.search(Article.objects.published(), "Poznikhir").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections write at once")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_failing_batch_ends_the_import_and_the_batch_written_beside_it_rolls_back(tmp_path, monkeypatch):
+    """Batches still commit in file order: the ones before a failure are written, the one in
+    flight after it is not, and the error is the failure's own."""
+    from articles.importers import jsonl
+
+    call_command("load_demo", verbosity=0)
+    text = export()
+    slugs = [json.loads(line)["slug"] for line in text.splitlines() if json.loads(line)["type"] == "article"]
+    empty_the_database()
+    monkeypatch.setattr(jsonl, "BATCH", 1)
+    threads = staged_by(monkeypatch, fail_at=slugs[1])
+
+    with pytest.raises(DatabaseError, match="No space left"):
+        import_text(text, tmp_path)
+
+    assert len(threads) > 2  # batches after the failing one were written too, then rolled back
+    assert list(Article.objects.values_list("slug", flat=True)) == slugs[:1]
 
 
 def test_importing_into_a_database_that_has_the_content_updates_it(demo, tmp_path):

@@ -16,7 +16,9 @@ and are not carried.
 """
 
 import json
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import groupby
@@ -24,7 +26,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     CharField,
@@ -45,6 +47,7 @@ from articles.richtext import clean_html, folded_words, one_line, without_unsafe
 from experts.models import Expert, ExpertLink, ExpertName
 
 BATCH = 1000
+WRITERS_AT_ONCE = 2  # PostgreSQL connections writing article batches at once: this machine's cores
 SOURCE_FIELDS = ["name", "url", "disclaimer", "translations"]
 CATEGORY_FIELDS = ["name", "description", "translations"]
 TOPIC_FIELDS = ["name", "kind", "description", "translations"]
@@ -231,13 +234,13 @@ def import_lines(lines: Iterable[str], *, progress=None, total=None):
     reported with its number and skipped; the rest of its batch is written. `progress(lines done,
     total)` is told after each batch.
     """
-    with search.loading() as added, search.bulk_writes():
-        report = _import(lines, progress or (lambda done, total: None), total, added)
+    with search.loading() as added, search.bulk_writes(), ArticleBatches() as articles:
+        report = _import(lines, progress or (lambda done, total: None), total, added, articles)
     search.update_planner_statistics()
     return report
 
 
-def _import(lines, progress, total, added):
+def _import(lines, progress, total, added, articles):
     report, batch, kind, number = ImportReport(), [], None, 0
     known_terms = set()  # the vocabulary words this import has written
     for number, line in enumerate(lines, start=1):
@@ -251,22 +254,19 @@ def _import(lines, progress, total, added):
             report.errors.append(f"line {number}: {error}")
             continue
         if batch and (item["type"] != kind or len(batch) >= BATCH):
-            if kind == "article":
-                added(len(batch))
-            _flush(kind, batch, report, known_terms)
+            _flush(kind, batch, report, known_terms, added, articles)
             progress(number - 1, total)
             batch = []
         kind = item["type"]
         batch.append((number, item))
     if batch:
-        if kind == "article":
-            added(len(batch))
-        _flush(kind, batch, report, known_terms)
+        _flush(kind, batch, report, known_terms, added, articles)
+    articles.wait(report)
     progress(number, total)
     return report
 
 
-def _flush(kind, batch, report, known_terms):
+def _flush(kind, batch, report, known_terms, added, articles):
     valid = []
     for number, item in batch:
         try:
@@ -275,13 +275,91 @@ def _flush(kind, batch, report, known_terms):
             report.errors.append(f"line {number}: {kind} {item.get('slug', '')!r}: {error}")
         else:
             valid.append((number, item))
+    if kind == "article":
+        # A DROP INDEX waits for the batches in flight, which may wait for each other.
+        added(len(batch), settle=lambda: articles.wait(report))
+        articles.write(valid, report, known_terms)
+        return
+    articles.wait(report)  # what follows articles may name them
     with transaction.atomic():
-        written, failures = WRITERS[kind].write([item for _, item in valid], known_terms=known_terms)
+        outcome = WRITERS[kind].write([item for _, item in valid], known_terms=known_terms)
+    _report(kind, valid, outcome, report)
+
+
+def _report(kind, valid, outcome, report):
+    written, failures = outcome
     for key, error in failures:  # a slug, or an article's (language, slug)
         number = next(n for n, item in valid if key in (_name(item), (_language(item), _name(item))))
         name = key[1] if isinstance(key, tuple) else key
         report.errors.append(f"line {number}: {kind} {name!r}: {error}")
     report.count(kind, written)
+
+
+class ArticleBatches:
+    """The import's article batches. On PostgreSQL, outside a transaction, WRITERS connections
+    write them at once, and still commit them in file order: a batch writes its own rows and
+    search documents (ArticleWriter.stage: most of its time, the database's to_tsvector), then
+    waits for the batch before it to commit before what batches share (ArticleWriter.finish:
+    vocabulary, mentions, counts). A batch that fails fails those after it, which roll back. A
+    batch naming an article of a batch in flight (the same one again, or its original) waits for
+    the batches in flight to end first: until they commit it cannot see it.
+    Elsewhere (SQLite, one writer; a test's or a caller's transaction) a batch at a time."""
+
+    def __init__(self):
+        self.parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.in_flight = deque()  # (future, valid lines, their articles' keys), in file order
+
+    def __enter__(self):
+        self.writers = ThreadPoolExecutor(max_workers=WRITERS_AT_ONCE) if self.parallel else None
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.writers:
+            self.writers.shutdown(wait=True)  # an error or an interrupt: the batches in flight end
+
+    def write(self, valid, report, known_terms):
+        items = [item for _, item in valid]
+        if not self.parallel:
+            with transaction.atomic():
+                outcome = ARTICLES.write(items, known_terms=known_terms)
+            _report("article", valid, outcome, report)
+            return
+        keys = {(_language(item), item["slug"]) for item in items}
+        named = keys | {
+            _key(item["translation_of"], _language(item)) for item in items if item.get("translation_of")
+        }
+        if any(named & writing for _, _, writing in self.in_flight):
+            self.wait(report)
+        before = self.in_flight[-1][0] if self.in_flight else None
+        future = self.writers.submit(_write_after, before, items, known_terms)
+        self.in_flight.append((future, valid, keys))
+        while len(self.in_flight) > WRITERS_AT_ONCE:  # a bounded backlog: batches are held in memory
+            self._collect(report)
+
+    def wait(self, report):
+        """Until every batch in flight has ended; raises the first one's error."""
+        while self.in_flight:
+            self._collect(report)
+
+    def _collect(self, report):
+        future, valid, _ = self.in_flight.popleft()
+        _report("article", valid, future.result(), report)
+
+
+class EarlierBatchFailed(Exception):
+    pass
+
+
+def _write_after(before, items, known_terms):
+    """A batch of articles in a connection of its own, committed after the batch `before`."""
+    try:
+        with search.bulk_writes(), transaction.atomic():
+            staged = ARTICLES.stage(items)
+            if before is not None and before.exception() is not None:
+                raise EarlierBatchFailed  # and rolls back
+            return ARTICLES.finish(staged, known_terms=known_terms)
+    finally:
+        connection.close()  # this thread's own
 
 
 def _picture(item, name):
@@ -518,6 +596,12 @@ class ArticleWriter:
         )
 
     def write(self, items, *, known_terms):
+        return self.finish(self.stage(items), known_terms=known_terms)
+
+    def stage(self, items):
+        """The batch's own rows: its articles, their bylines, topics and unlinked mentions, and
+        their search documents; no row another batch writes (ArticleBatches runs two at once).
+        Returns what finish() needs."""
         refs = {
             "category": _ids(Category, [i["category"] for i in items if i.get("category")]),
             "source": _ids(Source, [i["source"] for i in items if i.get("source")]),
@@ -605,9 +689,23 @@ class ArticleWriter:
             for item in items
             for slug in dict.fromkeys(item.get("unlinked_mentions", []))
         )
-        render_missing(Article, ids.values())  # lead images named, not uploaded: their copies are made later
-        content_changed(articles=ids.values(), whole_site=True, known_terms=known_terms)
-        return len(rows), failures
+        return StagedArticles(list(ids.values()), search.write_index(ids.values()), len(rows), failures)
+
+    def finish(self, staged, *, known_terms):
+        """What the batch shares with others, in file order: the vocabulary, the mentions and
+        references its articles make or complete, the counts, the pages. Returns (written, failures)."""
+        search.add_words(staged.words, known_terms=known_terms)
+        render_missing(Article, staged.ids)  # lead images named, not uploaded: their copies are made later
+        content_changed(articles=staged.ids, whole_site=True, index=False)
+        return staged.written, staged.failures
+
+
+@dataclass
+class StagedArticles:
+    ids: list
+    words: set  # the published ones' words, for the vocabulary
+    written: int
+    failures: list
 
 
 class RelatedWriter:
@@ -706,11 +804,12 @@ class RelatedWriter:
 # knows nothing of them. Export: left out unless asked for (export_kb --with-subscribers).
 OPTIONAL_EXPORTS = {}
 
+ARTICLES = ArticleWriter()
 WRITERS = {
     "source": SimpleWriter(Source, SOURCE_FIELDS),
     "category": SimpleWriter(Category, CATEGORY_FIELDS),
     "topic": TopicWriter(Topic, TOPIC_FIELDS),
     "expert": ExpertWriter(Expert, EXPERT_FIELDS),
-    "article": ArticleWriter(),
+    "article": ARTICLES,
     "related": RelatedWriter(),
 }

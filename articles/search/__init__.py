@@ -281,27 +281,46 @@ def index_articles(article_ids, *, known_terms=None):
     A bulk writer passes the same `known_terms` set to every call, so that words already added
     are not offered again (only a saving: the database ignores a known word anyway).
     """
-    known_terms = set() if known_terms is None else known_terms
-    article_ids = list(article_ids)
+    add_words(write_index(article_ids), known_terms=known_terms)
+
+
+def write_index(article_ids):
+    """(Re)index the given articles (those that no longer exist leave the index); returns the
+    words of the published ones, for add_words(). The index's rows are the articles' own: a bulk
+    writer's concurrent batches write theirs at once (importers.jsonl), while the vocabulary,
+    which they share, waits for its turn."""
+    article_ids, words = list(article_ids), set()
     for start in range(0, len(article_ids), INDEX_BATCH):
         batch = article_ids[start : start + INDEX_BATCH]
         documents = documents_for(batch)
         gone = set(batch) - {document.article_id for document in documents}
         if gone:  # deleted since: out of the index
             backend().delete(sorted(gone))
-        index_documents(documents, known_terms=known_terms)
+        backend().write(documents)
+        words |= public_words(documents)
+    return words
 
 
 def index_documents(documents, *, known_terms):
     """Write these Documents to the index, and the words of the public ones to the vocabulary.
     index_articles() builds them from the database; the corpus generator from what it generated."""
     backend().write(documents)
-    words = set().union(*(document.words() for document in documents if document.is_public))
-    new_words = words - known_terms
+    add_words(public_words(documents), known_terms=known_terms)
+
+
+def public_words(documents):
+    return set().union(*(document.words() for document in documents if document.is_public))
+
+
+def add_words(words, *, known_terms=None):
+    """Add these words to the vocabulary ("did you mean"), but those in `known_terms`, a bulk
+    writer's set of the words it has added already (then updated)."""
+    new_words = words - known_terms if known_terms is not None else words
     # In sorted order: concurrent bulk writers then wait for each other instead of deadlocking.
     terms = [SearchTerm(term=word) for word in sorted(new_words)]
     SearchTerm.objects.bulk_create(terms, ignore_conflicts=True)
-    known_terms |= new_words
+    if known_terms is not None:
+        known_terms |= new_words
 
 
 @contextmanager
@@ -325,7 +344,8 @@ def bulk_writes():
 @contextmanager
 def loading():
     """Around a bulk writer's whole run (the corpus generator, an import, a rebuild), outside its
-    transactions: yields `added(count)`, to be told of the articles each batch is about to write,
+    transactions: yields `added(count, settle=None)`, to be told of the articles each batch is
+    about to write (and how to end the writes in flight, if the load makes several at once),
     so that the backend can set aside the indexes that cost more to keep up than to build again
     (postgres.loading())."""
     with backend().loading() as added:

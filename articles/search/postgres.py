@@ -358,7 +358,9 @@ def ranks_titles_on_index():
 
 @contextmanager
 def loading():
-    """Around a bulk load: yields `added(count)`, told of the articles each batch is about to add.
+    """Around a bulk load: yields `added(count, settle=None)`, told of the articles each batch is
+    about to add; `settle()`, if given, ends the load's writes in flight before any index is set
+    aside (a writer waiting for another while DROP INDEX waits for it would wait for ever).
     Once the load adds as many articles as the index held when it began, the RUM indexes are set
     aside, and made again in one pass when the load ends: kept up row by row they cost about 1 ms
     an article (half the index write), built whole 20-35 µs (docs/performance.md). Searches
@@ -370,11 +372,13 @@ def loading():
     held = ArticleSearch.objects.count()
     state = {"added": 0, "aside": False}
 
-    def added(count):
+    def added(count, *, settle=None):
         state["added"] += count
         if state["aside"] or connection.in_atomic_block or state["added"] < max(held, 1):
             return
         state["aside"] = True
+        if settle:  # the load's writes in flight end first: DROP INDEX would wait for them
+            settle()
         with connection.cursor() as cursor:
             for name in RUM_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")

@@ -365,7 +365,7 @@ def _passage(text, wanted, start, end):
 def loading():
     """Around a bulk load (postgres.loading()): nothing is set aside, FTS5 merges its index's
     segments as it goes."""
-    yield lambda count: None
+    yield lambda count, *, settle=None: None
 
 
 def write(documents):
