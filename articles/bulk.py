@@ -1,9 +1,11 @@
 """Rows written straight into a table, tens of thousands at a time: no model instance, no save(), no
 signal. For the writers whose rows are many and plain (the corpus generator's articles, the stored
-counts' timeline rows), where building a model instance per row and compiling its values cost more
-than the database's write: PostgreSQL's COPY, SQLite's executemany of one prepared statement.
+counts' timeline rows, an import's bylines), where building a model instance per row and compiling
+its values cost more than the database's write: PostgreSQL's COPY, SQLite's executemany of one
+prepared statement; and their deletes, in one statement.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 # Fields whose Python values both databases take as they are; the others' (dates, JSON) are
@@ -50,3 +52,24 @@ def _prepare(row, prepared):
     for i, field in prepared:
         row[i] = field.get_db_prep_save(row[i], connection)
     return row
+
+
+def delete(queryset):
+    """Delete the queryset's rows in one statement: no model instance, no signal. Where receivers
+    listen, Django's delete() reads every row and signals each: an article's byline is then one
+    pass of the write path a row, where a bulk writer, which reports its writes itself, runs one
+    for them all (and an import's concurrent batches must touch no row but their own before their
+    turn: articles.importers.jsonl)."""
+    model = queryset.model
+    try:
+        select, params = queryset.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # filtered on an empty list: nothing to delete
+        return 0
+    table, pk = (
+        connection.ops.quote_name(model._meta.db_table),
+        connection.ops.quote_name(model._meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        # The model's own table and column names; the filter's values are bound.
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({select})", params)  # noqa: S608
+        return cursor.rowcount

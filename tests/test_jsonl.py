@@ -280,6 +280,32 @@ def staged_by(monkeypatch, fail_at=None):
     return threads
 
 
+def test_a_batch_writes_only_its_own_rows_until_its_turn(demo, tmp_path, monkeypatch):
+    """Re-importing what is here replaces each article's byline: no pass of the write path runs
+    while a batch writes its own rows (one ran for each byline row deleted, counting shared rows,
+    which a batch written beside it locks too: a deadlock), and the counts still come out right."""
+    from articles import derived, tallies
+    from articles.importers import jsonl
+
+    text = export()
+    passes_while_staging, stage = [], jsonl.ARTICLES.stage
+
+    def watched(items):
+        before = derived.passes()
+        staged = stage(items)
+        passes_while_staging.append(derived.passes() - before)
+        return staged
+
+    monkeypatch.setattr(jsonl.ARTICLES, "stage", watched)
+    Article.objects.filter(slug="korea-after-the-olympics-draft").get().authors.clear()
+
+    import_text(text, tmp_path)
+
+    assert passes_while_staging == [0]
+    assert export() == text
+    assert tallies.stored_counts() == tallies.direct_counts()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections write at once")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # other connections see the rows
 def test_an_import_writes_article_batches_from_two_connections_at_once_and_loses_nothing(

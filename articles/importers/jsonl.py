@@ -670,7 +670,7 @@ class ArticleWriter:
             pk__in=[row.pk for row in rows if not row.translation_of_id], translation_of__isnull=False
         ).update(translation_of=None)
         ids = {keys[id(item)]: written[keys[id(item)]] for item in items}
-        ArticleAuthor.objects.filter(article_id__in=ids.values()).delete()
+        bulk.delete(ArticleAuthor.objects.filter(article_id__in=ids.values()))  # reported in finish()
         Article.topics.through.objects.filter(article_id__in=ids.values()).delete()
         # Plain rows, tens of thousands an import: straight into their tables (articles.bulk).
         bulk.insert(
