@@ -333,6 +333,45 @@ def test_an_import_writes_article_batches_from_two_connections_at_once_and_loses
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections write at once")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_batch_updating_articles_already_here_is_written_alone(tmp_path, monkeypatch):
+    """Their rows are ones another batch's turn may write (a body linked to a piece that arrived):
+    held by a batch waiting for its turn, the two would wait for each other for ever."""
+    import threading
+
+    from articles import tallies
+    from articles.importers import jsonl
+
+    call_command("load_demo", verbosity=0)
+    text = export()
+    Article.objects.filter(slug="korea-after-the-olympics-draft").update(title="Changed meanwhile")
+    monkeypatch.setattr(jsonl, "BATCH", 1)
+    lock, writing, beside = threading.Lock(), [0], []
+    stage, finish = jsonl.ARTICLES.stage, jsonl.ARTICLES.finish
+
+    def staging(items):
+        with lock:
+            beside.append(writing[0])
+            writing[0] += 1
+        return stage(items)
+
+    def finishing(staged, **kwargs):
+        outcome = finish(staged, **kwargs)
+        with lock:
+            writing[0] -= 1
+        return outcome
+
+    monkeypatch.setattr(jsonl.ARTICLES, "stage", staging)
+    monkeypatch.setattr(jsonl.ARTICLES, "finish", finishing)
+
+    import_text(text, tmp_path)
+
+    assert beside == [0] * Article.objects.count()
+    assert export() == text
+    assert tallies.stored_counts() == tallies.direct_counts()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections write at once")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failing_batch_ends_the_import_and_the_batch_written_beside_it_rolls_back(tmp_path, monkeypatch):
     """Batches still commit in file order: the ones before a failure are written, the one in
     flight after it is not, and the error is the failure's own."""

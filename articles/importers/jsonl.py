@@ -296,13 +296,15 @@ def _report(kind, valid, outcome, report):
 
 
 class ArticleBatches:
-    """The import's article batches. On PostgreSQL, outside a transaction, WRITERS connections
-    write them at once, and still commit them in file order: a batch writes its own rows and
-    search documents (ArticleWriter.stage: most of its time, the database's to_tsvector), then
-    waits for the batch before it to commit before what batches share (ArticleWriter.finish:
-    vocabulary, mentions, counts). A batch that fails fails those after it, which roll back. A
-    batch naming an article of a batch in flight (the same one again, or its original) waits for
-    the batches in flight to end first: until they commit it cannot see it.
+    """The import's article batches. On PostgreSQL, outside a transaction, WRITERS_AT_ONCE
+    connections write them at once, and still commit them in file order: a batch writes its own
+    rows and search documents (ArticleWriter.stage: most of its time, the database's to_tsvector),
+    then waits for the batch before it to commit before what batches share (ArticleWriter.finish:
+    vocabulary, mentions, counts). A batch that fails fails those after it, which roll back.
+    A batch waits for the batches in flight to end before it starts where it names an article of
+    theirs (the same one again, or its original: until they commit it cannot see it), or updates
+    articles already here: their rows are ones the batches' turns may write (a body linked to a
+    piece that arrived), and a batch holding them while it waits for its turn would wait for ever.
     Elsewhere (SQLite, one writer; a test's or a caller's transaction) a batch at a time."""
 
     def __init__(self):
@@ -328,7 +330,7 @@ class ArticleBatches:
         named = keys | {
             _key(item["translation_of"], _language(item)) for item in items if item.get("translation_of")
         }
-        if any(named & writing for _, _, writing in self.in_flight):
+        if any(named & writing for _, _, writing in self.in_flight) or _article_ids(keys):
             self.wait(report)
         before = self.in_flight[-1][0] if self.in_flight else None
         future = self.writers.submit(_write_after, before, items, known_terms)
