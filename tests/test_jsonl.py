@@ -306,6 +306,28 @@ def test_a_batch_writes_only_its_own_rows_until_its_turn(demo, tmp_path, monkeyp
     assert tallies.stored_counts() == tallies.direct_counts()
 
 
+def test_importing_experts_again_runs_one_pass_of_the_write_path(demo, tmp_path, monkeypatch):
+    """Replacing an expert's links is reported once, with the batch, not once a link."""
+    from articles import derived
+    from articles.importers import jsonl
+
+    lines = [line for line in export().splitlines() if json.loads(line)["type"] in ("topic", "expert")]
+    assert any(json.loads(line).get("links") for line in lines)
+    passes, write = [], jsonl.WRITERS["expert"].write
+
+    def watched(items, **kwargs):
+        before = derived.passes()
+        outcome = write(items, **kwargs)
+        passes.append(derived.passes() - before)
+        return outcome
+
+    monkeypatch.setattr(jsonl.WRITERS["expert"], "write", watched)
+
+    import_text("\n".join(lines) + "\n", tmp_path)
+
+    assert passes == [1]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections write at once")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # other connections see the rows
 def test_an_import_writes_article_batches_from_two_connections_at_once_and_loses_nothing(

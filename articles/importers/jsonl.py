@@ -546,7 +546,7 @@ class ExpertWriter(SimpleWriter):
             Expert, rows, [*self.fields, "photo", "search_names", "latin_sort_name", "cyrillic_sort_name"]
         )
         Expert.topics.through.objects.filter(expert_id__in=ids.values()).delete()
-        ExpertLink.objects.filter(expert_id__in=ids.values()).delete()
+        bulk.delete(ExpertLink.objects.filter(expert_id__in=ids.values()))  # whole_site below: no pass a row
         Expert.topics.through.objects.bulk_create(
             Expert.topics.through(expert_id=ids[item["slug"]], topic_id=topic_ids[slug])
             for item in items
