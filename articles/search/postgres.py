@@ -376,9 +376,9 @@ def loading():
         state["added"] += count
         if state["aside"] or connection.in_atomic_block or state["added"] < max(held, 1):
             return
-        state["aside"] = True
         if settle:  # the load's writes in flight end first: DROP INDEX would wait for them
             settle()
+        state["aside"] = True
         with connection.cursor() as cursor:
             for name in RUM_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
