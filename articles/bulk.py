@@ -8,6 +8,10 @@ prepared statement; and their deletes, in one statement.
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
+# PostgreSQL connections a bulk writer (the corpus generator, an import) writes batches from at
+# once: this machine's cores, which the database's to_tsvector then all uses.
+CONNECTIONS = 2
+
 # Fields whose Python values both databases take as they are; the others' (dates, JSON) are
 # prepared as a save would prepare them (SQLite stores a datetime as naive UTC text, for instance).
 PLAIN = {

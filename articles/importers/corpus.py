@@ -71,7 +71,6 @@ CATEGORIES = ["Expert Opinions", "Interviews", "Reports", "News"]
 SOURCES = ["Valdai Discussion Club", "Russia Direct", "Policy Review", "Global Affairs", "Eastern Outlook"]
 BATCH = 2000
 COUNT_STEP = 20_000
-WRITERS = 2  # PostgreSQL connections writing batches at once: this machine's cores
 PARAGRAPH_POOL = 3000
 RUSSIAN_SHARE = 0.3
 # The words of each language: runs of its letters in the sample pages.
@@ -151,14 +150,17 @@ def generate(*, articles, experts, topics, seed=1, russian_share=RUSSIAN_SHARE, 
 
 def _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, russian_share, say):
     """Generate the articles in batches; each batch goes in (rows and search index) in one
-    transaction. On PostgreSQL, outside a transaction, WRITERS connections write batches at once:
+    transaction. On PostgreSQL, outside a transaction, bulk.CONNECTIONS write batches at once:
     most of the time is the database's to_tsvector, which then uses every core."""
     draw = ArticleDraw(corpus, categories, sources, topic_rows, expert_rows, russian_share)
     first_id = (Article.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
     known_terms = set()
     writing = deque()
-    with search.loading() as added, ThreadPoolExecutor(max_workers=WRITERS if parallel else 1) as writers:
+    with (
+        search.loading() as added,
+        ThreadPoolExecutor(max_workers=bulk.CONNECTIONS if parallel else 1) as writers,
+    ):
         for batch_start in range(first_id, first_id + articles, BATCH):
             batch = Batch()
             for pk in range(batch_start, min(batch_start + BATCH, first_id + articles)):
@@ -166,7 +168,7 @@ def _make_articles(corpus, articles, categories, sources, topic_rows, expert_row
             added(len(batch.articles))
             if parallel:
                 writing.append(writers.submit(_write_in_own_connection, batch, known_terms))
-                while len(writing) > WRITERS:  # a bounded backlog: batches are held in memory
+                while len(writing) > bulk.CONNECTIONS:  # a bounded backlog: batches are held in memory
                     writing.popleft().result()
             else:
                 batch.write(known_terms)

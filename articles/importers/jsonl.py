@@ -47,7 +47,6 @@ from articles.richtext import clean_html, folded_words, one_line, without_unsafe
 from experts.models import Expert, ExpertLink, ExpertName
 
 BATCH = 1000
-WRITERS_AT_ONCE = 2  # PostgreSQL connections writing article batches at once: this machine's cores
 SOURCE_FIELDS = ["name", "url", "disclaimer", "translations"]
 CATEGORY_FIELDS = ["name", "description", "translations"]
 TOPIC_FIELDS = ["name", "kind", "description", "translations"]
@@ -296,7 +295,7 @@ def _report(kind, valid, outcome, report):
 
 
 class ArticleBatches:
-    """The import's article batches. On PostgreSQL, outside a transaction, WRITERS_AT_ONCE
+    """The import's article batches. On PostgreSQL, outside a transaction, bulk.CONNECTIONS
     connections write them at once, and still commit them in file order: a batch writes its own
     rows and search documents (ArticleWriter.stage: most of its time, the database's to_tsvector),
     then waits for the batch before it to commit before what batches share (ArticleWriter.finish:
@@ -312,7 +311,7 @@ class ArticleBatches:
         self.in_flight = deque()  # (future, valid lines, their articles' keys), in file order
 
     def __enter__(self):
-        self.writers = ThreadPoolExecutor(max_workers=WRITERS_AT_ONCE) if self.parallel else None
+        self.writers = ThreadPoolExecutor(max_workers=bulk.CONNECTIONS) if self.parallel else None
         return self
 
     def __exit__(self, *exc_info):
@@ -335,7 +334,7 @@ class ArticleBatches:
         before = self.in_flight[-1][0] if self.in_flight else None
         future = self.writers.submit(_write_after, before, items, known_terms)
         self.in_flight.append((future, valid, keys))
-        while len(self.in_flight) > WRITERS_AT_ONCE:  # a bounded backlog: batches are held in memory
+        while len(self.in_flight) > bulk.CONNECTIONS:  # a bounded backlog: batches are held in memory
             self._collect(report)
 
     def wait(self, report):
