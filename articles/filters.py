@@ -700,21 +700,23 @@ class ArticleFilterSet(django_filters.FilterSet):
                 topics, experts_shown, [name for name, base in bases.items() if base is self.STORED]
             )
         )
+        counted = {id(base): base for base in bases.values() if base is not None and base is not self.STORED}
+        found = self._published_rows(counted)
+        ids = {key: [row["pk"] for row in rows] for key, rows in found.items()}
         counted_topics = {} if topic_counts is None else {id(results): topic_counts}
         for name, kind in (("topic", Topic.Kind.THEME), ("region", Topic.Kind.REGION)):
-            base = bases[name]
-            if base is not None and base is not self.STORED:
-                if id(base) not in counted_topics:  # without a topic or region chosen, counted once
-                    counted_topics[id(base)] = _topic_counts(base)
-                facets[name] = _topic_tree(topics, kind, counted_topics[id(base)], self._selected(name))
-        if bases["expert"] is not None and bases["expert"] is not self.STORED:
-            facets["expert"] = _expert_facet(bases["expert"], self._selected("expert"), experts_shown)
-        counted_fields = {
-            name: base
-            for name, base in bases.items()
-            if name in ("category", "source", "year") and base is not None and base is not self.STORED
-        }
-        facets.update(self._field_facets(counted_fields))
+            key = id(bases[name])
+            if key in counted:
+                if key not in counted_topics:  # without a topic or region chosen, counted once
+                    counted_topics[key] = _topic_counts(ids[key])
+                facets[name] = _topic_tree(topics, kind, counted_topics[key], self._selected(name))
+        if id(bases["expert"]) in counted:
+            facets["expert"] = _expert_facet(
+                ids[id(bases["expert"])], self._selected("expert"), experts_shown
+            )
+        for name in ("category", "source", "year"):
+            if id(bases[name]) in counted:
+                facets[name] = self._field_facet(name, found[id(bases[name])])
         return {name: facets[name] for name in self.FACETS}
 
     def _chosen(self):
@@ -739,35 +741,48 @@ class ArticleFilterSet(django_filters.FilterSet):
         )
         return self.queryset.filter(pk__among=found) if len(found) <= FACET_COUNT_LIMIT else None
 
-    def _field_facets(self, bases):
-        """Category, source and year, each counted over its own results ({name: queryset}), in one
-        query (UNION ALL)."""
-        groupings = {
-            "category": (F("category__slug"), localized("name", "category__")),
-            "source": (F("source__slug"), localized("name", "source__")),
-            "year": (YearText("published_at"),) * 2,
+    def _published_rows(self, bases):
+        """{key: [row]} for each base ({key: queryset}): its published articles, each as its id and
+        the value and label of its category, source and year, all bases in one query (UNION ALL).
+
+        Each base is read once, and the counts of every facet over it are taken from its rows: the
+        topics' and the experts' by these ids, the others from the rows themselves. Each facet
+        counted over the base as a subquery, the base's articles were checked as published once a
+        facet: at a million articles, the 864 matches of a Russian word 3–4.5 ms a time, five
+        times a page."""
+        if not bases:
+            return {}
+        columns = {  # what the category, source and year facets show of each article
+            "category_value": F("category__slug"),
+            "category_label": localized("name", "category__"),
+            "source_value": F("source__slug"),
+            "source_label": localized("name", "source__"),
+            "year_value": YearText("published_at"),  # its own label
         }
+        keys = list(bases)
         parts = [
-            bases[name]
-            .order_by()
-            .annotate(facet=Value(name, CharField()), value=value, label=label)
-            .exclude(value=None)
-            .values("facet", "value", "label")
-            .annotate(count=Count("id"))
-            for name, (value, label) in groupings.items()
-            if name in bases
+            bases[key].order_by().annotate(part=Value(position)).values("part", "pk", **columns)
+            for position, key in enumerate(keys)
         ]
-        facets = {name: [] for name in bases}
-        if not parts:
-            return facets
+        found = {key: [] for key in keys}
         for row in parts[0].union(*parts[1:], all=True).order_by():
-            row["selected"] = row["value"] in self._selected(row["facet"])
-            facets[row.pop("facet")].append(row)
-        for name, entries in facets.items():
-            entries.sort(
-                key=lambda entry: entry["value" if name == "year" else "label"], reverse=name == "year"
-            )
-        return facets
+            found[keys[row["part"]]].append(row)
+        return found
+
+    def _field_facet(self, name, rows):
+        """The category's, source's or year's choices, counted over `rows` (_published_rows)."""
+        counted = {}
+        for row in rows:
+            value = row[f"{name}_value"]
+            if value is not None:
+                choice = (value, row.get(f"{name}_label", value))
+                counted[choice] = counted.get(choice, 0) + 1
+        chosen = self._selected(name)
+        return sorted(
+            (_entry(value, label, count, value in chosen) for (value, label), count in counted.items()),
+            key=lambda entry: entry["value" if name == "year" else "label"],
+            reverse=name == "year",
+        )
 
     # The kind of stored count each filter's choices are counted by over the whole archive.
     STORED_KINDS = {
@@ -971,10 +986,10 @@ class YearText(Func):
         return compiler.compile(Substr(*self.get_source_expressions(), 1, 4))
 
 
-def _topic_counts(queryset):
-    """{topic id: published articles under it or its subtopics} for the given results."""
+def _topic_counts(ids):
+    """{topic id: articles under it or its subtopics} among these (published) articles."""
     rows = (
-        Article.topics.through.objects.filter(article__in=queryset.order_by())
+        Article.topics.through.objects.filter(article__pk__among=ids)
         .values("topic__ancestor_links__ancestor")
         .annotate(count=Count("article_id", distinct=True))
     )
@@ -1019,9 +1034,10 @@ def _topic_tree(topics, kind, counts, selected):
     return [{**entry, "depth": 0} for entry in shown]
 
 
-def _expert_facet(queryset, selected, limit):
+def _expert_facet(ids, selected, limit):
+    """The experts of these (published) articles who wrote most of them, up to `limit`."""
     rows = (
-        ArticleAuthor.objects.filter(article__in=queryset.order_by())
+        ArticleAuthor.objects.filter(article__pk__among=ids)
         .values("expert__slug", "expert__name", label=localized("name", "expert__"))
         .annotate(count=Count("id"))
         .order_by("-count", "expert__name")[:limit]
