@@ -63,7 +63,7 @@ def article_listing(
         first = taken_from(cards, first_ids)
     read_already = stored == counted_as and not filterset.results_language
     if not stored:
-        counting = filterset.count_paging()
+        counting = filterset.count_paging(faceted=True)
     elif read_already and stored_count is not None:
         counting = {"known_count": stored_count}
     else:
