@@ -12,7 +12,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -42,6 +43,7 @@ from articles.models import (
 )
 from articles.pagination import CappedPaginator, whole_number
 from articles.search import documents as terms
+from experts.models import Expert
 
 # The fields of a Translatable's other languages: "Name (Русский)", "Bio (Русский)", … a field per
 # language of settings.LANGUAGES and per translated field, stored in the row's `translations`;
@@ -129,6 +131,39 @@ class OneWritePass:
             return super().changelist_view(request, *args, **kwargs)
         with transaction.atomic(), derived.one_pass():
             return super().changelist_view(request, *args, **kwargs)
+
+
+class RowLinks(ChangeList):
+    """A change list whose rows link to their change forms without the work Django does for each
+    row: it reverses the change URL, then resolves that URL again to decide how to carry the
+    list's filters onto it (add_preserved_filters), 0.2-0.3 ms a row, a fifth of the time of a
+    filtered page of 100 articles. Here the URL is reversed once and the filters added to it; the
+    links are the same, and Django, given no filters to preserve, resolves nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+        change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        self.change_url = reverse(change, args=["__pk__"], current_app=self.model_admin.admin_site.name)
+
+    def url_for_result(self, result):
+        url = self.change_url.replace("__pk__", quote(str(getattr(result, self.pk_attname))))
+        return f"{url}?{self.row_filters}" if self.row_filters else url
+
+
+class LongList:
+    """For the admins of the models counted in thousands (articles, experts): their change lists'
+    rows made with less per-row work (RowLinks, and the empty value set here: Django looks for it
+    on the ModelAdmin first, through an AttributeError for each cell, when it is not)."""
+
+    empty_value_display = "-"
+    # Django's 100 rows cost 0.5-0.6 ms each to render on these machines (its admin builds every
+    # cell through the template machinery): 50, as most editorial desks show, keeps a searched
+    # or filtered page within 100 ms (docs/performance.md, "The desk's lists").
+    list_per_page = 50
+
+    def get_changelist(self, request, **kwargs):
+        return RowLinks
 
 
 @admin.register(Topic)
@@ -338,7 +373,7 @@ class ReviewStepInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
+class ArticleAdmin(OneWritePass, LongList, ArticleChoices, VersionAdmin):
     """Every save through here keeps a version (django-reversion registers Article with its
     authors, related links and review steps, the inlines, as one revision)."""
 
@@ -386,8 +421,16 @@ class ArticleAdmin(OneWritePass, ArticleChoices, VersionAdmin):
     ]
 
     def get_queryset(self, request):
-        authors = ArticleAuthor.objects.select_related("expert").order_by("position")
-        articles = super().get_queryset(request).prefetch_related(Prefetch("article_authors", authors))
+        # The bylines, then their experts by id: joined in one statement, PostgreSQL hashed all
+        # 5,000 experts for a page of 100 articles' bylines (12 ms, against 1 ms for the two).
+        articles = (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("article_authors", ArticleAuthor.objects.order_by("position")),
+                Prefetch("article_authors__expert", Expert.objects.only("name")),
+            )
+        )
         view = request.resolver_match.url_name if request.resolver_match else None
         if view in ("articles_article_changelist", "autocomplete"):
             articles = articles.defer("body", "body_html")  # their rows show no body, and bodies are long

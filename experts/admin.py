@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from articles import permissions
-from articles.admin import OneWritePass, translation_fieldset, translations_form
+from articles.admin import LongList, OneWritePass, translation_fieldset, translations_form
 from experts.models import NAMED_IN_LATIN_ONLY, Expert, ExpertLink
 
 
@@ -30,7 +30,7 @@ class RussianNameFilter(admin.SimpleListFilter):
 
 
 @admin.register(Expert)
-class ExpertAdmin(OneWritePass, admin.ModelAdmin):
+class ExpertAdmin(OneWritePass, LongList, admin.ModelAdmin):
     list_display = ["name", "position", "organisation", "country"]
     list_filter = [RussianNameFilter, "organisation", "country"]
     search_fields = ["name", "last_name", "other_names", "organisation"]

@@ -1,5 +1,8 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.http import urlencode
 
 from articles.models import Article, Topic
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, UserFactory, draft
@@ -125,6 +128,57 @@ def test_each_row_of_the_change_list_has_the_checkbox_djangos_actions_read(edito
     label = f"Select this object for an action - {article}"
     widget = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False)
     assert widget.render(helpers.ACTION_CHECKBOX_NAME, str(article.pk)) in html
+
+
+def test_a_row_of_a_filtered_change_list_links_to_its_article_and_back_to_the_list(
+    editor_client, article_form
+):
+    """The rows' links are made once a page (articles.admin.RowLinks), and still carry the list's
+    filters: saving the article returns the editor to the list as they left it."""
+    article = draft(title="Ceasefire talks")
+    filters = {"status__exact": "draft", "q": "ceasefire"}
+
+    html = editor_client.get("/admin/articles/article/", filters).text
+
+    preserved = urlencode({"_changelist_filters": urlencode(filters)})
+    change = f"/admin/articles/article/{article.pk}/change/?{preserved}"
+    assert f'<a href="{change.replace("&", "&amp;")}">Ceasefire talks</a>' in html
+    assert editor_client.get("/admin/articles/article/").text.count(
+        f'href="/admin/articles/article/{article.pk}/change/"'
+    )
+    saved = editor_client.post(change, article_form(title="Ceasefire talks, revised", slug=article.slug))
+    assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else ""
+    assert saved.url == f"/admin/articles/article/?{urlencode(filters)}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/articles/article/",
+        "/admin/articles/article/?status__exact=published&language=en",
+        "/admin/articles/article/?q=sanctions",
+        "/admin/experts/expert/",
+    ],
+)
+def test_the_desks_lists_take_as_many_queries_for_many_rows_as_for_few(
+    editor_client, url, django_assert_num_queries
+):
+    """Each row's authors, category and source are read for the whole page at once."""
+
+    def add(count):
+        for n in range(count):
+            ArticleFactory(
+                title=f"Sanctions {n}", authors=[ExpertFactory(), ExpertFactory()], topics=[TopicFactory()]
+            )
+
+    add(2)
+    editor_client.get(url)  # caches filled
+    with CaptureQueriesContext(connection) as few:
+        assert editor_client.get(url).status_code == 200
+    add(20)
+    with django_assert_num_queries(len(few)):
+        response = editor_client.get(url)
+    assert len(response.context["cl"].result_list) >= 22
 
 
 def test_staff_without_the_publish_permission_cannot_publish(client):
