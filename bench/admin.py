@@ -40,6 +40,9 @@ def child(url, size, requests):
         "article list": "/admin/articles/article/",
         "article list, page 50": "/admin/articles/article/?p=50",
         "article search: a common word": "/admin/articles/article/?q=security",
+        "article search: a common word in a category": (
+            f"/admin/articles/article/?q=security&category__id__exact={category.pk}"
+        ),
         "article search: a title's slug": f"/admin/articles/article/?q={article.slug}",
         "article filter: drafts": "/admin/articles/article/?status__exact=draft",
         "article filter: category": f"/admin/articles/article/?category__id__exact={category.pk}",

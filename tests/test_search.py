@@ -538,6 +538,32 @@ def test_one_word_in_more_titles_than_the_match_limit_lists_the_best_titles(clie
         assert ranked and all("{title} :" in sql for sql in ranked)
 
 
+def test_one_word_in_more_titles_than_the_match_limit_within_a_broad_category(client, monkeypatch):
+    """A common word within a category holding most of its matches: the best titles of that
+    category are listed, best first, and none of another's, however well its titles match. On
+    PostgreSQL the titles' index ranks them with the category checked on the titles it reads, when
+    the planner expects the category to keep a tenth of the word's matches or more (keeps_many())."""
+    interviews, news = CategoryFactory(name="Interviews"), CategoryFactory(name="News")
+    once = [ArticleFactory(title=f"Security, part {n}", category=interviews) for n in range(4)]
+    twice = ArticleFactory(title="Security and security", category=interviews)
+    ArticleFactory(title="Security, security, security", category=news)
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 4)  # five titles in the category: one more
+    asked, ranks = [], postgres.best_summaries
+    monkeypatch.setattr(
+        postgres, "best_summaries", lambda *args, **kwargs: asked.append(args) or ranks(*args, **kwargs)
+    )
+    if connection.vendor == "postgresql":  # the planner's guesses on a few rows decide nothing here
+        monkeypatch.setattr(postgres, "keeps_many", lambda *args: True)
+
+    response = client.get("/en/search/", {"q": "security", "category": interviews.slug})
+
+    shown = [article.title for article in response.context["articles"]]
+    assert shown[0] == twice.title and len(shown) == 4
+    assert set(shown[1:]) < {piece.title for piece in once}
+    if connection.vendor == "postgresql" and postgres.ranks_titles_on_index():
+        assert asked == []
+
+
 def test_the_best_of_more_are_the_pages_own_when_the_best_matches_are_elsewhere(client, monkeypatch):
     """Past MATCH_LIMIT matches, the best listed are public pieces in the page's language, even when
     the best matching titles of all are drafts, scheduled pieces or in the other language (on SQLite
