@@ -4,6 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import urlencode
 
+from articles import search
 from articles.models import Article, Topic
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, UserFactory, draft
 
@@ -276,6 +277,87 @@ def test_the_change_list_search_lists_a_common_words_best_matches_with_its_filte
         titled.title,
         "Outlook in analysis",
     }
+
+
+def _listed(response):
+    return [article.title for article in response.context["cl"].result_list]
+
+
+def test_the_desks_search_lists_the_best_match_first_and_the_newest_on_asking(editor_client):
+    """As the site's search: a title holding the word first, though older; the titles holding only a
+    piece of it (a word half typed) after the matches; the date column's sort when asked for."""
+    from datetime import UTC, datetime
+
+    def piece(title, year, body="<p>Nothing to see.</p>"):
+        ArticleFactory(title=title, body=body, published_at=datetime(year, 1, 1, tzinfo=UTC))
+
+    piece("Sanctions and their limits", 2015)
+    piece("Outlook for the year", 2020, body="<p>In passing, sanctions.</p>")
+    piece("Sanctionsbusters at work", 2024)  # holds "sanctions" as a piece of a word, not the word
+    piece("Weather", 2023)
+
+    best_first = editor_client.get("/admin/articles/article/", {"q": "sanctions"})
+    # The date's column, as the admin numbers them (the action's checkbox first), newest first.
+    column = best_first.context["cl"].list_display.index("published_at")
+    newest_first = editor_client.get("/admin/articles/article/", {"q": "sanctions", "o": f"-{column}"})
+
+    assert _listed(best_first) == [
+        "Sanctions and their limits",
+        "Outlook for the year",
+        "Sanctionsbusters at work",
+    ]
+    assert "sorted descending" not in best_first.text  # no column says it orders the list
+    assert _listed(newest_first) == [
+        "Sanctionsbusters at work",
+        "Outlook for the year",
+        "Sanctions and their limits",
+    ]
+    assert "sorted descending" in newest_first.text
+
+
+@pytest.mark.parametrize("filters", [{}, {"status__exact": "published"}], ids=["alone", "with a status"])
+def test_the_pages_of_a_common_words_best_list_them_best_first(editor_client, monkeypatch, filters):
+    """Past search.MATCH_LIMIT matches, the desk's pages go through the best in rank order: without a
+    filter the index does not hold, counted from the best and each page read alone."""
+    from articles.admin import ArticleAdmin
+
+    ArticleFactory(title="Sanctions: the case against", body="<p>Sanctions, sanctions.</p>")
+    ArticleFactory(title="Sanctions: a history")
+    for n in range(4):
+        ArticleFactory(title=f"Outlook {n}", body="<p>In passing, sanctions.</p>")
+    draft(title="Sanctions, unfinished")
+    monkeypatch.setattr("articles.search.MATCH_LIMIT", 4)
+    monkeypatch.setattr(ArticleAdmin, "list_per_page", 2)
+    best = search.Matches("sanctions").ids
+    wanted = list(Article.objects.filter(pk__in=best, **filters).values_list("title", flat=True))
+    wanted.sort(key=lambda title: best.index(Article.objects.get(title=title).pk))
+
+    pages = [
+        editor_client.get("/admin/articles/article/", {"q": "sanctions", "p": n, **filters}) for n in (1, 2)
+    ]
+
+    assert len(best) == 4 and _listed(pages[0]) + _listed(pages[1]) == wanted
+    assert pages[0].context["cl"].result_count == len(wanted)
+    assert all(title.startswith("Sanctions") for title in _listed(pages[0]))  # the titles holding it
+
+
+def test_the_article_autocomplete_offers_the_best_match_first(editor_client):
+    from datetime import UTC, datetime
+
+    ArticleFactory(title="Korea and the bomb", published_at=datetime(2015, 1, 1, tzinfo=UTC))
+    ArticleFactory(
+        title="Outlook",
+        lead="And Korea.",
+        body="<p>Korea.</p>",
+        published_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {"term": "korea", "app_label": "articles", "model_name": "relatedlink", "field_name": "related"},
+    )
+
+    assert [item["text"] for item in response.json()["results"]] == ["Korea and the bomb", "Outlook"]
 
 
 def test_the_change_list_search_for_an_experts_name_lists_their_drafts_too(editor_client, monkeypatch):

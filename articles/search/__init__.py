@@ -163,7 +163,18 @@ class Matches:
         # The best of more: the index ranked them (`ids` in rank order), and the page keeps that order
         # rather than ranking again, which on SQLite read every match of the word a second time.
         best = self.ids if top is None else self.ids[:top]
-        return queryset.filter(pk__among=best).order_by(_in_order_of(best))
+        return queryset.filter(pk__among=best).order_by(_place_in(best).asc())
+
+    def best_first(self, queryset):
+        """`queryset` in the order of best(): its matches best first, then any article of it the
+        match does not hold, newest first (the desk's search adds the titles holding a piece of a
+        word). Every match is ranked when there are at most MATCH_LIMIT (one statement over their
+        ids); the best of more are in `ids` already."""
+        ranked = self.ids
+        if self.complete:
+            ranked = list(self.best(Article.objects.all()).values_list("pk", flat=True))
+        # Places counted from the end and sorted down: an article not among them (place 0) comes last.
+        return queryset.order_by(_place_in(ranked[::-1]).desc(), "-published_at", "-id")
 
     def rank(self, queryset):
         """`queryset` (already restricted) best match first, then newest, with `search_rank`."""
@@ -176,12 +187,13 @@ class Matches:
         )
 
 
-def _in_order_of(ids):
-    """An ordering that lists articles as `ids` does: each one's place in a string of them all (one
-    parameter, however many ids; only the rows listed are looked up). The string is made when the
-    query is compiled, not before: a queryset built and never run reads no more ids (BestIds)."""
+def _place_in(ids):
+    """Each article's place in `ids` (0 where it is not there), to order by: its place in a string
+    of them all (one parameter, however many ids; only the rows listed are looked up). The string
+    is made when the query is compiled, not before: a queryset built and never run reads no more
+    ids (BestIds)."""
     listed = lazy(lambda: "," + ",".join(map(str, ids)) + ",", str)()
-    return StrIndex(Value(listed, CharField()), Concat(Value(","), Cast("pk", CharField()), Value(","))).asc()
+    return StrIndex(Value(listed, CharField()), Concat(Value(","), Cast("pk", CharField()), Value(",")))
 
 
 def snippets(articles, text):
