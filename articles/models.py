@@ -714,8 +714,11 @@ class ReviewStep(models.Model):
 
 def slug_for(text):
     """A readable Latin slug: Cyrillic transliterated the way Russian sites write addresses
-    (Wikipedia's scheme: "Переговоры о санкциях" -> "peregovory-o-sanktsiyakh")."""
-    return slugify(CYRILLIC_TO_LATIN.translate(text or ""))
+    (Wikipedia's scheme: "Переговоры о санкциях" -> "peregovory-o-sanktsiyakh"). ASCII is left
+    as it is by the scheme, and not given to it: it reads a title letter by letter in Python (0.12
+    ms of an English title's 0.14, for every article imported or generated)."""
+    text = text or ""
+    return slugify(text if text.isascii() else CYRILLIC_TO_LATIN.translate(text))
 
 
 def unique_slug(model, text, *, max_length=None, language=None):
