@@ -563,16 +563,17 @@ class ArticleAdmin(OneWritePass, LongList, ArticleChoices, VersionAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Words through the full-text index (drafts are indexed too) instead of LIKE over every
-        lead; a piece of a title (a word half typed) or an exact slug finds its article too.
-        Used by the change list and by the related-article autocomplete. The results come best
-        match first (as on the site), unless the change list is sorted by a column.
+        lead; where no article holds the text as a word, the titles holding it as a piece of one (a
+        word half typed) or the slug. Used by the change list and by the related-article
+        autocomplete. The results come best match first (as on the site), unless the change list
+        is sorted by a column.
 
         For an Editor (whose desk is the archive), a word in more than search.MATCH_LIMIT articles
         lists its best matches, with the chosen language, category and source looked up in the
         index with it (as the site's search does): counting and sorting all of them would read a
-        large share of the archive each time. When no other filter narrows them, they are the list:
-        it is counted from them and a page reads its own rows alone (`search_paging`, for
-        get_paginator), where counting and sorting the 2,000 took 30 ms at a million articles."""
+        large share of the archive each time. When no other filter narrows the index's ids, they
+        are the list: it is counted from them and a page reads its own rows alone (`search_paging`,
+        for get_paginator); counting and sorting the 2,000 took 30 ms at a million articles."""
         term = search.normalise(search_term)
         if term is None:  # longer than any search the site takes
             return queryset.none(), False
@@ -582,32 +583,35 @@ class ArticleAdmin(OneWritePass, LongList, ArticleChoices, VersionAdmin):
             return exact, False  # a slug pasted in: that article (its words would find many)
         index_terms = _index_terms(request.GET)
         matches = search.Matches(term, terms=index_terms)
-        by_relevance = ORDER_VAR not in request.GET
-        if matches.complete:  # a short list of ids: add the titles holding the text, the slug
-            found = matches.restrict(queryset) | queryset.filter(Q(title__icontains=term) | Q(slug=term))
-            return (matches.best_first(found) if by_relevance else found), False
         if matches.ids is None:  # nothing to search in the text
             return queryset.none(), False
-        if not permissions.is_editor(request.user):
+        if matches.complete and not matches.ids:
+            # No article holds it as a word: the titles holding it as a piece of one (a word half
+            # typed), or the slug. Only then: a title's LIKE reads every article.
+            return queryset.filter(Q(title__icontains=term) | Q(slug=term)), False
+        by_relevance = ORDER_VAR not in request.GET
+        editor = permissions.is_editor(request.user)
+        if not matches.complete and not editor:
             # A Contributor's desk is their own pieces: every match there, not the archive's best
             # (which others' drafts may fill), and no word of how many the archive holds.
             found = matches.restrict(queryset)
             return (matches.rank(found) if by_relevance else found), False
-        if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
+        if not matches.complete and (
+            request.resolver_match is None or request.resolver_match.url_name != "autocomplete"
+        ):
             messages.info(
                 request,
                 f"More than {search.MATCH_LIMIT:,} articles match “{term}”: the best"
                 f" {search.MATCH_LIMIT:,} are listed. Add a word or a filter to narrow them.",
             )
-        found = queryset.filter(pk__among=matches.ids)
         if not by_relevance:
-            return found, False
-        if _filtered_in_index_alone(request.GET, index_terms):
+            return queryset.filter(pk__among=matches.ids), False
+        if editor and _filtered_in_index_alone(request.GET, index_terms):
             request.search_paging = {
                 "known_count": len(matches.ids),
-                "first": lambda top: matches.best(queryset, top=top),
+                "first": lambda top: matches.best_first(queryset, top=top),
             }
-        return matches.best_first(found), False
+        return matches.best_first(queryset), False
 
     def get_inlines(self, request, obj):
         inlines = super().get_inlines(request, obj)

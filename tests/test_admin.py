@@ -284,35 +284,30 @@ def _listed(response):
 
 
 def test_the_desks_search_lists_the_best_match_first_and_the_newest_on_asking(editor_client):
-    """As the site's search: a title holding the word first, though older; the titles holding only a
-    piece of it (a word half typed) after the matches; the date column's sort when asked for."""
+    """As the site's search: a title holding the word first, though older; the date column's sort
+    when asked for. A title holding the text only as a piece of a word is found when no article
+    holds it as a word (a word half typed)."""
     from datetime import UTC, datetime
 
     def piece(title, year, body="<p>Nothing to see.</p>"):
         ArticleFactory(title=title, body=body, published_at=datetime(year, 1, 1, tzinfo=UTC))
 
+    piece("Outlook for the year", 2020, body="<p>In passing, sanctions.</p>")  # first: the lower id
     piece("Sanctions and their limits", 2015)
-    piece("Outlook for the year", 2020, body="<p>In passing, sanctions.</p>")
-    piece("Sanctionsbusters at work", 2024)  # holds "sanctions" as a piece of a word, not the word
+    piece("Sanctionsbusters at work", 2024)
     piece("Weather", 2023)
 
     best_first = editor_client.get("/admin/articles/article/", {"q": "sanctions"})
     # The date's column, as the admin numbers them (the action's checkbox first), newest first.
     column = best_first.context["cl"].list_display.index("published_at")
     newest_first = editor_client.get("/admin/articles/article/", {"q": "sanctions", "o": f"-{column}"})
+    half_typed = editor_client.get("/admin/articles/article/", {"q": "sanctionsbust"})
 
-    assert _listed(best_first) == [
-        "Sanctions and their limits",
-        "Outlook for the year",
-        "Sanctionsbusters at work",
-    ]
+    assert _listed(best_first) == ["Sanctions and their limits", "Outlook for the year"]
     assert "sorted descending" not in best_first.text  # no column says it orders the list
-    assert _listed(newest_first) == [
-        "Sanctionsbusters at work",
-        "Outlook for the year",
-        "Sanctions and their limits",
-    ]
+    assert _listed(newest_first) == ["Outlook for the year", "Sanctions and their limits"]
     assert "sorted descending" in newest_first.text
+    assert _listed(half_typed) == ["Sanctionsbusters at work"]
 
 
 @pytest.mark.parametrize("filters", [{}, {"status__exact": "published"}], ids=["alone", "with a status"])

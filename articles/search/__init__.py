@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.db import connection
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, StrIndex
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 from django.utils.html import escape
 
 from articles.models import Article, SearchTerm, Tally, TopicExpertTally
@@ -165,16 +165,19 @@ class Matches:
         best = self.ids if top is None else self.ids[:top]
         return queryset.filter(pk__among=best).order_by(_place_in(best).asc())
 
-    def best_first(self, queryset):
-        """`queryset` in the order of best(): its matches best first, then any article of it the
-        match does not hold, newest first (the desk's search adds the titles holding a piece of a
-        word). Every match is ranked when there are at most MATCH_LIMIT (one statement over their
-        ids); the best of more are in `ids` already."""
-        ranked = self.ids
-        if self.complete:
-            ranked = list(self.best(Article.objects.all()).values_list("pk", flat=True))
-        # Places counted from the end and sorted down: an article not among them (place 0) comes last.
-        return queryset.order_by(_place_in(ranked[::-1]).desc(), "-published_at", "-id")
+    def best_first(self, queryset, *, top=None):
+        """The matches of `queryset` in rank order, by their places in `ranked_ids`; with `top`,
+        the first `top` of those alone (a page reads no more: the desk's, ArticleAdmin)."""
+        ranked = self.ranked_ids if top is None else self.ranked_ids[:top]
+        return queryset.filter(pk__among=ranked).order_by(_place_in(ranked).asc())
+
+    @cached_property
+    def ranked_ids(self):
+        """`ids` in rank order: the best of more as the index gave them; every match (complete)
+        ranked here, in one statement over their ids (at most MATCH_LIMIT)."""
+        if not self.complete:
+            return self.ids
+        return list(self.best(Article.objects.all()).values_list("pk", flat=True))
 
     def rank(self, queryset):
         """`queryset` (already restricted) best match first, then newest, with `search_rank`."""
