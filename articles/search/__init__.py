@@ -32,6 +32,7 @@ __all__ = [
     "Matches",
     "did_you_mean",
     "forget_articles",
+    "in_order",
     "index_articles",
     "index_documents",
     "matching_experts",
@@ -162,14 +163,7 @@ class Matches:
             return self.rank(queryset.filter(pk__among=self.ids))
         # The best of more: the index ranked them (`ids` in rank order), and the page keeps that order
         # rather than ranking again, which on SQLite read every match of the word a second time.
-        best = self.ids if top is None else self.ids[:top]
-        return queryset.filter(pk__among=best).order_by(_place_in(best).asc())
-
-    def best_first(self, queryset, *, top=None):
-        """The matches of `queryset` in rank order, by their places in `ranked_ids`; with `top`,
-        the first `top` of those alone (a page reads no more: the desk's, ArticleAdmin)."""
-        ranked = self.ranked_ids if top is None else self.ranked_ids[:top]
-        return queryset.filter(pk__among=ranked).order_by(_place_in(ranked).asc())
+        return in_order(queryset, self.ids if top is None else self.ids[:top])
 
     @cached_property
     def ranked_ids(self):
@@ -188,6 +182,11 @@ class Matches:
             .rank(queryset, self.query, self.language, self.terms)
             .order_by("-search_rank", "-published_at", "-id")
         )
+
+
+def in_order(queryset, ids):
+    """The articles of `queryset` among `ids`, in the order of `ids` (by their places in it)."""
+    return queryset.filter(pk__among=ids).order_by(_place_in(ids).asc())
 
 
 def _place_in(ids):
