@@ -569,10 +569,10 @@ class ArticleAdmin(OneWritePass, LongList, ArticleChoices, VersionAdmin):
         For an Editor (whose desk is the archive), a word in more than search.MATCH_LIMIT articles
         lists its best matches, with the chosen language, category and source looked up in the
         index with it (as the site's search does): counting and sorting all of them would read a
-        large share of the archive each time. The ranked ids are the list: it is counted from them
-        and a page reads its own rows alone (`search_paging`, for get_paginator); counting and
-        sorting the 2,000 took 30 ms at a million articles. When a filter the index does not hold
-        narrows them, or for a Contributor, the ids it keeps are read first, by their ids."""
+        large share of the archive each time. The ids are the list: it is counted from them and,
+        best first, a page reads its own rows alone (`search_paging`, for get_paginator); counting
+        and sorting the 2,000 took 30 ms at a million articles. When a filter the index does not
+        hold narrows them, or for a Contributor, the ids it keeps are read first, by their ids."""
         term = search.normalise(search_term)
         if term is None:  # longer than any search the site takes
             return queryset.none(), False
@@ -603,19 +603,18 @@ class ArticleAdmin(OneWritePass, LongList, ArticleChoices, VersionAdmin):
                 f"More than {search.MATCH_LIMIT:,} articles match “{term}”: the best"
                 f" {search.MATCH_LIMIT:,} are listed. Add a word or a filter to narrow them.",
             )
-        if not by_relevance:
-            return queryset.filter(pk__among=matches.ids), False
-        ranked = matches.ranked_ids
+        # Sorted by a column, the ids need no rank: the list sorts them (Django's ordering).
+        listed = matches.ranked_ids if by_relevance else matches.ids
         if not (editor and _filtered_in_index_alone(request.GET, index_terms)):
             # A filter the index does not hold (the status, the review...), or a Contributor's own
-            # pieces: the ranked ids the list keeps, read by their ids in one statement.
-            kept = set(queryset.prefetch_related(None).filter(pk__among=ranked).values_list("pk", flat=True))
-            ranked = [pk for pk in ranked if pk in kept]
-        request.search_paging = {
-            "known_count": len(ranked),
-            "first": lambda top: search.in_order(queryset, ranked[:top]),
-        }
-        return search.in_order(queryset, ranked), False
+            # pieces: the ids the list keeps, read by their ids in one statement.
+            kept = set(queryset.prefetch_related(None).filter(pk__among=listed).values_list("pk", flat=True))
+            listed = [pk for pk in listed if pk in kept]
+        request.search_paging = {"known_count": len(listed)}
+        if not by_relevance:
+            return queryset.filter(pk__among=listed), False
+        request.search_paging["first"] = lambda top: search.in_order(queryset, listed[:top])
+        return search.in_order(queryset, listed), False
 
     def get_inlines(self, request, obj):
         inlines = super().get_inlines(request, obj)

@@ -335,6 +335,18 @@ def test_the_pages_of_a_common_words_best_list_them_best_first(editor_client, mo
     assert pages[0].context["cl"].result_count == len(wanted)
     assert all(title.startswith("Sanctions") for title in _listed(pages[0]))  # the titles holding it
 
+    # Sorted by date (the column's sort), the same best, newest first, counted the same.
+    column = pages[0].context["cl"].list_display.index("published_at")
+    by_date = [
+        editor_client.get(
+            "/admin/articles/article/", {"q": "sanctions", "o": f"-{column}", "p": n, **filters}
+        )
+        for n in (1, 2)
+    ]
+    newest_first = Article.objects.filter(title__in=wanted).order_by("-published_at", "-id")
+    assert _listed(by_date[0]) + _listed(by_date[1]) == [article.title for article in newest_first]
+    assert by_date[0].context["cl"].result_count == len(wanted)
+
 
 def test_the_article_autocomplete_offers_the_best_match_first(editor_client):
     from datetime import UTC, datetime
