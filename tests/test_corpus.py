@@ -7,8 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from articles import search
-from articles.models import Article, SearchTerm
+from articles.importers import corpus
+from articles.models import Article, SearchTerm, Tally
 from tests.factories import ArticleFactory
+from tests.test_tallies import assert_counts_true
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,19 @@ def test_articles_added_after_a_generated_archive_get_new_ids():
     call_command("generate_corpus", articles=10, experts=2, topics=3, stdout=io.StringIO())
     newest = Article.objects.order_by("-pk").first().pk
     assert ArticleFactory().pk > newest
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed, as the command writes
+def test_a_generated_archive_counted_batch_by_batch_as_its_writers_go_is_counted_right(monkeypatch):
+    """Outside a transaction, on PostgreSQL, batches are written from connections of their own
+    while the command counts those already written: each is counted once its writer is done."""
+    monkeypatch.setattr(corpus, "BATCH", 7)
+    call_command("generate_corpus", articles=45, experts=5, topics=6, stdout=io.StringIO())
+
+    assert Tally.objects.get(kind="a", language="").count == Article.objects.published().count() > 30
+    assert_counts_true()
+    titles = Article.objects.published().values_list("title", flat=True)
+    before = {word: ids for word, ids in found({w for t in titles for w in t.split()}).items() if ids}
+    assert len(before) > 10
+    search.rebuild_index()
+    assert found(before) == before

@@ -70,7 +70,6 @@ POSITIONS = ["Senior Fellow", "Research Fellow", "Professor", "Director", "Progr
 CATEGORIES = ["Expert Opinions", "Interviews", "Reports", "News"]
 SOURCES = ["Valdai Discussion Club", "Russia Direct", "Policy Review", "Global Affairs", "Eastern Outlook"]
 BATCH = 2000
-COUNT_STEP = 20_000
 PARAGRAPH_POOL = 3000
 RUSSIAN_SHARE = 0.3
 # The words of each language: runs of its letters in the sample pages.
@@ -138,25 +137,20 @@ def generate(*, articles, experts, topics, seed=1, russian_share=RUSSIAN_SHARE, 
     say(f"{len(topic_rows)} topics, {len(expert_rows)} experts\n")
 
     ids = _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, russian_share, say)
-    # Counted at the end, rather than by each writer, a transaction per step: within one
-    # transaction, each step's new versions of the same count rows pile up unpruned and the later
-    # steps slow down (seen: over ten minutes for a million articles at once).
-    for start in range(0, len(ids), COUNT_STEP):
-        content_changed(articles=ids[start : start + COUNT_STEP], whole_site=True, index=False)
-        say(f"{min(start + COUNT_STEP, len(ids))} articles counted\n")
     search.update_planner_statistics()
     return len(ids)
 
 
 def _make_articles(corpus, articles, categories, sources, topic_rows, expert_rows, russian_share, say):
     """Generate the articles in batches; each batch goes in (rows and search index) in one
-    transaction. On PostgreSQL, outside a transaction, bulk.CONNECTIONS write batches at once:
-    most of the time is the database's to_tsvector, which then uses every core."""
+    transaction, then is counted (mentions, stored counts, timelines) in transactions of its own.
+    On PostgreSQL, outside a transaction, bulk.CONNECTIONS write batches at once while this thread
+    draws the next and counts those written: the writers' time is mostly the database's
+    to_tsvector, the counting's this process's, so the two overlap on the machine's cores."""
     draw = ArticleDraw(corpus, categories, sources, topic_rows, expert_rows, russian_share)
     first_id = (Article.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
-    known_terms = set()
-    writing = deque()
+    known_terms, writing, done = set(), deque(), 0
     with (
         search.loading() as added,
         ThreadPoolExecutor(max_workers=bulk.CONNECTIONS if parallel else 1) as writers,
@@ -167,14 +161,17 @@ def _make_articles(corpus, articles, categories, sources, topic_rows, expert_row
                 batch.add(*draw(pk))
             added(len(batch.articles))
             if parallel:
-                writing.append(writers.submit(_write_in_own_connection, batch, known_terms))
+                writing.append((batch, writers.submit(_write_in_own_connection, batch, known_terms)))
                 while len(writing) > bulk.CONNECTIONS:  # a bounded backlog: batches are held in memory
-                    writing.popleft().result()
+                    done += _count(*writing.popleft())
+                    say(f"{done} articles\n")
             else:
                 batch.write(known_terms)
-            say(f"{batch_start + BATCH - first_id} articles\n")
+                done += _count(batch)
+                say(f"{done} articles\n")
         while writing:
-            writing.popleft().result()
+            done += _count(*writing.popleft())
+            say(f"{done} articles\n")
     # The ids were given explicitly: the table's own sequence (PostgreSQL) is moved past them.
     for statement in connection.ops.sequence_reset_sql(no_style(), [Article]):
         with connection.cursor() as cursor:
@@ -268,6 +265,17 @@ class Batch:
             _insert(ArticleAuthor, self.authors)
             _insert(Article.topics.through, self.tags)
             search.index_documents(self.documents, known_terms=known_terms)
+
+
+def _count(batch, writing=None):
+    """Once the batch is written (`writing`, its writer's future, has ended), its mentions, stored
+    counts and timelines, each count step a transaction of its own: in one, the count rows' new
+    versions would pile up unpruned (seen: over ten minutes for a million articles at once)."""
+    if writing is not None:
+        writing.result()
+    ids = [article["id"] for article in batch.articles]
+    content_changed(articles=ids, whole_site=True, index=False)  # indexed by the writer
+    return len(ids)
 
 
 def _write_in_own_connection(batch, known_terms):
