@@ -85,20 +85,21 @@ def refresh(article_ids):
     ids = sorted(set(article_ids))
     # A bulk writer's articles: every name read once, not a batch's thousands of word runs each time.
     names = _every_name() if len(ids) > BATCH else None
+    firsts = _first_words(names) if names is not None else None
     for start in range(0, len(ids), BATCH):
         with transaction.atomic(savepoint=False):
-            changed |= _refresh(ids[start : start + BATCH], names)
+            changed |= _refresh(ids[start : start + BATCH], names, firsts)
     return changed
 
 
-def _refresh(ids, names=None):
+def _refresh(ids, names=None, firsts=None):
     articles = list(Article.objects.filter(pk__in=ids).only("pk", "body", "body_html", "language"))
     if len(articles) < len(ids):  # some were deleted: an editor's pick of one points at nothing now
         drop_orphans()
     if not articles:
         return set()
     references = _sync_also_read(articles)
-    found = _experts_named(articles, names)
+    found = _experts_named(articles, names, firsts)
     mentions = _sync_mentions(articles, found)
     changed = {pk for pk, (before, now) in mentions.items() if before != now}
     updated = []
@@ -150,11 +151,10 @@ def _sync_also_read(articles):
     return result
 
 
-def _experts_named(articles, names=None):
+def _experts_named(articles, names=None, firsts=None):
     """{article id: {expert id: [names' keys]}} for the experts whose names the bodies contain;
-    `names` as _every_name() gives them, if read already: then only the word runs that begin as a
-    name does are tried."""
-    firsts = {name.partition(" ")[0] for name in names} if names is not None else None
+    `names` as _every_name() gives them and their `firsts` (_first_words()), if read already: then
+    only the word runs that begin as a name does are tried."""
     candidates, folded = {}, {}  # each word folded once a batch: it recurs in up to five runs
     for article in articles:
         text = html.unescape(TAG.sub(" ", article.body or ""))
@@ -184,6 +184,11 @@ def _experts_named(articles, names=None):
             for expert in names[key]:
                 found.setdefault(pk, {}).setdefault(expert, []).append(key)
     return found
+
+
+def _first_words(names):
+    """The words names begin with. Once for a bulk refresh's every batch: ten thousand names'."""
+    return {name.partition(" ")[0] for name in names}
 
 
 def _every_name(among=None):
