@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles import search
 from articles.models import Article
 from articles.search import postgres
+from articles.search.documents import Document, words_of
 from articles.search.query import parse
 from tests.factories import ArticleFactory, CategoryFactory, ExpertFactory, TopicFactory, draft, on, scheduled
 
@@ -304,6 +305,23 @@ def test_did_you_mean_offers_only_words_that_find_a_published_article_now(client
 
     assert results(client, "pyongyng").context["suggestion"] is None
     assert "pyongyang" not in results(client, "pyongyng").text.lower()
+
+
+def test_the_vocabulary_holds_every_run_of_three_to_forty_letters_of_every_field_lowercased():
+    document = Document(
+        article_id=1,
+        title="Déjà-vu in Nagorno-Karabakh",
+        lead="l'état, U.S. G20summit snake_case",
+        body=f"{'x' * 45} 2020 ПЕРЕГОВОРЫ\u00a0В\tМоскве",
+        authors="Ivan Petrov",
+        topics="Energy",
+        is_public=True,
+    )
+
+    assert words_of([document]) == {
+        *("déjà", "nagorno", "karabakh", "état", "summit", "snake", "case"),
+        *("x" * 40, "xxxxx", "переговоры", "москве", "ivan", "petrov", "energy"),
+    }
 
 
 def test_no_suggestion_when_every_word_is_known(client):

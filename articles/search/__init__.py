@@ -23,7 +23,7 @@ from articles.models import Article, SearchTerm, Tally, TopicExpertTally
 from articles.richtext import fold
 from articles.search import postgres, sqlite
 from articles.search.best import NAME_WORD
-from articles.search.documents import PUBLIC, documents_for
+from articles.search.documents import PUBLIC, documents_for, words_of
 from articles.search.query import MAX_QUERY_LENGTH, normalise, parse
 from experts.models import Expert
 
@@ -323,7 +323,7 @@ def index_documents(documents, *, known_terms):
 
 
 def public_words(documents):
-    return set().union(*(document.words() for document in documents if document.is_public))
+    return words_of([document for document in documents if document.is_public])
 
 
 def add_words(words, *, known_terms=None):

@@ -12,7 +12,6 @@ from django.utils import timezone
 from articles.models import Article, ArticleAuthor, Topic
 from experts.models import Expert
 
-SPACES = re.compile(r"\s+")
 TAG = re.compile(r"<[^>]*>")
 
 
@@ -28,10 +27,27 @@ class Document:
     language: str = settings.LANGUAGE_CODE
     filters: tuple = ()  # filter_terms(): what a listing's filters find the article by
 
-    def words(self):
-        """The distinct words of the document, for the "did you mean" vocabulary."""
-        text = " ".join([self.title, self.lead, self.body, self.authors, self.topics]).lower()
-        return set(re.findall(r"[^\W\d_]{3,40}", text))
+
+WORD = re.compile(r"[^\W\d_]{3,40}")  # a word of the vocabulary: 3 to 40 letters
+
+
+def words_of(documents):
+    """The distinct words of these documents, lowercased, for the "did you mean" vocabulary: runs
+    of 3 to 40 letters (WORD). Found in the distinct whitespace-separated tokens of the whole
+    batch, each looked at once: a batch's articles share most of their words, and a token of
+    letters alone is a word as it is (the regular expression over every body was 0.14 ms an
+    article, most of the vocabulary's cost)."""
+    tokens = set()
+    for document in documents:
+        for text in (document.title, document.lead, document.body, document.authors, document.topics):
+            tokens.update(text.lower().split())
+    words = set()
+    for token in tokens:
+        if token.isalpha() and 3 <= len(token) <= 40:
+            words.add(token)
+        else:  # punctuation, digits or marks within it, or too long: WORD finds its runs
+            words.update(WORD.findall(token))
+    return words
 
 
 # The kinds of filter term: an article's own topics (a chosen topic is looked up with its
@@ -71,7 +87,7 @@ def html_to_text(markup):
     Stored bodies are nh3's well-formed output, so a tag is simply `<…>`; a regular expression
     does here what an HTML parser would, several times faster (it runs for every indexed body).
     """
-    return SPACES.sub(" ", html.unescape(TAG.sub(" ", markup or ""))).strip()
+    return " ".join(html.unescape(TAG.sub(" ", markup or "")).split())  # spaces folded (str.split: 10× `\s+`)
 
 
 def documents_for(article_ids):
