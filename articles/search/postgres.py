@@ -39,6 +39,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.db.models.lookups import GreaterThan
 
+from articles import bulk
 from articles.models import Article, ArticleSearch, SearchTerm
 from articles.search.best import BestIds, author_named, titled_then_theirs
 from articles.search.documents import narrow_and_broad
@@ -710,13 +711,13 @@ def write(documents):
         f"INSERT INTO {ArticleSearch._meta.db_table} (article_id, document, summary)"
         " SELECT id, summary || setweight(to_tsvector(config::regconfig, body), 'D'), summary"
         f" FROM (SELECT id, config, body, {summary} AS summary"
-        " FROM unnest(%(ids)s::bigint[], %(configs)s::text[], %(titles)s::text[], %(names)s::text[],"
-        " %(authors)s::text[], %(leads)s::text[], %(bodies)s::text[], %(filters)s::text[])"
+        " FROM unnest(%(ids)b::bigint[], %(configs)b::text[], %(titles)b::text[], %(names)b::text[],"
+        " %(authors)b::text[], %(leads)b::text[], %(bodies)b::text[], %(filters)b::text[])"
         " AS documents (id, config, title, names, authors, lead, body, filters))"
         " AS summarised"
         " ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document, summary = EXCLUDED.summary"
     )
-    with connection.cursor() as cursor:
+    with bulk.binary_cursor() as cursor:  # the batch's bodies as binary parameters
         cursor.execute(
             sql,
             {
