@@ -93,7 +93,7 @@ def refresh(article_ids):
 
 
 def _refresh(ids, names=None, firsts=None):
-    articles = list(Article.objects.filter(pk__in=ids).only("pk", "body", "body_html", "language"))
+    articles = list(Article.objects.filter(pk__among=ids).only("pk", "body", "body_html", "language"))
     if len(articles) < len(ids):  # some were deleted: an editor's pick of one points at nothing now
         drop_orphans()
     if not articles:

@@ -52,7 +52,7 @@ def link_arrivals(article_ids):
     citing = set()
     ids = list(article_ids)
     for start in range(0, len(ids), ARRIVALS_BATCH):
-        arrivals = Article.objects.filter(pk__in=ids[start : start + ARRIVALS_BATCH]).values_list(
+        arrivals = Article.objects.filter(pk__among=ids[start : start + ARRIVALS_BATCH]).values_list(
             "pk", "title", "language"
         )
         by_key = defaultdict(list)  # a title's key and each of its word prefixes -> (article, title key)
@@ -65,7 +65,7 @@ def link_arrivals(article_ids):
                 by_key[key].append((pk, key, language))
         if not by_key:
             continue
-        waiting = RelatedLink.objects.filter(related__isnull=True, title_key__in=list(by_key)).values_list(
+        waiting = RelatedLink.objects.filter(related__isnull=True, title_key__among=list(by_key)).values_list(
             "pk", "title_key", "truncated", "article_id", "article__language"
         )
         links = {}
@@ -101,7 +101,7 @@ def drop_orphans():
 def citing(article_ids):
     """Ids of the articles whose bodies refer to these ("Also read"): their bodies show the target's
     title, address and whether it is published, so they are written again when it changes."""
-    refs = RelatedLink.objects.filter(kind=RelatedLink.Kind.ALSO_READ, related__in=list(article_ids))
+    refs = RelatedLink.objects.filter(kind=RelatedLink.Kind.ALSO_READ, related__pk__among=list(article_ids))
     return set(refs.values_list("article_id", flat=True))
 
 

@@ -240,7 +240,7 @@ def _recount(ids):
     held = {
         pk: (set(keys.split()), due_at)
         for pk, keys, due_at in ArticleTally.objects.select_for_update()
-        .filter(article_id__in=ids)
+        .filter(article_id__among=ids)
         .values_list("article_id", "keys", "due_at")
     }
     keys, due, dates, languages = _keys_now(ids)
@@ -258,7 +258,7 @@ def _recount(ids):
     _add(changes, latest)
     gone = [pk for pk in held if pk not in keys and pk not in due]
     if gone:
-        ArticleTally.objects.filter(article_id__in=gone).delete()
+        ArticleTally.objects.filter(article_id__among=gone).delete()
     rows = [
         ArticleTally(article_id=pk, keys=" ".join(sorted(keys.get(pk, ()))), due_at=due.get(pk))
         for pk in ids
@@ -271,7 +271,7 @@ def _recount(ids):
     # The places of the articles that moved on their timelines, written again whole.
     moved = [pk for pk in ids if _placing(held.get(pk, (set(),))[0]) != _placing(keys.get(pk, set()))]
     if moved:
-        Timeline.objects.filter(article_id__in=moved).delete()
+        Timeline.objects.filter(article_id__among=moved).delete()
         bulk.insert(
             Timeline,
             ["kind", "ref", "published_at", "article_id", "language"],
@@ -306,7 +306,7 @@ def _keys_now(ids):
     keys, due, dates, languages = {}, {}, {}, {}
     rows = (
         Article.objects.released()
-        .filter(pk__in=ids)
+        .filter(pk__among=ids)
         .values_list("pk", "published_at", "category_id", "source_id", "language")
     )
     for pk, published_at, category, source, language in rows:
@@ -330,18 +330,18 @@ def _keys_now(ids):
     # Bylines and topics (each with the topics above it) in one query.
     public = list(keys)
     links = (
-        ArticleAuthor.objects.filter(article_id__in=public)
+        ArticleAuthor.objects.filter(article__pk__among=public)
         .order_by()
         .annotate(kind=Value(Kind.EXPERT), ref=F("expert_id"), above=Value(None, IntegerField()))
         .values_list("article_id", "kind", "ref", "above")
         .union(
-            Article.topics.through.objects.filter(article_id__in=public)
+            Article.topics.through.objects.filter(article__pk__among=public)
             .order_by()
             .annotate(
                 kind=Value(Kind.TOPIC), ref=F("topic_id"), above=F("topic__ancestor_links__ancestor_id")
             )
             .values_list("article_id", "kind", "ref", "above"),
-            ArticleMention.objects.filter(article_id__in=public)
+            ArticleMention.objects.filter(article__pk__among=public)
             .order_by()
             .annotate(kind=Value(Kind.MENTION), ref=F("expert_id"), above=Value(None, IntegerField()))
             .values_list("article_id", "kind", "ref", "above"),

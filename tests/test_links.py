@@ -189,6 +189,16 @@ def test_a_cached_page_shows_the_link_on_the_next_request_once_the_article_arriv
     assert response.context["related"][0].article == arrived
 
 
+def test_an_entry_titled_in_russian_is_linked_when_its_article_arrives():
+    article = ArticleFactory(language="ru", slug="ru")
+    entry = RelatedLink.objects.create(article=article, title="«Ёлки» и санкции: что дальше?")
+
+    arrived = ArticleFactory(title="«Ёлки» и санкции: что дальше?", language="ru", slug="yolki")
+
+    entry.refresh_from_db()
+    assert entry.related == arrived
+
+
 def test_an_entry_in_another_language_is_not_linked_to_an_article_of_the_same_title():
     article = ArticleFactory(language="ru", slug="ru")
     entry = RelatedLink.objects.create(article=article, title="Korea and the talks")
