@@ -434,14 +434,15 @@ def _upsert(model, key_columns, count_columns, rows, *, newest=None):
     update = f"ON CONFLICT ({conflict}) DO UPDATE SET {additions}"
     insert = f"INSERT INTO {table} ({', '.join(quoted)})"
     # Only the models' own table and column names are formatted in; the values are bound.
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement, a column an array: thousands of rows' placeholders in a VALUES list
-            # cost more to parse (psycopg, then the server) than to write.
-            arrays = ", ".join(f"%s::{_array_type(model, column)}" for column in columns)
-            sql = f"{insert} SELECT * FROM unnest({arrays}) {update}"  # noqa: S608
+    if connection.vendor == "postgresql":
+        # One statement, a column an array, sent in binary: thousands of rows' placeholders in a
+        # VALUES list cost more to parse (psycopg, then the server) than to write.
+        arrays = ", ".join(f"%b::{_array_type(model, column)}" for column in columns)
+        sql = f"{insert} SELECT * FROM unnest({arrays}) {update}"  # noqa: S608
+        with bulk.binary_cursor() as cursor:
             cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
-            return
+        return
+    with connection.cursor() as cursor:
         per_statement = 900 // len(columns)  # well under SQLite's limit of bound parameters
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
