@@ -45,12 +45,12 @@ def clean_html(html):
     now inside a <p>), so the output is cleaned again until it no longer changes. A backup that is
     restored and exported again is then byte-identical.
     """
-    cleaned = _clean_once(plain_text(html or ""))
+    before = plain_text(html or "")
+    cleaned = _clean_once(before)
     for _ in range(CLEANING_ROUNDS):
-        again = _clean_once(cleaned)
-        if again == cleaned:
-            break
-        cleaned = again
+        if cleaned == before:  # cleaning changed nothing, so cleaning again would not either
+            break  # (clean markup, an import's bodies: one pass, not two)
+        before, cleaned = cleaned, _clean_once(cleaned)
     return cleaned
 
 
