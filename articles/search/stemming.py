@@ -39,7 +39,15 @@ def stem(word):
 
 def stems(text):
     """The stems of the words of `text`, in order, space-separated: what the FTS table stores."""
-    return " ".join(stem(word) for word in WORD.findall(text or ""))
+    return " ".join(filter(None, map(_token_stems, (text or "").split())))
+
+
+@lru_cache(maxsize=200_000)
+def _token_stems(token):
+    """The stems of the words of one token of text between spaces ("Korea's" -> "korea s"), or "".
+    Text is stemmed a token at a time because tokens recur too: a body's regular expression
+    and a lookup a word cost twice what a lookup a token does (156 → 84 µs a body)."""
+    return " ".join(stem(word) for word in WORD.findall(token))
 
 
 def stems_and_names(text):
