@@ -6,7 +6,7 @@ articles (RUSSIAN_SHARE by default) is in Russian, made of the Russian sample's 
 inflections, so that scale figures cover both languages' search. Experts' output
 follows a Zipf law (a few write thousands of pieces); some topics are very broad. Rows go in with
 bulk inserts (COPY on PostgreSQL), bypassing signals: the generator indexes each batch from what it
-generated, and the stored counts are taken once at the end.
+generated, and reports each batch to the write path once written (mentions, stored counts).
 """
 
 import random
