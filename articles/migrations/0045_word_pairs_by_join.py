@@ -9,35 +9,28 @@ that position; there a pair is now every lexeme at 16,383 after the word before,
 own phrase match reads them (the window took one at random). rebuild_search_index brings such a
 row in line. Nothing on SQLite."""
 
+from importlib import import_module
+
 from django.db import migrations
 
-FUNCTION = """
+BY_JOIN = """
     CREATE OR REPLACE FUNCTION article_word_pairs(document tsvector) RETURNS tsvector
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-      {body}
-    $$
-"""
-BY_JOIN = """
       WITH words AS (SELECT lexeme, unnest(positions) AS position FROM unnest(document))
       SELECT coalesce(array_to_tsvector(array_agg(word.lexeme || ' ' || next.lexeme)), ''::tsvector)
       FROM words AS word JOIN words AS next ON next.position = word.position + 1
+    $$
 """
-BY_WINDOW = """
-      SELECT coalesce(array_to_tsvector(array_agg(DISTINCT word || ' ' || next_word)), ''::tsvector)
-      FROM (
-        SELECT lexeme AS word, position,
-               lead(lexeme) OVER (ORDER BY position) AS next_word,
-               lead(position) OVER (ORDER BY position) AS next_position
-        FROM (SELECT lexeme, unnest(positions) AS position FROM unnest(document)) AS words
-      ) AS neighbours
-      WHERE next_position = position + 1
-"""
+# Back: migration 0017's definition, as it was.
+BY_WINDOW = import_module("articles.migrations.0017_phrase_pairs").POSTGRES_FORWARD[0].replace(
+    "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"
+)
 
 
-def define(body):
+def define(statement):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(FUNCTION.format(body=body))
+            schema_editor.execute(statement)
 
     return run
 
