@@ -43,7 +43,7 @@ def child(url, size, requests):
         "article search: a common word in a category": (
             f"/admin/articles/article/?q=security&category__id__exact={category.pk}"
         ),
-        # A filter the index does not hold: the best are checked on the articles, not paged from the ids.
+        # A filter the index does not hold: the best ids the filter keeps are read first, then paged.
         "article search: a common word among drafts": (
             "/admin/articles/article/?q=security&status__exact=draft"
         ),
