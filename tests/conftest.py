@@ -28,6 +28,18 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language. Django's LocaleMiddleware activates a
+    request's language in the thread and leaves it there: after a test that read a /ru/ page, the
+    next test's reverse() and get_absolute_url() would build /ru/ addresses."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def demo(db):
     """The shipped demo content (the two sample pages and a few demo pieces)."""
