@@ -258,8 +258,24 @@ def expected_rows(queryset):
 
 
 def match_ids(query, limit, language="", terms=()):
-    """Ids of (at most `limit`) articles of any status matching the query and the filter terms."""
-    return list(matching(query, language, terms).values_list("article_id", flat=True)[:limit])
+    """Ids of (at most `limit`) articles of any status matching the query and the filter terms.
+
+    A query that excludes words is planned for its whole match, then read no further than `limit`
+    (a MATERIALIZED CTE, which runs only as far as it is read). The planner guesses `a & !b` as if
+    the words were unrelated; for related ones it expects many matches where there are few
+    ("security -russia": 13,765 expected, 37 found at 100,000 articles) and, expecting the limit
+    early, scans the table reading each document: 814 ms, where the GIN index, which decides the
+    exclusion itself, takes 14."""
+    found = matching(query, language, terms).order_by().values_list("article_id", flat=True)
+    if not (query and query.excluded):
+        return list(found[:limit])
+    inner, params = found.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH found AS MATERIALIZED ({inner}) SELECT article_id FROM found LIMIT %s",  # Django's own SQL
+            [*params, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def count_matches(query, limit, language="", terms=()):
@@ -464,19 +480,18 @@ def ranked_ids(query, limit, language="", terms=()):
             titled = titles_holding(reading, limit, terms)
         return titled_then_theirs(titled, author, language, limit), False
     excluded = tsquery(Query(groups=(query.excluded,)), language) if query.excluded else None
-    best = best_summaries(
-        reading,
-        limit + 1,
-        terms,
-        wanted=wanted_reading(query, reading, language),
-        excluded=excluded,
-        phrases=phrase_readings(query, configs(language, query)),
-    )
-    if len(best) > limit:
+    wanted = wanted_reading(query, reading, language)
+    phrases = phrase_readings(query, configs(language, query))
+    best = best_summaries(reading, limit + 1, terms, wanted=wanted, excluded=excluded, phrases=phrases)
+    if best is not None and len(best) > limit:
         return best[:limit], False
     found = match_ids(query, limit + 1, language, terms) if found is None else found
     if len(found) <= limit:
         return found, True
+    if best is None:  # most of the best summaries hold an excluded word, and more than `limit` match
+        best = checked_summaries(reading, limit + 1, terms, wanted=wanted, phrases=phrases)
+        if len(best) > limit:
+            return best[:limit], False
     bodies = matching(query, language, terms).exclude(summary=with_terms(reading, terms))
     return BestIds(best, partial(body_matches, bodies), limit), False
 
@@ -486,24 +501,16 @@ def best_summaries(reading, limit, terms=(), *, wanted=None, excluded=None, phra
     and the filter terms, best first: read off the RUM index on the summaries (ts_rank over them
     all without it). `wanted`: the reading less the query's exclusions (wanted_reading()).
     `excluded`: the reading of any excluded word: the documents must not hold one either, a piece
-    whose body has what the reader excluded stays out, however its summary matches. `phrases`:
-    the phrases the query requires (phrase_readings()), whose summaries are found by their word
-    pairs (on_summary_pairs())."""
+    whose body has what the reader excluded stays out, however its summary matches (None is
+    returned when most of the best hold one: _best_without()). `phrases`: the phrases the query
+    requires (phrase_readings()), whose summaries are found by their word pairs
+    (on_summary_pairs())."""
     wanted = reading if wanted is None else wanted
     if ranks_on_index():
-        # Ordered by the distance itself, ascending: the order the RUM index reads out.
-        best = Distance(F("summary"), reading).asc()
-        # The terms nearly every article has are checked on the rows the index gives (a condition
-        # the planner cannot look up in an index), not looked up: RUM read all their entries (a
-        # million for "public"), 319 ms instead of 87 for "missile defense" at a million articles,
-        # 98 instead of 38 for a word in 70% of them.
-        narrow, broad = narrow_and_broad(terms)
-        in_summary = SearchVectorExact(F("summary"), with_terms(reading, narrow))
-        summaries = ArticleSearch.objects.filter(has_words(wanted), on_summary_pairs(phrases, in_summary))
-        if broad:
-            summaries = summaries.filter(checked_on_rows(broad))
+        summaries = _by_distance(reading, terms, wanted, phrases)
         if excluded is not None:
-            return _best_without(summaries.order_by(best), excluded, reading, limit)
+            return _best_without(summaries, excluded, limit)
+        best = Distance(F("summary"), reading).asc()
     else:
         in_summary = with_terms(reading, terms)
         best = SearchRank(F("summary"), reading).desc()
@@ -555,14 +562,33 @@ def on_summary_pairs(phrases, matches):
     )
 
 
-def _best_without(ranked, excluded, reading, limit):
-    """The first `limit` ids of `ranked` summaries whose documents hold nothing `excluded`. Twice
-    as many are read off the index, and those whose documents hold an excluded word are looked
-    up among them (the planner's choice: the word's GIN entries or each document). Checked in
-    the same statement as the ranking, the planner read and sorted every summary match instead of
-    reading the index in order: 245 ms for "front -nerguul" at a million articles, 17 without the
-    check. Only if too many of those read are left out is the ranking read again, checking each
-    document on the way."""
+def _by_distance(reading, terms, wanted, phrases):
+    """The summaries matching `reading` and the filter `terms`, in the order the RUM index reads
+    them out (the distance itself, ascending); best_summaries()'s parameters."""
+    # The terms nearly every article has are checked on the rows the index gives (a condition
+    # the planner cannot look up in an index), not looked up: RUM read all their entries (a
+    # million for "public"), 319 ms instead of 87 for "missile defense" at a million articles,
+    # 98 instead of 38 for a word in 70% of them.
+    narrow, broad = narrow_and_broad(terms)
+    in_summary = SearchVectorExact(F("summary"), with_terms(reading, narrow))
+    summaries = ArticleSearch.objects.filter(has_words(wanted), on_summary_pairs(phrases, in_summary))
+    if broad:
+        summaries = summaries.filter(checked_on_rows(broad))
+    return summaries.order_by(Distance(F("summary"), reading).asc())
+
+
+def _best_without(ranked, excluded, limit):
+    """The first `limit` ids of `ranked` summaries whose documents hold nothing `excluded`; None
+    when most of those read hold an excluded word. Twice as many are read off the index, and
+    those whose documents hold an excluded word are looked up among them (the planner's choice:
+    the word's GIN entries or each document). Checked in the same statement as the ranking, the
+    planner read and sorted every summary match instead of reading the index in order: 245 ms for
+    "front -nerguul" at a million articles, 17 without the check.
+
+    When most are left out, the words are related, and the match is often short: ranked_ids()
+    then lists it whole off the GIN index, and only if it is long reads the ranking again,
+    checking each document (checked_summaries()). Checked first, "security -russia" walked every
+    summary holding "security" (23,000 at 100,000 articles, 128 ms) to find that 37 are left."""
     read = list(ranked.values_list("article_id", flat=True)[: 2 * limit])
     left_out = set(
         ArticleSearch.objects.filter(
@@ -572,6 +598,13 @@ def _best_without(ranked, excluded, reading, limit):
     kept = [article_id for article_id in read if article_id not in left_out]
     if len(kept) >= limit or len(read) < 2 * limit:
         return kept[:limit]
+    return None
+
+
+def checked_summaries(reading, limit, terms=(), *, wanted, phrases=()):
+    """best_summaries() with exclusions when most of the best summaries are left out: the ranking
+    read again, each document checked for the whole `reading` on the way (RUM index only)."""
+    ranked = _by_distance(reading, terms, wanted, phrases)
     checked = ranked.filter(CheckedOnRows(SearchVectorExact(F("document"), reading)))
     return list(checked.values_list("article_id", flat=True)[:limit])
 
