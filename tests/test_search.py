@@ -343,6 +343,25 @@ def test_search_combines_with_the_filters_and_their_counts(client):
     assert counts["korea"] == 1
 
 
+def test_a_search_excluding_a_word_within_a_topic_counts_every_topic_without_that_word(client):
+    """The facets of a search that excludes a word count, for each topic, the pieces without it (on
+    PostgreSQL each count's match is planned whole: postgres.first_ids)."""
+    deterrence, trade = (
+        TopicFactory(slug="deterrence", name="Deterrence"),
+        TopicFactory(slug="trade", name="Trade"),
+    )
+    ArticleFactory(title="Security and deterrence", topics=[deterrence])
+    ArticleFactory(title="Security and deterrence again", body="<p>Missile defense.</p>", topics=[deterrence])
+    ArticleFactory(title="Security and trade", topics=[trade])
+    ArticleFactory.create_batch(2, title="Security, trade and missiles", topics=[trade])
+
+    response = results(client, "security -missiles", topic="deterrence")
+
+    assert [a.title for a in response.context["articles"]] == ["Security and deterrence"]
+    counts = {entry["value"]: entry["count"] for entry in response.context["facets"]["topic"]}
+    assert counts == {"deterrence": 1, "trade": 1}
+
+
 def test_search_works_on_the_article_list_too(client):
     ArticleFactory(title="THAAD in Korea")
     ArticleFactory(title="Gas in Europe")

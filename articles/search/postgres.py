@@ -257,38 +257,46 @@ def expected_rows(queryset):
     return json.loads(queryset.explain(format="json"))[0]["Plan"]["Plan Rows"]
 
 
-def match_ids(query, limit, language="", terms=()):
-    """Ids of (at most `limit`) articles of any status matching the query and the filter terms.
+def first_ids(query, found, limit):
+    """(SQL, parameters) reading the first `limit` article ids of `found`, the search documents
+    matching `query` (matching(); None: filter terms alone, or a subquery found elsewhere).
 
     A query that excludes words is planned for its whole match, then read no further than `limit`
-    (a MATERIALIZED CTE, which runs only as far as it is read). The planner guesses `a & !b` as if
+    (a MATERIALIZED CTE, which runs only as far as it is read). The planner reckons `a & !b` as if
     the words were unrelated; for related ones it expects many matches where there are few
     ("security -russia": 13,765 expected, 37 found at 100,000 articles) and, expecting the limit
     early, scans the table reading each document: 814 ms, where the GIN index, which decides the
     exclusion itself, takes 14."""
-    found = matching(query, language, terms).order_by().values_list("article_id", flat=True)
-    if not (query and query.excluded):
-        return list(found[:limit])
-    inner, params = found.query.sql_with_params()
+    ids = found.values_list("article_id")
+    if query and query.excluded:
+        inner, params = ids.query.sql_with_params()
+        # Django's own SQL, with its parameters.
+        return f"WITH found AS MATERIALIZED ({inner}) SELECT article_id FROM found LIMIT %s", [*params, limit]
+    return ids[:limit].query.sql_with_params()
+
+
+def _read_ids(sql, params):
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH found AS MATERIALIZED ({inner}) SELECT article_id FROM found LIMIT %s",  # Django's own SQL
-            [*params, limit],
-        )
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def match_ids(query, limit, language="", terms=()):
+    """Ids of (at most `limit`) articles of any status matching the query and the filter terms."""
+    return _read_ids(*first_ids(query, matching(query, language, terms), limit))
 
 
 def count_matches(query, limit, language="", terms=()):
     """How many articles (any status) match the query and the filter terms, up to `limit`."""
-    return matching(query, language, terms).order_by()[:limit].count()
+    sql, params = first_ids(query, matching(query, language, terms), limit)
+    return _read_ids(f"SELECT count(*) FROM ({sql}) AS found", params)[0]  # our SQL around Django's
 
 
 def match_ids_counted(query, limit, count_limit, language="", terms=()):
     """(match_ids(query, limit, ...), count_matches(query, count_limit, ...)) in one statement: the
     index's intersection built once. At a million articles, a broad topic's interviews (16,000)
     took 15 ms for their first 2,001 ids and 22 for their count up to 10,001, 23 for both at once."""
-    found = matching(query, language, terms).values("article_id")[:count_limit]
-    inner, params = found.query.sql_with_params()
+    inner, params = first_ids(query, matching(query, language, terms), count_limit)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT article_id, count(*) OVER () FROM ({inner}) AS found LIMIT %s",  # Django's own SQL
@@ -306,8 +314,10 @@ def match_ids_each(searches, limit, language=""):
         return []
     parts, params = [], []
     for number, (query, terms, rows) in enumerate(searches):
-        found = matching(query, language, terms) if rows is None else rows
-        sql, found_params = found.values_list("article_id")[:limit].query.sql_with_params()
+        if rows is None:
+            sql, found_params = first_ids(query, matching(query, language, terms), limit)
+        else:
+            sql, found_params = first_ids(None, rows, limit)
         # Django's own SQL of each part, with its parameters. Not QuerySet.union(): the whole would
         # take the first part's model's default order (the articles' dates), which it cannot sort.
         parts.append(f"(SELECT %s, article_id FROM ({sql}) AS part)")
@@ -460,7 +470,8 @@ def ranked_ids(query, limit, language="", terms=()):
     found, expected = None, None
     if narrow:
         expected = expected_rows(matching(query, language, terms).values("article_id"))
-        if expected <= limit:
+        # An exclusion's guess is no guide (first_ids()): its match is listed first, off the GIN index.
+        if expected <= limit or query.excluded:
             found = match_ids(query, limit + 1, language, terms)
             if len(found) <= limit:
                 return found, True
