@@ -36,8 +36,6 @@ def _default_language():
     from django.utils import translation
 
     translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture

@@ -275,7 +275,8 @@ def first_ids(query, found, limit):
     return ids[:limit].query.sql_with_params()
 
 
-def _read_ids(sql, params):
+def _first_column(sql, params):
+    """The first column of the rows `sql` reads."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -283,13 +284,13 @@ def _read_ids(sql, params):
 
 def match_ids(query, limit, language="", terms=()):
     """Ids of (at most `limit`) articles of any status matching the query and the filter terms."""
-    return _read_ids(*first_ids(query, matching(query, language, terms), limit))
+    return _first_column(*first_ids(query, matching(query, language, terms), limit))
 
 
 def count_matches(query, limit, language="", terms=()):
     """How many articles (any status) match the query and the filter terms, up to `limit`."""
     sql, params = first_ids(query, matching(query, language, terms), limit)
-    return _read_ids(f"SELECT count(*) FROM ({sql}) AS found", params)[0]  # our SQL around Django's
+    return _first_column(f"SELECT count(*) FROM ({sql}) AS found", params)[0]  # our SQL around Django's
 
 
 def match_ids_counted(query, limit, count_limit, language="", terms=()):
@@ -469,9 +470,10 @@ def ranked_ids(query, limit, language="", terms=()):
     # three times of the truth, mostly under it (EXPLAIN, a millisecond or less).
     found, expected = None, None
     if narrow:
-        expected = expected_rows(matching(query, language, terms).values("article_id"))
         # An exclusion's guess is no guide (first_ids()): its match is listed first, off the GIN index.
-        if expected <= limit or query.excluded:
+        if not query.excluded:
+            expected = expected_rows(matching(query, language, terms).values("article_id"))
+        if query.excluded or expected <= limit:
             found = match_ids(query, limit + 1, language, terms)
             if len(found) <= limit:
                 return found, True
