@@ -25,12 +25,12 @@ from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce, NullIf
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from iuliia import WIKIPEDIA as CYRILLIC_TO_LATIN
 
+from articles.addresses import slug_address
 from articles.pictures import PictureField
 from articles.richtext import clean_html, clean_text_fields, folded_words, one_line
 
@@ -207,7 +207,7 @@ class Topic(Translatable):
         super().save(*args, **kwargs)  # the lineage follows: articles.derived.content_changed(tree=True)
 
     def get_absolute_url(self):
-        return reverse("articles:topic", kwargs={"slug": self.slug})
+        return slug_address("articles:topic", self.slug)
 
     def clean(self):
         if self.pk and self.parent_id and self.parent_id in Topic.objects.subtree_ids([self.pk]):
@@ -263,7 +263,7 @@ class Category(Translatable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:category", kwargs={"slug": self.slug})
+        return slug_address("articles:category", self.slug)
 
 
 class Source(Translatable):
@@ -290,7 +290,7 @@ class Source(Translatable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:source", kwargs={"slug": self.slug})
+        return slug_address("articles:source", self.slug)
 
 
 def published_condition(prefix=""):
@@ -507,8 +507,7 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """The article under its own language's prefix, whatever the page's language."""
-        with translation.override(self.language):
-            return reverse("articles:detail", kwargs={"slug": self.slug})
+        return slug_address("articles:detail", self.slug, self.language)
 
     def clean(self):
         if self.language not in dict(settings.LANGUAGES):

@@ -13,13 +13,12 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import override
 
+from articles.addresses import addresses_of
 from articles.models import Article, Tally, Topic
 
 EDITS_READ = 100
@@ -85,23 +84,6 @@ def _day(moment):
     return moment.strftime("%Y-%m-%d")
 
 
-class SlugAddresses:
-    """A route's address in each language, reversed once: an item's is its slug put into it. A
-    reverse per URL and language took 280 ms a sitemap page of 1,000 profiles (issue 29)."""
-
-    SLUG = "0slug0"  # a slug no item has: where the item's goes
-
-    def __init__(self, route):
-        self.parts = {}  # {language code: (address before the slug, after it)}
-        for code, _ in settings.LANGUAGES:
-            with override(code):
-                self.parts[code] = tuple(reverse(route, kwargs={"slug": self.SLUG}).split(self.SLUG))
-
-    def __call__(self, slug, code):
-        before, after = self.parts[code]
-        return f"{before}{slug}{after}"
-
-
 class PagesInEveryLanguage(Section):
     """A section of pages that exist under every language's prefix (profiles, topics): listed in
     the default language, with the others and an x-default (the unprefixed address, which sends
@@ -111,7 +93,7 @@ class PagesInEveryLanguage(Section):
 
     @cached_property
     def _address(self):
-        return SlugAddresses(self.route)
+        return addresses_of(self.route)
 
     def location(self, item):
         return self._address(item.slug, settings.LANGUAGE_CODE)
@@ -137,7 +119,7 @@ class ArticleSitemap(Section):
 
     @cached_property
     def _address(self):
-        return SlugAddresses("articles:detail")
+        return addresses_of("articles:detail")
 
     def location(self, article):
         """Article.get_absolute_url(), without a reverse per URL."""

@@ -5,10 +5,10 @@ Translatable; their article counts from the stored counts (Tally), never from a 
 """
 
 from django.db import models
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from articles.addresses import slug_address
 from articles.models import CYRILLIC_TO_LATIN, Tally, Translatable, unique_slug
 from articles.pictures import PictureField
 from articles.richtext import clean_html, clean_text_fields, fold, folded_words
@@ -154,7 +154,7 @@ class Expert(Translatable):
         super().save(*args, **kwargs)  # experts.signals then writes its ExpertName rows
 
     def get_absolute_url(self):
-        return reverse("experts:detail", kwargs={"slug": self.slug})
+        return slug_address("experts:detail", self.slug)
 
     def name_inverted(self):
         """ "Weitz, Richard": the name as bibliographies file it (the whole name if it has one part)."""

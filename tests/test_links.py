@@ -3,13 +3,22 @@ arrives, "Also read" blocks, expert mentions linked in bodies, and the profile's
 
 import pytest
 from bs4 import BeautifulSoup
+from django.urls import set_script_prefix
 
 import pagecache
 from articles import linking
 from articles.models import Article, ArticleMention, RelatedLink
 from experts.models import Expert
 from experts.names import guess_sort_name
-from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, draft, on
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    ExpertFactory,
+    SourceFactory,
+    TopicFactory,
+    draft,
+    on,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -360,3 +369,38 @@ def test_a_title_cut_after_three_words_still_names_its_article():
 
     entry.refresh_from_db()
     assert entry.related == target
+
+
+# Addresses -------------------------------------------------------------------------------------
+
+
+def test_a_site_served_under_a_sub_path_links_every_page_under_it(client, settings):
+    """Links are built from each route's address worked out once (articles.addresses): under a
+    script prefix (a site served at /kb/), and again at the root, each page's links are its own."""
+    settings.PAGE_CACHE_SECONDS = 0
+    ArticleFactory(
+        slug="talks-help",
+        authors=[ExpertFactory(slug="richard-weitz")],
+        category=CategoryFactory(slug="opinions"),
+        source=SourceFactory(slug="valdai"),
+    )
+    ArticleFactory(slug="peregovory", language="ru", authors=[ExpertFactory(slug="ivan-timofeev")])
+
+    def links(path, script_prefix="/"):
+        set_script_prefix(script_prefix)  # as Django's WSGI handler does for a request's SCRIPT_NAME
+        try:
+            page = BeautifulSoup(client.get(path).text, "html.parser")
+        finally:
+            set_script_prefix("/")
+        return {a["href"] for a in page.select("main a[href]")}
+
+    assert {
+        "/kb/en/articles/talks-help/",
+        "/kb/en/experts/richard-weitz/",
+        "/kb/en/categories/opinions/",
+        "/kb/en/sources/valdai/",
+    } <= links("/en/articles/", "/kb/")
+    assert {"/kb/ru/articles/peregovory/", "/kb/ru/experts/ivan-timofeev/"} <= links("/ru/articles/", "/kb/")
+    at_the_root = links("/en/articles/")
+    assert {"/en/articles/talks-help/", "/en/experts/richard-weitz/"} <= at_the_root
+    assert not any(href.startswith("/kb/") for href in at_the_root)
