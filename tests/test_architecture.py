@@ -14,7 +14,7 @@ APPS = ("articles", "experts", "alerts", "pagecache")
 LAYERS = [
     {
         "articles.richtext", "articles.pictures", "articles.search.query", "articles.pagination",
-        "articles.lookups", "articles.bulk", "experts.names", "pagecache",
+        "articles.lookups", "articles.bulk", "articles.addresses", "experts.names", "pagecache",
     },
     {"articles.models", "experts.models", "alerts.models"},
     {
