@@ -11,7 +11,7 @@ Who may see an article is one rule, `published_condition()`, behind ArticleQuery
 (and scheduled(), drafts(), released()): views, feeds, sitemaps, search and the API read through it.
 
 Stored beside the content, written only by the write path (articles.derived) and its helpers:
-Tally, TopicExpertTally, ArticleTally and Timeline (counts, top lists and timelines:
+Tally, TopicExpertTally, TopicCategoryTally, ArticleTally and Timeline (counts, top lists and timelines:
 articles.tallies; one alphabet, Counted), SearchTerm, ArticleSearch and ArticleFts (the search
 index: articles.search), TaskProgress (long background jobs: articles.maintenance).
 """
@@ -802,6 +802,34 @@ class TopicExpertTally(models.Model):
 
     def __str__(self):
         return f"{self.expert_id} under {self.topic_id}: {self.articles} ({self.direct} directly)"
+
+
+class TopicCategoryTally(models.Model):
+    """How many published articles of a category are under a topic (its subtopics' included), in
+    every language (blank) and in each: a topic's page narrowed to a category knows its size
+    without intersecting the two in the search index (articles.filters, _stored_alone)."""
+
+    # No constraint, as TopicExpertTally: a deleted topic's or category's rows are taken down to
+    # zero by the recount of its articles.
+    topic = models.ForeignKey(
+        Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="category_tallies"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.DO_NOTHING, db_constraint=False, related_name="topic_tallies"
+    )
+    language = models.CharField(max_length=8, blank=True, default="")
+    articles = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "category", "language"], name="topic_category_tally_once"
+            )
+        ]
+
+    def __str__(self):
+        language = f" in {self.language}" if self.language else ""
+        return f"category {self.category_id} under {self.topic_id}{language}: {self.articles}"
 
 
 class ArticleTally(models.Model):

@@ -12,11 +12,12 @@ due: its row holds the time, and articles.derived.release_due() counts it then.
 
 Keys (written by key(), read by parse(); the letters are those of models.Counted, which Tally and
 Timeline share): "a" (the archive), "u12" (under topic 12 or a subtopic), "e3", "c2", "s1",
-"y2024", "m3" (naming expert 3 in the body, not by them: the profile's "Mentioned in"), and two
+"y2024", "m3" (naming expert 3 in the body, not by them: the profile's "Mentioned in"), two
 pairs counted in TopicExpertTally: "p12:3" (by expert 3 under topic 12, subtopics included),
-"d12:3" (by expert 3, tagged 12 itself). The counts of the first six kinds and of "p" are kept per
-language too, with the language after a slash ("u12/ru", "p12:3/ru"): a page lists its own
-language's articles by default.
+"d12:3" (by expert 3, tagged 12 itself), and one in TopicCategoryTally: "g12:2" (of category 2
+under topic 12, subtopics included). The counts of the first six kinds and of "p" and "g" are
+kept per language too, with the language after a slash ("u12/ru", "p12:3/ru"): a page lists its
+own language's articles by default.
 
 The same rows keep the articles' places on the timelines of their topics and experts (Timeline,
 read by the related fill-in and the topic and expert listings): two more keys, counted nowhere,
@@ -43,6 +44,7 @@ from articles.models import (
     Counted,
     Tally,
     Timeline,
+    TopicCategoryTally,
     TopicExpertTally,
     published_condition,
 )
@@ -50,10 +52,20 @@ from articles.models import (
 Kind = Counted
 PAIR = "p"  # by an expert under a topic, subtopics included: TopicExpertTally.articles
 PAIR_TAGGED = "d"  # by an expert, tagged with the topic itself: TopicExpertTally.direct
+PAIR_CATEGORY = "g"  # of a category under a topic, subtopics included: TopicCategoryTally.articles
 DATE = "@"  # an article's date and language: where it stands on its timelines
 PLACES = {Kind.TOPIC, Kind.UNDER_TOPIC, Kind.EXPERT, Kind.MENTION}  # keys that are places on a timeline
 NOT_COUNTED = {Kind.TOPIC, DATE}  # places only: the counts are those under a topic
-PER_LANGUAGE = {Kind.ARCHIVE, Kind.UNDER_TOPIC, Kind.EXPERT, Kind.CATEGORY, Kind.SOURCE, Kind.YEAR, PAIR}
+PER_LANGUAGE = {
+    Kind.ARCHIVE,
+    Kind.UNDER_TOPIC,
+    Kind.EXPERT,
+    Kind.CATEGORY,
+    Kind.SOURCE,
+    Kind.YEAR,
+    PAIR,
+    PAIR_CATEGORY,
+}
 
 
 def key(kind, ref="", *, language=""):
@@ -95,7 +107,7 @@ def rebuild(progress=None):
     """Count everything again from the archive (after writes that bypassed the ORM: SQL, a restore);
     `progress(done, total)` is told after each batch."""
     with transaction.atomic():
-        for model in (ArticleTally, Tally, TopicExpertTally, Timeline):
+        for model in (ArticleTally, Tally, TopicExpertTally, TopicCategoryTally, Timeline):
             model.objects.all().delete()
     released = Article.objects.released()
     last, done, total = 0, 0, released.count()
@@ -125,23 +137,30 @@ def on_timeline(kind, refs):
     return Exists(Timeline.objects.filter(kind=kind, ref__in=refs, article_id=OuterRef("article_id")))
 
 
-def sizes(keys, *, pair=None, language=""):
+def sizes(keys, *, pairs=(), language=""):
     """{(Tally.Kind, ref): count} of published articles stored for `keys`, (Tally.Kind, ref)
-    pairs, and for a `pair` of (topic, expert) ids, {(PAIR, topic, expert): count}, in `language`
-    (blank: all), in one query; a key with none stored is left out (none published)."""
+    pairs, and for each of `pairs`, (PAIR, topic id, expert id) or (PAIR_CATEGORY, topic id,
+    category id), {pair: count}, in `language` (blank: all), in one query; a key with none stored
+    is left out (none published)."""
     parts = []
     if keys:
         places = functools.reduce(operator.or_, (Q(kind=kind, ref=ref) for kind, ref in keys))
         parts.append(Tally.objects.filter(places, language=language).values_list("kind", "ref", "count"))
-    if pair:
-        rows = TopicExpertTally.objects.filter(topic_id=pair[0], expert_id=pair[1], language=language)
-        rows = rows.annotate(kind=Value(PAIR), ref=F("topic_id"))
-        parts.append(rows.values_list("kind", "ref", "articles"))
+    for kind, topic, other in pairs:
+        model, field = (
+            (TopicExpertTally, "expert_id") if kind == PAIR else (TopicCategoryTally, "category_id")
+        )
+        rows = model.objects.filter(topic_id=topic, language=language, **{field: other})
+        parts.append(
+            rows.annotate(kind=Value(kind), ref=F("topic_id")).values_list("kind", "ref", "articles")
+        )
     if not parts:
         return {}
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    paired = {kind: pair for kind, *pair in pairs}
     return {
-        (PAIR, *pair) if kind == PAIR else (Kind(kind), ref): count for kind, ref, count in rows.order_by()
+        (kind, *paired[kind]) if kind in paired else (Kind(kind), ref): count
+        for kind, ref, count in rows.order_by()
     }
 
 
@@ -201,6 +220,13 @@ def direct_counts():
         found[(PAIR, topic, expert, language)] = n
     for (topic, expert), n in grouped(pairs, "topic_id", "expert").items():
         found[(PAIR_TAGGED, topic, expert)] = n
+    of_category = tagged.exclude(article__category=None).annotate(category=F("article__category_id"))
+    for (topic, category), n in grouped(of_category, ancestor, "category").items():
+        found[(PAIR_CATEGORY, topic, category)] = n
+    for (topic, category, language), n in grouped(
+        of_category, ancestor, "category", "article__language"
+    ).items():
+        found[(PAIR_CATEGORY, topic, category, language)] = n
     mentioned = ArticleMention.objects.filter(published_condition("article__")).exclude(
         article__article_authors__expert=F("expert")
     )
@@ -230,6 +256,12 @@ def stored_counts():
             found[(PAIR, topic, expert, language) if language else (PAIR, topic, expert)] = articles
         if direct:
             found[(PAIR_TAGGED, topic, expert)] = direct
+    for topic, category, language, articles in TopicCategoryTally.objects.exclude(articles=0).values_list(
+        "topic_id", "category_id", "language", "articles"
+    ):
+        found[
+            (PAIR_CATEGORY, topic, category, language) if language else (PAIR_CATEGORY, topic, category)
+        ] = articles
     rows = Timeline.objects.values_list("kind", "ref", "article_id", "published_at", "language")
     for kind, ref, pk, when, language in rows:
         found["timeline", kind, ref, pk] = (*found.get(("timeline", kind, ref, pk), ()), (when, language))
@@ -303,7 +335,7 @@ def _keys_now(ids):
     """{id: keys}, {id: publication time} and {id: language} of the public articles among `ids`,
     and {id: due time} of the scheduled ones."""
     now = timezone.now()
-    keys, due, dates, languages = {}, {}, {}, {}
+    keys, due, dates, languages, categories = {}, {}, {}, {}, {}
     rows = (
         Article.objects.released()
         .filter(pk__among=ids)
@@ -323,6 +355,7 @@ def _keys_now(ids):
         dates[pk], languages[pk] = published_at, language
         if category:
             keys[pk].add(key(Kind.CATEGORY, category))
+            categories[pk] = category
         if source:
             keys[pk].add(key(Kind.SOURCE, source))
     if not keys:
@@ -364,6 +397,8 @@ def _keys_now(ids):
             keys[pk].add(key(Kind.MENTION, expert))
     for pk, topic, ancestor in tags:
         keys[pk].add(key(Kind.UNDER_TOPIC, ancestor))
+        if pk in categories:
+            keys[pk].add(key(PAIR_CATEGORY, f"{ancestor}:{categories[pk]}"))
         for expert in experts.get(pk, ()):
             keys[pk].add(key(PAIR, f"{ancestor}:{expert}"))
             if ancestor == topic:
@@ -380,10 +415,13 @@ def _keys_now(ids):
 def _add(changes, latest):
     """Add each key's change to its stored count, and raise its newest publication to `latest`,
     creating rows as needed: one statement per table."""
-    counts, pairs = {}, {}
+    counts, pairs, of_category = {}, {}, {}
     for text in changes.keys() | latest.keys():
         kind, ref, language = parse(text)
-        if kind in (PAIR, PAIR_TAGGED):
+        if kind == PAIR_CATEGORY:
+            if changes[text]:
+                of_category[(*map(int, ref.split(":")), language)] = changes[text]
+        elif kind in (PAIR, PAIR_TAGGED):
             if not changes[text]:
                 continue
             topic, expert = map(int, ref.split(":"))
@@ -407,6 +445,12 @@ def _add(changes, latest):
         ["topic_id", "expert_id", "language"],
         ["articles", "direct"],
         [(*pair, articles, direct) for pair, (articles, direct) in pairs.items()],
+    )
+    _upsert(
+        TopicCategoryTally,
+        ["topic_id", "category_id", "language"],
+        ["articles"],
+        [(*pair, articles) for pair, articles in of_category.items()],
     )
 
 

@@ -307,6 +307,36 @@ def test_one_filter_on_the_whole_archive_shows_its_choices_stored_counts(client,
         assert entry["count"] == len(expected(archive, category="c0", year=int(entry["value"])))
 
 
+@pytest.mark.parametrize(
+    ("path", "filters", "topic", "language"),
+    [
+        ("/en/topics/security/", {}, "security", "en"),
+        ("/en/topics/security/", {"category": "c1"}, "security", "en"),
+        ("/ru/topics/asia/", {"language": "all"}, "asia", None),
+        ("/en/articles/", {"region": "asia", "category": "c0", "language": "ru"}, "asia", "ru"),
+    ],
+)
+def test_one_topics_categories_are_counted_as_stored_however_many_its_pieces(
+    client, archive, monkeypatch, path, filters, topic, language
+):
+    """On a topic's page, or with one topic chosen, each category counts the topic's pieces of it
+    in the listing's language (TopicCategoryTally), even where the pieces are more than facets
+    count over; the chosen category is marked."""
+    monkeypatch.setattr("articles.filters.FACET_COUNT_LIMIT", 0)
+
+    facets = client.get(path, filters).context["facets"]
+
+    wanted = {
+        category.slug: len(expected(archive, topic=topic, category=category.slug, language=language))
+        for category in archive.categories
+    }
+    shown = {entry["value"]: (entry["count"], entry["selected"]) for entry in facets["category"]}
+    assert shown == {
+        slug: (count, slug == filters.get("category")) for slug, count in wanted.items() if count
+    }
+    assert all(entry["count"] is None for entry in facets["source"]), "the others are not counted"
+
+
 def test_the_facets_take_as_many_queries_counted_or_not(count_queries, archive, monkeypatch):
     """However many pieces each filter's choices would count over, the page takes a fixed number of
     queries: the matches without each filter are looked for together."""
@@ -392,7 +422,8 @@ def test_one_topic_or_expert_in_a_year_or_dates_is_read_off_its_timeline(
         raise AssertionError("the index was asked for the match")
 
     for backend in ("postgres", "sqlite"):
-        monkeypatch.setattr(f"articles.search.{backend}.match_ids", not_asked)
+        for asked in ("match_ids", "match_ids_counted", "count_matches"):
+            monkeypatch.setattr(f"articles.search.{backend}.{asked}", not_asked)
     filters = {"language": "all", **filters}
     wanted = {"language": None, **wanted}
 
@@ -605,14 +636,19 @@ def test_a_page_too_deep_for_a_walk_sorts_the_match_instead(
         ("/en/articles/", {"region": "asia", "expert": "e1"}, {"language": "en"}),
         ("/ru/topics/asia/", {"expert": "e2"}, {"language": "ru"}),
         ("/en/experts/e1/", {"topic": "asia", "language": "ru"}, {"language": "ru"}),
+        ("/en/articles/", {"topic": "security", "category": "c0", "language": "all"}, {"language": None}),
+        ("/en/articles/", {"region": "asia", "category": "c1"}, {"language": "en"}),
+        ("/en/topics/security/", {"category": "c1"}, {"language": "en"}),
+        ("/ru/topics/asia/", {"category": "c0", "language": "all"}, {"language": None}),
     ],
 )
-def test_a_topic_and_an_expert_matching_many_are_counted_as_stored_without_the_index(
+def test_a_topic_and_an_expert_or_a_category_matching_many_are_counted_as_stored_without_the_index(
     client, archive, many_matches, monkeypatch, path, filters, wanted
 ):
-    """One topic's (or region's) pieces by one expert, in the page's language, are counted per
-    language as stored (TopicExpertTally): when they are more than the index lists, the index is
-    not asked for them, and the count is what the pieces give, in the listing and in the API."""
+    """One topic's (or region's) pieces by one expert, or of one category, in the page's language,
+    are counted per language as stored (TopicExpertTally, TopicCategoryTally): when they are more
+    than the index lists, the index is not asked for them, and the count is what the pieces give,
+    in the listing and in the API."""
 
     def not_asked(*args, **kwargs):
         raise AssertionError("the index was asked for the match")
@@ -623,12 +659,14 @@ def test_a_topic_and_an_expert_matching_many_are_counted_as_stored_without_the_i
     both = {
         "topic": filters.get("topic") or filters.get("region"),
         "expert": filters.get("expert"),
+        "category": filters.get("category"),
         **on_page,
     }
     wanted = expected(archive, **{name: value for name, value in both.items() if value}, **wanted)
     assert len(wanted) >= 2, "the draw gives more than MATCH_LIMIT"
     for backend in ("postgres", "sqlite"):
-        monkeypatch.setattr(f"articles.search.{backend}.match_ids", not_asked)
+        for asked in ("match_ids", "match_ids_counted", "count_matches"):
+            monkeypatch.setattr(f"articles.search.{backend}.{asked}", not_asked)
 
     response = client.get(path, filters)
 

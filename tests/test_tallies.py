@@ -490,3 +490,37 @@ def test_the_migration_to_pairs_per_language_counts_what_each_article_holds(arch
             == pairs
         )
     assert_counts_true()
+
+
+def test_the_migration_to_topic_category_pairs_counts_what_each_article_holds(archive):
+    """Migration 0047: a topic's pieces of each category are counted, in every language and in
+    each; taken back, then migrated, the rows and each article's held keys are those a recount
+    writes now, and migrating again (after an interruption) counts nothing twice."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from articles.models import TopicCategoryTally
+
+    ArticleFactory(slug="odin", topics=[archive["korea"]], category=CategoryFactory(), language="ru")
+    migration = import_module("articles.migrations.0047_topic_category_tallies")
+    now = {row.article_id: row.keys for row in ArticleTally.objects.all()}
+    pairs = sorted(TopicCategoryTally.objects.values_list("topic_id", "category_id", "language", "articles"))
+    odin = Article.objects.get(slug="odin")
+    assert (archive["asia"].pk, odin.category_id, "ru", 1) in pairs
+    assert (archive["asia"].pk, odin.category_id, "", 1) in pairs
+
+    migration.uncount_pairs(apps, None)
+    assert not TopicCategoryTally.objects.exists()
+    assert not any(key[0] == "g" for row in ArticleTally.objects.all() for key in row.keys.split())
+    for _ in range(2):
+        migration.count_pairs(apps, SimpleNamespace(connection=connection))
+
+        assert {row.article_id: row.keys for row in ArticleTally.objects.all()} == now
+        assert (
+            sorted(TopicCategoryTally.objects.values_list("topic_id", "category_id", "language", "articles"))
+            == pairs
+        )
+    assert_counts_true()

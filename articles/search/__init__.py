@@ -19,7 +19,7 @@ from django.db.models.functions import Cast, Concat, StrIndex
 from django.utils.functional import cached_property, lazy
 from django.utils.html import escape
 
-from articles.models import Article, SearchTerm, Tally, TopicExpertTally
+from articles.models import Article, SearchTerm, Tally, TopicCategoryTally, TopicExpertTally
 from articles.richtext import fold
 from articles.search import postgres, sqlite
 from articles.search.best import NAME_WORD
@@ -44,7 +44,8 @@ __all__ = [
 ]
 
 INDEX_BATCH = 1000
-COUNTED_IN_PLACE = (Tally, TopicExpertTally)  # rows a bulk write updates many times (articles.tallies)
+# Rows a bulk write updates many times (articles.tallies).
+COUNTED_IN_PLACE = (Tally, TopicExpertTally, TopicCategoryTally)
 SUGGESTIONS_TRIED = 5  # known words tried, closest first, for a word the archive does not have
 SUGGESTION_CHECKED = 20  # a suggestion's matches checked as published now (a few may be no longer)
 MATCH_LIMIT = 2_000  # longer id lists cost PostgreSQL more to plan than the match saves
