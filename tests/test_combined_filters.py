@@ -640,6 +640,7 @@ def test_a_page_too_deep_for_a_walk_sorts_the_match_instead(
         ("/en/articles/", {"region": "asia", "category": "c1"}, {"language": "en"}),
         ("/en/topics/security/", {"category": "c1"}, {"language": "en"}),
         ("/ru/topics/asia/", {"category": "c0", "language": "all"}, {"language": None}),
+        ("/en/categories/c1/", {"topic": "security", "language": "all"}, {"language": None}),
     ],
 )
 def test_a_topic_and_an_expert_or_a_category_matching_many_are_counted_as_stored_without_the_index(
@@ -653,9 +654,9 @@ def test_a_topic_and_an_expert_or_a_category_matching_many_are_counted_as_stored
     def not_asked(*args, **kwargs):
         raise AssertionError("the index was asked for the match")
 
-    place = "expert" if path.startswith("/en/experts/") else "topic"
-    slug = path.rstrip("/").rsplit("/", 1)[-1]
-    on_page = {place: slug} if slug != "articles" else {}
+    parts = path.strip("/").split("/")  # ["en", "topics", "asia"], ["en", "articles"]
+    pages = {"experts": "expert", "topics": "topic", "categories": "category"}
+    on_page = {pages[parts[1]]: parts[2]} if len(parts) == 3 else {}
     both = {
         "topic": filters.get("topic") or filters.get("region"),
         "expert": filters.get("expert"),
