@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from articles.models import Topic
@@ -201,6 +202,36 @@ def test_dates_are_shown_as_readers_expect(client):
     assert (
         '<time datetime="2017-04-18T12:00:00+00:00">18 April 2017</time>' in client.get("/en/articles/").text
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("UTC", ("2024-12-31T23:30:00+00:00", "31 December 2024")),
+        ("Europe/Moscow", ("2025-01-01T02:30:00+03:00", "1 January 2025")),
+    ],
+)
+def test_a_cards_day_is_the_sites_time_zones(client, settings, zone, shown):
+    settings.TIME_ZONE = zone
+    ArticleFactory(published_at=datetime(2024, 12, 31, 23, 30, tzinfo=UTC))
+
+    time = BeautifulSoup(client.get("/en/articles/").text, "html.parser").select_one(".card__meta time")
+
+    assert (time["datetime"], time.get_text()) == shown
+
+
+def test_a_cards_lead_is_cut_at_a_word_and_a_short_one_shown_whole(client):
+    ArticleFactory(title="Long", lead="Deterrence on the peninsula " * 12, published_at=on(2020, 1, 2))
+    ArticleFactory(title="Short", lead="A short  lead,\nwritten on two lines.", published_at=on(2020, 1, 1))
+
+    page = BeautifulSoup(client.get("/en/articles/").text, "html.parser")
+    leads = [lead.get_text() for lead in page.select(".card__lead")]
+
+    whole = "Deterrence on the peninsula " * 12
+    cut = leads[0].removesuffix("…")
+    assert len(leads[0]) <= 280 and leads[0].endswith("…") and whole.startswith(cut)
+    assert whole[len(cut)] == " "  # at the end of a word
+    assert leads[1] == "A short lead, written on two lines."
 
 
 def test_the_list_is_reachable_yesterday_and_tomorrow_alike(client):

@@ -1,6 +1,8 @@
 """Cross-links as publishers make them: related entries that become links when their article
 arrives, "Also read" blocks, expert mentions linked in bodies, and the profile's "Mentioned in"."""
 
+from datetime import date
+
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import set_script_prefix
@@ -178,6 +180,21 @@ def test_an_entry_is_shown_in_its_place_until_its_article_is_published_then_link
     arrived.publish(when=on(2024, 1, 1))
     arrived.save()
     assert client.get(article.get_absolute_url()).context["related"][1].article == arrived
+
+
+def test_an_entry_not_here_shows_its_own_date_and_a_lead_cut_at_a_word(client):
+    lead = "Two major issues are of importance to President Moon " * 8  # 424 characters
+    for language, day in (("en", "15 May 2017"), ("ru", "15 мая 2017")):
+        article = ArticleFactory(language=language)
+        published_on = date(2017, 5, 15)
+        RelatedLink.objects.create(article=article, title="Forecasts", published_on=published_on, lead=lead)
+
+        page = BeautifulSoup(client.get(article.get_absolute_url()).text, "html.parser")
+
+        shown = page.select_one(".related__date time")
+        assert (shown["datetime"], shown.get_text()) == ("2017-05-15", day)
+        cut = page.select_one(".related__lead").get_text()
+        assert len(cut) <= 220 and cut.endswith(" Moon Two…") and lead.startswith(cut[:-1])  # at a word
 
 
 def test_a_cached_page_shows_the_link_on_the_next_request_once_the_article_arrives(client):
