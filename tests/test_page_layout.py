@@ -6,7 +6,6 @@ the icons and manifest browsers ask for."""
 import pytest
 from bs4 import BeautifulSoup
 
-from articles.search.documents import as_excerpt
 from tests.factories import ArticleFactory, ExpertFactory, TopicFactory, on, relate
 
 pytestmark = pytest.mark.django_db
@@ -112,19 +111,6 @@ def test_a_search_excerpt_cut_mid_sentence_is_marked_at_both_ends(client):
     assert snippet.startswith("…")
     assert snippet.endswith("…")
     assert "Inspectors" in snippet
-
-
-@pytest.mark.parametrize(
-    ("passage", "excerpt"),
-    [
-        ("Inspectors came. They left.", "Inspectors came. They left."),
-        ("the air. Inspectors came", "…the air. Inspectors came…"),
-        ("«Inspectors» came!", "«Inspectors» came!"),
-        ("инспекторы приехали.", "…инспекторы приехали."),
-    ],
-)
-def test_an_excerpt_is_marked_only_where_it_is_cut_mid_sentence(passage, excerpt):
-    assert as_excerpt(passage, "<", ">") == excerpt
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """Full-text search, as readers use it; the same tests run on SQLite (FTS5) and PostgreSQL."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -257,6 +258,27 @@ def test_characters_stored_in_the_text_never_become_highlights(client):
 
     assert snippet.count("<mark>") == snippet.count("</mark>") == 1
     assert "<mark>korea</mark>" in snippet and "<mark>evil" not in snippet
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        # Snowball rewrites the last letters: "happy" and "happiness" both stem to "happi".
+        ("happiness abilities sky", {"happy", "ability", "skies"}),
+        # Any case, and "ё" read as "е": the words as written, never their stems.
+        ("федоров переговорах", {"Фёдоров", "ФЁДОРОВ", "Переговоры"}),
+    ],
+)
+def test_a_passage_marks_the_query_words_however_they_are_written(text, marked):
+    article = ArticleFactory(
+        lead="",
+        body="<p>Nobody was happy with the ability of the skies to clear. Фёдоров said so, and "
+        "ФЁДОРОВ again. Переговоры go on; the happenings and the abbey had nothing to do with it.</p>",
+    )
+
+    passage = search.snippets([article], text)[article.pk]
+
+    assert set(re.findall(r"<mark>(.*?)</mark>", passage)) == marked
 
 
 def test_experts_whose_names_match_appear_above_the_results(client):

@@ -21,7 +21,7 @@ from django.utils.html import escape
 
 from articles.models import Article, SearchTerm, Tally, TopicCategoryTally, TopicExpertTally
 from articles.richtext import fold
-from articles.search import postgres, sqlite
+from articles.search import passages, postgres, sqlite
 from articles.search.best import NAME_WORD
 from articles.search.documents import PUBLIC, documents_for, words_of
 from articles.search.query import MAX_QUERY_LENGTH, normalise, parse
@@ -204,11 +204,11 @@ def snippets(articles, text):
     query = parse(text)
     if not query or not articles:
         return {}
-    # Markers made up for this call: stored text cannot contain them, so only the backend's
+    # Markers made up for this call: stored text cannot contain them, so only the passages'
     # highlights become <mark> (a fixed character could be typed into an article).
     token = secrets.token_hex(8)
     start, end = f"hl{token}start", f"hl{token}end"
-    raw = backend().snippets([article.pk for article in articles], query, start, end)
+    raw = passages.snippets([article.pk for article in articles], query, start, end)
     return {
         article_id: escape(passage).replace(start, "<mark>").replace(end, "</mark>")
         for article_id, passage in raw.items()

@@ -130,20 +130,3 @@ def documents_for(article_ids):
         )
         for article in articles
     ]
-
-
-# Where a sentence begins and ends, for passages cut out of a text.
-SENTENCE_START = re.compile(r"[\W_]*[A-ZА-ЯЁ0-9]")
-SENTENCE_END = re.compile(r"[.!?…][\"'»”)\]]*\s*$")
-
-
-def as_excerpt(passage, start, end):
-    """A passage whose cuts are unknown (PostgreSQL's headline) with "…" at either end where it
-    does not look like a sentence's start or end; `start` and `end` are its highlight markers."""
-    plain = passage.replace(start, "").replace(end, "").strip()
-    passage = passage.strip()
-    if not SENTENCE_START.match(plain):
-        passage = "…" + passage
-    if not SENTENCE_END.search(plain):
-        passage += "…"
-    return passage

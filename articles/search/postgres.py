@@ -14,7 +14,6 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.postgres.search import (
-    SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVectorExact,
@@ -31,12 +30,10 @@ from django.db.models import (
     Func,
     IntegerField,
     Q,
-    TextField,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 from django.db.models.lookups import GreaterThan
 
 from articles import bulk
@@ -713,29 +710,6 @@ def body_matches(documents, limit):
             [*params, limit],
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def snippets(article_ids, query, start, end):
-    """ts_headline over lead and body, each article with its own language's configuration."""
-    from articles.search.documents import as_excerpt, html_to_text
-
-    def headline(config_name):
-        return SearchHeadline(
-            Concat("lead", Value(" "), "body", output_field=TextField()),
-            tsquery_in(query, config_name),
-            config=config_name,
-            start_sel=start,
-            stop_sel=end,
-            max_words=40,
-            min_words=20,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        )
-
-    by_language = [When(Q(language=code), then=headline(config(code))) for code, _ in settings.LANGUAGES]
-    passage = Case(*by_language, default=headline("simple"), output_field=TextField())
-    rows = Article.objects.filter(pk__in=article_ids).annotate(passage=passage).values_list("pk", "passage")
-    return {pk: as_excerpt(html_to_text(passage), start, end) for pk, passage in rows}
 
 
 def write(documents):

@@ -17,7 +17,7 @@ from django.db.models import F, FloatField, Func, Q, Value
 
 from articles.models import Article, ArticleFts, SearchTerm, published_condition
 from articles.search.best import BestIds, author_named, titled_then_theirs
-from articles.search.documents import PUBLIC, html_to_text, narrow_and_broad
+from articles.search.documents import PUBLIC, narrow_and_broad
 from articles.search.stemming import stem, stems, stems_and_names
 
 # bm25 column weights, in the table's column order: title, lead, body, authors, topics, filters
@@ -317,48 +317,6 @@ def rank(queryset, query, language="", terms=()):
     narrow, _broad = narrow_and_broad(terms)
     score = Bm25(F("fts__document"), *(Value(weight) for weight in WEIGHTS)) * Value(-1.0)
     return queryset.filter(fts__document__match=match_expression(query, narrow)).annotate(search_rank=score)
-
-
-SNIPPET_WORDS = 40  # as many words as PostgreSQL's headline shows
-# The end of a sentence between two words: its stop, with any closing quote or bracket after it.
-SENTENCE_STOP = re.compile(r"[^\w.!?…]*[.!?…]+[\"'»”)\]]*")
-WORD = re.compile(r"\w+")
-
-
-def snippets(article_ids, query, start, end):
-    """A passage of each article's body (else its lead) with the most matched words, cut from the
-    article's own text: the words whose stems the query has, between `start` and `end`."""
-    wanted = {stem(word) for group in query.groups for words in group for word in words}
-    found = {}
-    for pk, lead, body in Article.objects.filter(pk__in=article_ids).values_list("pk", "lead", "body"):
-        passage = _passage(html_to_text(body), wanted, start, end) or _passage(lead, wanted, start, end)
-        if passage:
-            found[pk] = passage
-    return found
-
-
-def _passage(text, wanted, start, end):
-    words = list(WORD.finditer(text))
-    hits = [number for number, word in enumerate(words) if stem(word.group()) in wanted]
-    hit = set(hits)
-    if not hits:
-        return None
-    # The window of SNIPPET_WORDS words holding the most hits, begun a few words before its first.
-    best = max(hits, key=lambda first: sum(1 for hit in hits if first <= hit < first + SNIPPET_WORDS))
-    first = max(0, min(best - 3, len(words) - SNIPPET_WORDS))
-    last = min(len(words), first + SNIPPET_WORDS) - 1
-    marked, position = [], words[first].start()
-    for number in range(first, last + 1):
-        word = words[number]
-        if number in hit:
-            marked += [text[position : word.start()], start, word.group(), end]
-            position = word.end()
-    # The sentence's own stop when the window ends at it; "…" where it cuts a sentence short.
-    stop = SENTENCE_STOP.match(text, words[last].end())
-    marked.append(text[position : stop.end() if stop else words[last].end()])
-    begins_sentence = first == 0 or SENTENCE_STOP.match(text[words[first - 1].end() : words[first].start()])
-    ends_sentence = last == len(words) - 1 or stop
-    return ("" if begins_sentence else "…") + "".join(marked) + ("" if ends_sentence else "…")
 
 
 @contextmanager
