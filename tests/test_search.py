@@ -281,6 +281,40 @@ def test_a_passage_marks_the_query_words_however_they_are_written(text, marked):
     assert set(re.findall(r"<mark>(.*?)</mark>", passage)) == marked
 
 
+def passage_of(body, text):
+    article = ArticleFactory(lead="", body=f"<p>{body}</p>")
+    return search.snippets([article], text)[article.pk]
+
+
+def words_in(passage):
+    return re.findall(r"\w+", re.sub(r"</?mark>", "", passage))
+
+
+def test_a_passage_is_forty_words_about_the_most_matches():
+    filler = "Talks went on as planned. " * 30  # 150 words without the query's
+    body = f"{filler}One sanction. {filler}Sanctions, sanctioned, sanctions again. {filler}"
+
+    passage = passage_of(body, "sanctions")
+
+    assert len(words_in(passage)) == 40
+    assert passage.count("<mark>") == 3  # the three together, not the one alone
+    assert passage.startswith("…") and passage.endswith("…")
+
+
+@pytest.mark.parametrize("where", ["start", "end"])
+def test_a_passage_at_either_end_of_the_text_is_forty_words_up_to_it(where):
+    filler = "Talks went on as planned. " * 30
+    body = f"Sanctions first. {filler}" if where == "start" else f"{filler}Sanctions last."
+
+    passage = passage_of(body, "sanctions")
+
+    assert len(words_in(passage)) == 40 and passage.count("<mark>") == 1
+    if where == "start":
+        assert passage.startswith("<mark>Sanctions</mark> first.") and passage.endswith("…")
+    else:
+        assert passage.endswith("<mark>Sanctions</mark> last.") and passage.startswith("…on as planned.")
+
+
 def test_experts_whose_names_match_appear_above_the_results(client):
     weitz = ExpertFactory(name="Richard Weitz")
     ExpertFactory(name="Richard Roe")

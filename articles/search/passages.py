@@ -8,7 +8,7 @@ lead and body in the database: 6-9 ms of every search page at a million articles
 2 here (docs/performance.md).
 """
 
-import bisect
+import itertools
 import re
 from functools import lru_cache
 
@@ -23,6 +23,7 @@ WORD = re.compile(r"\w+")
 # Snowball may rewrite a word's last letters as it stems it ("ability" -> "abil", "happy" ->
 # "happi"), never those before: a word begins as its stem does, less that many letters.
 REWRITTEN = 3
+PASSAGE_CHARACTERS = 250  # about PASSAGE_WORDS words of English or Russian prose
 
 
 def snippets(article_ids, query, start, end):
@@ -38,36 +39,83 @@ def snippets(article_ids, query, start, end):
 
 
 @lru_cache(maxsize=256)
-def _candidates(wanted):
-    """A pattern for the words that may stem to one of `wanted`: those beginning as a stem does
-    (case aside, "ё" as "е"), each then stemmed to be sure. Looked for in C over the whole text,
-    instead of stemming each of its words in Python (3 of a page's 4.5 ms)."""
-    beginnings = sorted({s[: max(1, len(s) - REWRITTEN)] for s in wanted if s}, key=len, reverse=True)
-    alternatives = "|".join(re.escape(b).replace("е", "[её]") for b in beginnings)
-    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
+def _beginnings(wanted):
+    """What the words that may stem to one of `wanted` begin with, lower-cased ("ё" as "е"): a
+    stem less its last letters, which Snowball may have rewritten."""
+    return tuple({s[: max(1, len(s) - REWRITTEN)] for s in wanted if s})
+
+
+def _hits(text, wanted):
+    """The starts of the words of `text` whose stems are in `wanted`, in order. The candidates are
+    found by their beginnings with str.find on the text lower-cased, in C, and only they are
+    stemmed: stemming each word in Python took 3 of a page's 4.5 ms."""
+    low = text.lower().replace("ё", "е")
+    if len(low) != len(text):  # a letter lower-cased to two ("İ"): positions would not match
+        return [word.start() for word in WORD.finditer(text) if stem(word.group()) in wanted]
+    found = set()
+    for beginning in _beginnings(wanted):
+        at = low.find(beginning)
+        while at != -1:
+            if at == 0 or not WORD.match(low, at - 1):  # the beginning of a word
+                word = WORD.match(text, at)
+                if stem(word.group()) in wanted:
+                    found.add(at)
+            at = low.find(beginning, at + 1)
+    return sorted(found)
 
 
 def _passage(text, wanted, start, end):
-    hits = [m.start() for m in _candidates(wanted).finditer(text) if stem(m.group()) in wanted]
+    hits = _hits(text, wanted)
     if not hits:
         return None
-    words = list(WORD.finditer(text))
-    starts = [word.start() for word in words]
-    hits = [bisect.bisect_left(starts, position) for position in hits]  # as word numbers
+    # The window holding the most hits, by their distance in characters (PASSAGE_CHARACTERS, about
+    # PASSAGE_WORDS words): counting every word of the text in Python cost more than the rest.
+    best = max(hits, key=lambda first: sum(1 for hit in hits if first <= hit < first + PASSAGE_CHARACTERS))
+    begin = _words_back(text, best, 3)  # begun a few words before its first hit
+    words = list(itertools.islice(WORD.finditer(text, begin), PASSAGE_WORDS))
+    if len(words) < PASSAGE_WORDS and begin > 0:  # the text ends first: as many words before it
+        begin = _words_back(text, begin, PASSAGE_WORDS - len(words))
+        words = list(itertools.islice(WORD.finditer(text, begin), PASSAGE_WORDS))
     hit = set(hits)
-    # The window of PASSAGE_WORDS words holding the most hits, begun a few words before its first.
-    best = max(hits, key=lambda first: sum(1 for number in hits if first <= number < first + PASSAGE_WORDS))
-    first = max(0, min(best - 3, len(words) - PASSAGE_WORDS))
-    last = min(len(words), first + PASSAGE_WORDS) - 1
-    marked, position = [], words[first].start()
-    for number in range(first, last + 1):
-        word = words[number]
-        if number in hit:
+    marked, position = [], words[0].start()
+    for word in words:
+        if word.start() in hit:
             marked += [text[position : word.start()], start, word.group(), end]
             position = word.end()
     # The sentence's own stop when the window ends at it; "…" where it cuts a sentence short.
-    stop = SENTENCE_STOP.match(text, words[last].end())
-    marked.append(text[position : stop.end() if stop else words[last].end()])
-    begins_sentence = first == 0 or SENTENCE_STOP.match(text[words[first - 1].end() : words[first].start()])
-    ends_sentence = last == len(words) - 1 or stop
+    last = words[-1]
+    stop = SENTENCE_STOP.match(text, last.end())
+    marked.append(text[position : stop.end() if stop else last.end()])
+    previous = _previous_word_end(text, words[0].start())
+    begins_sentence = previous is None or SENTENCE_STOP.match(text[previous : words[0].start()])
+    ends_sentence = stop or not WORD.search(text, last.end())
     return ("" if begins_sentence else "…") + "".join(marked) + ("" if ends_sentence else "…")
+
+
+def _words_back(text, position, count):
+    """Where the word `count` words before the one at `position` begins (the text's first word's
+    start if there are fewer)."""
+    reach = 16 * count
+    while True:
+        begin = max(0, position - reach)
+        starts = [word.start() for word in WORD.finditer(text, begin, position)]
+        if begin > 0:
+            starts = starts[1:]  # perhaps a word cut in two by `begin`
+        if len(starts) >= count:
+            return starts[-count]
+        if begin == 0:
+            return starts[0] if starts else position
+        reach *= 4
+
+
+def _previous_word_end(text, position):
+    """Where the last word before `position` ends; None if there is none."""
+    reach = 64
+    while True:
+        begin = max(0, position - reach)
+        ends = [word.end() for word in WORD.finditer(text, begin, position)]
+        if ends:
+            return ends[-1]
+        if begin == 0:
+            return None
+        reach *= 4
