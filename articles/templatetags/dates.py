@@ -31,4 +31,4 @@ def _written(day, language):
     """The day in words, worked out once a day and language: a page shows dozens of dates, and the
     date filter takes about 30 µs for each (a sixth of an article card's time)."""
     with translation.override(language):
-        return formats.date_format(day, "j E Y")
+        return formats.date_format(day)  # DATE_FORMAT, config/formats

@@ -1,4 +1,4 @@
-# Dates as the site writes them ("20 June 2018", templates/includes/date.html), in the admin too.
+# Dates as the site writes them ("20 June 2018", the {% time_tag %} of pages), in the admin too.
 DATE_FORMAT = "j E Y"
 DATETIME_FORMAT = "j E Y, H:i"
 SHORT_DATE_FORMAT = "j M Y"
