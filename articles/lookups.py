@@ -8,7 +8,11 @@ from django.db.models import CharField, IntegerField, Lookup
 
 class Among(Lookup):
     """`field__among=values`: what `field__in=values` finds, with the values passed as one
-    parameter however many there are (an array on PostgreSQL, a JSON list on SQLite)."""
+    parameter however many there are (an array on PostgreSQL, a JSON list on SQLite).
+
+    Many values are best given as a frozenset: Django resolves each item of a list or a tuple
+    given to a filter, in case it is an expression, which for a search's 864 ids took 0.3 ms of
+    CPU a filter, several filters a page."""
 
     lookup_name = "among"
     prepare_rhs = False

@@ -144,7 +144,7 @@ class Matches:
             return queryset.filter(pk__in=self.rows)
         if not self.complete:  # too many matches for a list of ids: the match itself, as a subquery
             return backend().filter(queryset, self.query, self.language, self.terms)
-        return queryset.filter(pk__among=self.ids)
+        return queryset.filter(pk__among=frozenset(self.ids))
 
     def count_in_index(self, limit):
         """How many articles the match holds, up to `limit`, counted in the index alone, no article
@@ -161,7 +161,7 @@ class Matches:
         if not self.ranked:
             return self.restrict(queryset).order_by("-published_at", "-id")
         if self.complete:
-            return self.rank(queryset.filter(pk__among=self.ids))
+            return self.rank(queryset.filter(pk__among=frozenset(self.ids)))
         # The best of more: the index ranked them (`ids` in rank order), and the page keeps that order
         # rather than ranking again, which on SQLite read every match of the word a second time.
         return in_order(queryset, self.ids if top is None else self.ids[:top])
