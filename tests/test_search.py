@@ -583,6 +583,32 @@ def test_a_search_whose_matches_are_all_listed_is_counted_from_them(client, monk
     assert not [query["sql"] for query in queries if "COUNT(*)" in query["sql"].upper()]
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's bm25() scores inside a query of its own"
+)
+def test_every_match_listed_is_ranked_by_the_scores_its_match_read(client):
+    """The title match first though oldest, then the lead's, then the body's, newest first; ordered
+    by the scores the index's match read with them (postgres.scored_matches), the page's read of
+    the articles does not read their search documents again."""
+    title = ArticleFactory(title="THAAD and Korea", published_at=on(2010, 1, 1))
+    lead = ArticleFactory(title="Other", lead="THAAD in the lead.", published_at=on(2011, 1, 1))
+    bodies = [
+        ArticleFactory(
+            title=f"Body {number}", body="<p>THAAD once.</p>", published_at=on(2012 + number, 1, 1)
+        )
+        for number in range(2)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        response = results(client, "thaad")
+
+    shown = [article.pk for article in response.context["articles"]]
+    assert shown == [title.pk, lead.pk, bodies[1].pk, bodies[0].pk]
+    ranked = [query["sql"] for query in queries if "search_rank" in query["sql"]]
+    assert ranked
+    assert not [sql for sql in ranked if "articles_articlesearch" in sql]
+
+
 @pytest.mark.parametrize(
     ("text", "groups", "excluded"),
     [

@@ -90,11 +90,14 @@ class Matches:
         # Something typed with nothing to search in it (punctuation, only exclusions) finds nothing.
         self.nothing = text is not None and not self.query
         self.ids, self.complete = None, False  # not listed: the match stays a subquery
+        self.scores = None  # {id: score} of every match, where the index's read gave them (Ranked)
         self.counted = {}  # {limit: how many match, up to it}: counted as listed (`counted_to`)
         # Whether `ids` are ranked: a text, found by the index (not a subquery, nor each_at_most()).
         self.ranked = bool(listed and self.query)
         if self.ranked:
-            self.ids, self.complete = backend().ranked_ids(self.query, MATCH_LIMIT, language, self.terms)
+            self.ids, self.complete, self.scores = backend().ranked_ids(
+                self.query, MATCH_LIMIT, language, self.terms
+            )
         elif listed and not self.nothing:  # filters alone
             if counted_to:  # and their count, in the same read of the index
                 found, self.counted[counted_to] = backend().match_ids_counted(
@@ -180,7 +183,7 @@ class Matches:
             return queryset.order_by("-published_at", "-id")
         return (
             backend()
-            .rank(queryset, self.query, self.language, self.terms)
+            .rank(queryset, self.query, self.language, self.terms, scores=self.scores)
             .order_by("-search_rank", "-published_at", "-id")
         )
 

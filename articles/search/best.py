@@ -5,6 +5,7 @@ for an expert's name, those whose title holds it, then the expert's pieces, newe
 import re
 from collections.abc import Sequence
 from functools import cached_property, partial
+from typing import NamedTuple
 
 from django.db.models import OuterRef, Subquery
 
@@ -15,6 +16,16 @@ from articles.search.documents import PUBLIC, narrow_and_broad
 from experts.models import Expert
 
 NAME_WORD = re.compile(r"\w+")  # a word of an expert's search names, as matching_experts() reads them
+
+
+class Ranked(NamedTuple):
+    """What a backend's ranked_ids() finds: `ids`, whether they are every match (`complete`), and
+    for every match, their scores where the match read them ({id: score}; None otherwise), which
+    the page then orders them by (postgres.rank()) instead of scoring each one again."""
+
+    ids: Sequence
+    complete: bool
+    scores: dict | None = None
 
 
 class BestIds(Sequence):

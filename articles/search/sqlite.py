@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import F, FloatField, Func, Q, Value
 
 from articles.models import Article, ArticleFts, SearchTerm, published_condition
-from articles.search.best import BestIds, author_named, titled_then_theirs
+from articles.search.best import BestIds, Ranked, author_named, titled_then_theirs
 from articles.search.documents import PUBLIC, narrow_and_broad
 from articles.search.stemming import stem, stems, stems_and_names
 
@@ -205,12 +205,13 @@ def filter(queryset, query, language="", terms=()):
 
 
 def ranked_ids(query, limit, language="", terms=()):
-    """(ids, complete): every match if there are at most `limit` (FTS5 stops reading at the limit),
-    else the best `limit` in rank order."""
+    """Ranked(ids, complete): every match if there are at most `limit` (FTS5 stops reading at the
+    limit), else the best `limit` in rank order. bm25() scores a match only inside a full-text query
+    of its own: rank() scores them."""
     found = match_ids(query, limit + 1, language, terms)
     if len(found) <= limit:
-        return found, True
-    return best_ids(query, limit, language, terms), False
+        return Ranked(found, True)
+    return Ranked(best_ids(query, limit, language, terms), False)
 
 
 def best_ids(query, limit, language="", terms=()):
@@ -307,7 +308,7 @@ def having_broad_terms(ids, broad):
     return [pk for pk in ids if pk in having]
 
 
-def rank(queryset, query, language="", terms=()):
+def rank(queryset, query, language="", terms=(), scores=None):
     # bm25() only works inside a full-text query, so ranking repeats the match; it is lower for
     # better matches: negated, higher is better, as on PostgreSQL. With the match's narrow filter
     # terms too: they rank nothing (the filters column weighs 0), and FTS5 then reads the text's
