@@ -294,7 +294,8 @@ def scored_matches(query, limit, language="", terms=()):
     terms, in the match's order, each with its summary's score as rank() gives it, read in the
     same statement: the match reads each row's summary already (for the terms every article has,
     checked_on_rows()). Ranking them again for a page read every match's summary a second time:
-    of 1,374 matches at a million articles, 13 ms for the page's statement, 7 without."""
+    the page's statement for 1,374 matches at a million articles took 14.7 ms, 10.2 with the scores
+    given (ListedScore)."""
     found = matching(query, language, terms).annotate(score=score(F("summary"), tsquery(query, language)))
     with connection.cursor() as cursor:
         cursor.execute(*first_ids(query, found, limit, columns=("article_id", "score")))
