@@ -314,7 +314,8 @@ def rank(queryset, query, language="", terms=(), scores=None):
     # terms too: they rank nothing (the filters column weighs 0), and FTS5 then reads the text's
     # matches among theirs, not every one of a common word's (82 ms instead of 766 for a Russian
     # word in 30% of a million articles, with a topic and a year). Not the broad ones: bm25 reads
-    # each term's whole list of articles once a query, nearly all of them for those.
+    # each term's whole list of articles once a query, nearly all of them for those. `scores` are
+    # PostgreSQL's (its match reads them, postgres.scored_matches); ranked_ids() here gives none.
     narrow, _broad = narrow_and_broad(terms)
     score = Bm25(F("fts__document"), *(Value(weight) for weight in WEIGHTS)) * Value(-1.0)
     return queryset.filter(fts__document__match=match_expression(query, narrow)).annotate(search_rank=score)
