@@ -756,6 +756,9 @@ class ArticleFilterSet(django_filters.FilterSet):
             )
         )
         counted = {id(base): base for base in bases.values() if base is not None and base is not self.STORED}
+        if (listed := self._listed_bases(bases, counted, results)) is not None:
+            facets.update(self._facets_from_terms(bases, listed, topics, experts_shown))
+            return {name: facets[name] for name in self.FACETS}
         # Read as rows: the results, and the bases the category, source and year are counted over;
         # the topics and experts are counted by the ids read, or over a base as a subquery.
         read = {id(bases[name]) for name in ("category", "source", "year") if name in bases} | {id(results)}
@@ -782,6 +785,65 @@ class ArticleFilterSet(django_filters.FilterSet):
             if name in bases and id(bases[name]) in counted:
                 facets[name] = self._field_facet(name, rows[id(bases[name])])
         return {name: facets[name] for name in self.FACETS}
+
+    def _listed_bases(self, bases, counted, results):
+        """{key: article ids} of each `counted` base (facets()), when the index listed every one's
+        matches whole (a search's, filters combined) and no date narrows them outside it; None
+        otherwise, when their articles are read (_published_rows)."""
+        if not self.uses_index or self._between_dates:
+            return None
+        listed = {}
+        for name, base in bases.items():
+            if id(base) in counted and id(base) not in listed:
+                # A chosen filter's base is the match without it (_facet_base has looked for it).
+                matches = self.index_matches(without=None if base is results else name)
+                if matches is None or not (matches.complete or matches.nothing):
+                    return None
+                listed[id(base)] = matches.ids or []
+        return listed
+
+    def _facets_from_terms(self, bases, listed, topics, experts_shown):
+        """The choices of each filter whose base is `listed` (_listed_bases), counted from the
+        filter terms the index holds for those articles (search.term_counts): one read of the
+        index, and the experts', categories' and sources' names."""
+        counts = search.term_counts(listed, self._topic_lineage())
+        facets = {}
+        for name, kind in (("topic", Topic.Kind.THEME), ("region", Topic.Kind.REGION)):
+            if (key := id(bases[name])) in listed:
+                facets[name] = _topic_tree(topics, kind, counts[key][terms.TOPIC], self._selected(name))
+        if (key := id(bases["expert"])) in listed:
+            chosen = self._selected("expert")
+            facets["expert"] = _experts_counted(counts[key][terms.EXPERT], chosen, experts_shown)
+        counted = {
+            name: counts[id(bases[name])][kind]
+            for name, kind in (("category", terms.CATEGORY), ("source", terms.SOURCE))
+            if name in bases and id(bases[name]) in listed
+        }
+        names = self._categories_and_sources() if any(counted.values()) else {}
+        for name, counted_here in counted.items():
+            chosen = self._selected(name)
+            entries = [
+                _entry(slug, label, counted_here[pk], slug in chosen)
+                for pk, slug, label in names.get(name, ())
+            ]
+            facets[name] = sorted((entry for entry in entries if entry["count"]), key=itemgetter("label"))
+        if (key := id(bases["year"])) in listed:
+            chosen = self._selected("year")
+            years = sorted(counts[key][terms.YEAR].items(), reverse=True)
+            facets["year"] = [_entry(str(y), str(y), count, str(y) in chosen) for y, count in years]
+        return facets
+
+    def _topic_lineage(self):
+        """{topic id: the ids of it and of every topic above it}, from the tree the page reads."""
+        parents = {topic.pk: topic.parent_id for topic in self.topic_rows()}
+        lineage = {}
+        for pk in parents:
+            line, at = [], pk
+            while at is not None and at not in line:
+                line.append(at)
+                at = parents.get(at)
+            lineage[pk] = frozenset(line)
+        return lineage
 
     def _one_topic_but(self, without):
         """The id of the topic (or region) whose pieces alone the filters but `without` and the
@@ -912,31 +974,15 @@ class ArticleFilterSet(django_filters.FilterSet):
                 _entry(e.slug, e.translated("name"), e.article_count, e.slug in self._selected("expert"))
                 for e in experts
             ]
-        if "category" in names or "source" in names:
-            # Categories and sources in one query.
-            named = (
-                Category.objects.order_by()
-                .annotate(kind=Value(Tally.Kind.CATEGORY), label=localized("name"))
-                .values_list("kind", "pk", "slug", "label")
-                .union(
-                    Source.objects.order_by()
-                    .annotate(kind=Value(Tally.Kind.SOURCE), label=localized("name"))
-                    .values_list("kind", "pk", "slug", "label"),
-                    all=True,
-                )
-                .order_by("label")
-            )
-            rows = {Tally.Kind.CATEGORY: [], Tally.Kind.SOURCE: []}
-            chosen = {
-                Tally.Kind.CATEGORY: self._selected("category"),
-                Tally.Kind.SOURCE: self._selected("source"),
-            }
-            for kind, pk, slug, label in named:
-                if pk in stored[kind]:
-                    rows[kind].append(_entry(slug, label, stored[kind][pk], slug in chosen[kind]))
-            facets.update(
-                {name: rows[self.STORED_KINDS[name]] for name in ("category", "source") if name in names}
-            )
+        named = self._categories_and_sources() if "category" in names or "source" in names else {}
+        for name in ("category", "source"):
+            if name in names:
+                stored_counts, chosen = stored[self.STORED_KINDS[name]], self._selected(name)
+                facets[name] = [
+                    _entry(slug, label, stored_counts[pk], slug in chosen)
+                    for pk, slug, label in named[name]
+                    if pk in stored_counts
+                ]
         if "year" in names:
             years = stored[Tally.Kind.YEAR]
             facets["year"] = [
@@ -944,6 +990,26 @@ class ArticleFilterSet(django_filters.FilterSet):
                 for y in sorted(years, reverse=True)
             ]
         return facets
+
+    @staticmethod
+    def _categories_and_sources():
+        """{"category": [(id, slug, label)], "source": [...]}, each by label: both in one query."""
+        named = (
+            Category.objects.order_by()
+            .annotate(kind=Value("category"), label=localized("name"))
+            .values_list("kind", "pk", "slug", "label")
+            .union(
+                Source.objects.order_by()
+                .annotate(kind=Value("source"), label=localized("name"))
+                .values_list("kind", "pk", "slug", "label"),
+                all=True,
+            )
+            .order_by("label")
+        )
+        rows = {"category": [], "source": []}
+        for kind, pk, slug, label in named:
+            rows[kind].append((pk, slug, label))
+        return rows
 
     def _uncounted_facets(self, topics, names):
         """The choices of the filters `names`, without counts (a query at most for each of the
@@ -1130,6 +1196,24 @@ def _topic_tree(topics, kind, counts, selected):
         by_count = sorted(entries, key=lambda entry: (-entry["count"], entry["label"]))
         shown = by_count[:TOPICS_SHOWN] + [e for e in by_count[TOPICS_SHOWN:] if e["selected"]]
     return [{**entry, "depth": 0} for entry in shown]
+
+
+def _experts_counted(counted, selected, limit):
+    """The experts with most articles in `counted` ({expert id: articles}), up to `limit`; among as
+    many, by name (as _expert_facet)."""
+    if not counted:
+        return []
+    ordered = counted.most_common()
+    least = ordered[min(limit, len(ordered)) - 1][1]
+    candidates = frozenset(pk for pk, count in ordered if count >= least)
+    rows = (
+        Expert.objects.filter(pk__among=candidates)
+        .annotate(label=localized("name"))
+        .order_by("name")
+        .values_list("pk", "slug", "label")
+    )
+    best = sorted(rows, key=lambda row: -counted[row[0]])[:limit]  # a stable sort: by name among equals
+    return [_entry(slug, label, counted[pk], slug in selected) for pk, slug, label in best]
 
 
 def _expert_facet(articles, selected, limit):

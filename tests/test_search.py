@@ -10,11 +10,21 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article
+from articles.filters import ArticleFilterSet
+from articles.models import Article, Topic
 from articles.search import postgres
 from articles.search.documents import Document, words_of
 from articles.search.query import parse
-from tests.factories import ArticleFactory, CategoryFactory, ExpertFactory, TopicFactory, draft, on, scheduled
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    ExpertFactory,
+    SourceFactory,
+    TopicFactory,
+    draft,
+    on,
+    scheduled,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -581,6 +591,74 @@ def test_a_search_whose_matches_are_all_listed_is_counted_from_them(client, monk
     assert response.context["page_obj"].paginator.count == len(wanted)
     assert {article.pk for article in response.context["articles"]} == {article.pk for article in wanted}
     assert not [query["sql"] for query in queries if "COUNT(*)" in query["sql"].upper()]
+
+
+@pytest.mark.parametrize("chosen", [{}, {"expert": "anna"}, {"topic": "security", "year": "2017"}])
+def test_a_listed_match_is_faceted_by_the_terms_the_index_holds_as_by_its_articles(
+    client, monkeypatch, chosen
+):
+    """A search whose matches the index lists whole counts its facets from the filter terms it
+    holds for them (search.term_counts), not from their bylines, tags and rows read again: the same
+    choices and counts, a topic counting its subtopics' pieces, drafts, scheduled and Russian
+    pieces left out (at a million articles, three reads of the 864 matches of a Russian word, 24
+    ms, for one of 6-8)."""
+    security = TopicFactory(slug="security", name="Security")
+    nuclear = TopicFactory(slug="nuclear", name="Nuclear", parent=security)
+    asia = TopicFactory(slug="asia", name="Asia", kind=Topic.Kind.REGION)
+    anna, boris = (
+        ExpertFactory(slug="anna", name="Anna Alpha"),
+        ExpertFactory(slug="boris", name="Boris Beta"),
+    )
+    interviews, reports = CategoryFactory(slug="interviews"), CategoryFactory(slug="reports")
+    valdai = SourceFactory(slug="valdai")
+    kept = {"topics": [security], "authors": [anna]}
+    ArticleFactory(
+        title="THAAD one",
+        topics=[nuclear, asia],
+        authors=[anna],
+        category=interviews,
+        source=valdai,
+        published_at=on(2016, 3, 1),
+    )
+    ArticleFactory(title="THAAD two", authors=[anna, boris], category=reports, published_at=on(2017, 3, 1))
+    ArticleFactory(
+        title="THAAD three",
+        topics=[nuclear],
+        authors=[boris],
+        category=interviews,
+        source=valdai,
+        published_at=on(2017, 4, 1),
+    )
+    ArticleFactory(title="THAAD four", topics=[security], category=reports, published_at=on(2017, 5, 1))
+    draft(title="THAAD draft", **kept)
+    scheduled(title="THAAD later", **kept)
+    ArticleFactory(title="THAAD по-русски", language="ru", **kept)
+    ArticleFactory(title="Other", **kept)
+
+    with CaptureQueriesContext(connection) as queries:
+        from_terms = results(client, "thaad", **chosen).context["facets"]
+    counted_again = [  # read now: the next request empties the connection's log of queries
+        query["sql"]
+        for query in queries
+        if "COUNT(" in query["sql"].upper() and re.search("articleauthor|article_topics", query["sql"])
+    ]
+    monkeypatch.setattr(ArticleFilterSet, "_listed_bases", lambda self, *args: None)
+    cache.clear()  # the page again, not the cached page
+    from_articles = results(client, "thaad", **chosen).context["facets"]
+
+    assert from_terms == from_articles
+    if not chosen:
+        assert {entry["value"]: entry["count"] for entry in from_terms["topic"]} == {
+            "security": 3,
+            "nuclear": 2,
+        }
+        assert [(entry["value"], entry["count"]) for entry in from_terms["expert"]] == [
+            ("anna", 2),
+            ("boris", 2),
+        ]
+        assert {entry["value"]: entry["count"] for entry in from_terms["year"]} == {"2017": 3, "2016": 1}
+    assert queries.final_queries > queries.initial_queries
+    assert not counted_again
 
 
 @pytest.mark.skipif(

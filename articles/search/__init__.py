@@ -11,6 +11,7 @@ Both read the reader's text through articles.search.query, so both understand th
 
 import re
 import secrets
+from collections import Counter
 from contextlib import contextmanager
 
 from django.db import connection
@@ -23,7 +24,7 @@ from articles.models import Article, SearchTerm, Tally, TopicCategoryTally, Topi
 from articles.richtext import fold
 from articles.search import passages, postgres, sqlite
 from articles.search.best import NAME_WORD
-from articles.search.documents import PUBLIC, documents_for, words_of
+from articles.search.documents import CATEGORY, EXPERT, PUBLIC, SOURCE, TOPIC, YEAR, documents_for, words_of
 from articles.search.query import MAX_QUERY_LENGTH, normalise, parse
 from experts.models import Expert
 
@@ -40,6 +41,7 @@ __all__ = [
     "rebuild_index",
     "search",
     "snippets",
+    "term_counts",
     "update_planner_statistics",
 ]
 
@@ -186,6 +188,35 @@ class Matches:
             .rank(queryset, self.query, self.language, self.terms, scores=self.scores)
             .order_by("-search_rank", "-published_at", "-id")
         )
+
+
+def term_counts(listed, lineage):
+    """For each {key: article ids} of `listed` (published articles, each at most a facet's few), how
+    many of them have each topic, expert, category, source and year: {key: {kind: Counter(id or
+    year)}} (kinds as articles.search.documents spells them), a topic counting every article under
+    it (`lineage`: {topic id: the ids of it and every topic above it}). One read of the index for
+    them all: the terms it finds each article by are those its facets count.
+
+    Counted over the articles, a search's 864 matches at a million articles were read three times
+    more by id on PostgreSQL: for their category, source and year (7.2 ms), topics (8.0) and
+    authors (9.2); their terms, in one read, 6.4-8.5."""
+    found = backend().filter_terms_of(set().union(*listed.values()))
+    read = {text: backend().read_term(text) for text in set().union(*found.values())}
+    above = {text: lineage.get(int(value), ()) for text, (kind, value) in read.items() if kind == TOPIC}
+    counts = {}
+    for key, ids in listed.items():
+        held, topics = Counter(), Counter()
+        for article_id in ids:
+            own = found.get(article_id, ())
+            held.update(own)
+            topics.update(set().union(*(above[text] for text in own if text in above)))
+        by_kind = {kind: Counter() for kind in (EXPERT, CATEGORY, SOURCE, YEAR)}
+        for text, count in held.items():
+            kind, value = read[text]
+            if kind in by_kind:
+                by_kind[kind][int(value)] = count
+        counts[key] = {TOPIC: topics, **by_kind}
+    return counts
 
 
 def in_order(queryset, ids):

@@ -14,6 +14,7 @@ from functools import partial
 from operator import itemgetter
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -65,6 +66,32 @@ def configs(language, query=None):
 def lexeme(kind, value):
     """A filter term as a lexeme: "t=12". No text gives one: the parsers split words at "="."""
     return f"{kind}={value}"
+
+
+def read_term(text):
+    """A filter term's lexeme read back: (kind, value as text)."""
+    kind, _, value = text.partition("=")
+    return kind, value
+
+
+class FilterLexemes(Func):
+    """A summary's filter terms: its lexemes without positions (write() adds them so), as an array.
+    ts_filter keeps the lexemes of the text (each has a position and its weight), ts_delete takes
+    those away. The summary is a column: its SQL, read twice, has no parameters."""
+
+    template = (
+        "tsvector_to_array(ts_delete(%(expressions)s,"
+        " tsvector_to_array(ts_filter(%(expressions)s, '{a,b,c}'))))"
+    )
+    output_field = ArrayField(CharField())
+
+
+def filter_terms_of(ids):
+    """{article id: its filter terms as the summary holds them (lexeme())} for these articles."""
+    rows = ArticleSearch.objects.filter(article__pk__among=frozenset(ids)).values_list(
+        "article_id", FilterLexemes("summary")
+    )
+    return dict(rows)
 
 
 def filter_tsquery(terms):

@@ -47,6 +47,17 @@ def token(kind, value):
     return f"{kind}{value}".lower()
 
 
+def read_term(text):
+    """A filter term's token read back: (kind, value as text). Every kind is one letter."""
+    return text[0], text[1:]
+
+
+def filter_terms_of(ids):
+    """{article id: its filter terms as the filters column holds them (token())} for these articles."""
+    rows = ArticleFts.objects.filter(article__pk__among=frozenset(ids)).values_list("article_id", "filters")
+    return {article_id: filters.split() for article_id, filters in rows}
+
+
 def match_expression(query, terms=(), *, columns=TEXT_COLUMNS):
     """The FTS5 expression for a parsed query (None: any text) and filter terms (groups of
     alternatives); every word is quoted, so none is an operator. The query's words are looked for
