@@ -9,6 +9,7 @@ PostgreSQL uses a stored, weighted tsvector with a GIN index; SQLite an FTS5 tab
 Both read the reader's text through articles.search.query, so both understand the same syntax.
 """
 
+import itertools
 import re
 import secrets
 from collections import Counter
@@ -203,15 +204,18 @@ def term_counts(listed, lineage):
     found = backend().filter_terms_of(set().union(*listed.values()))
     read = {text: backend().read_term(text) for text in set().union(*found.values())}
     above = {text: lineage.get(int(value), ()) for text, (kind, value) in read.items() if kind == TOPIC}
+    topic_terms = frozenset(above)
     counts = {}
     for key, ids in listed.items():
-        held, topics = Counter(), Counter()
-        for article_id in ids:
-            own = found.get(article_id, ())
-            held.update(own)
-            topics.update(set().union(*(above[text] for text in own if text in above)))
+        held = [found[article_id] for article_id in ids if article_id in found]
+        # Counted by Counter, in C: each term, and each set of topics an article has; a topic then
+        # counts the articles of every set with it or a topic under it, once an article.
+        topics = Counter()
+        for own, articles in Counter(map(topic_terms.intersection, held)).items():
+            for topic in set().union(*(above[text] for text in own)):
+                topics[topic] += articles
         by_kind = {kind: Counter() for kind in (EXPERT, CATEGORY, SOURCE, YEAR)}
-        for text, count in held.items():
+        for text, count in Counter(itertools.chain.from_iterable(held)).items():
             kind, value = read[text]
             if kind in by_kind:
                 by_kind[kind][int(value)] = count
