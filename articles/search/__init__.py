@@ -206,18 +206,20 @@ def term_counts(listed, lineage):
     read = {text: backend().read_term(text) for text in set().union(*found.values())}
     above = {text: lineage.get(int(value), ()) for text, (kind, value) in read.items() if kind == TOPIC}
     topic_terms = frozenset(above)
+    # Each article once under each topic above (or of) its own, worked out once for every base.
+    under = {
+        article_id: set().union(*map(above.__getitem__, topic_terms.intersection(own)))
+        for article_id, own in found.items()
+    }
     counts = {}
     for key, ids in listed.items():
-        held = [found[article_id] for article_id in ids if article_id in found]
-        topics = Counter()
-        for own in held:  # an article once under each topic above (or of) its own: in C but the loop
-            topics.update(set().union(*map(above.__getitem__, topic_terms.intersection(own))))
+        held = [article_id for article_id in ids if article_id in found]
         by_kind = {kind: Counter() for kind in (EXPERT, CATEGORY, SOURCE, YEAR)}
-        for text, count in Counter(itertools.chain.from_iterable(held)).items():
+        for text, count in Counter(itertools.chain.from_iterable(map(found.__getitem__, held))).items():
             kind, value = read[text]
             if kind in by_kind:
                 by_kind[kind][int(value)] = count
-        counts[key] = {TOPIC: topics, **by_kind}
+        counts[key] = {TOPIC: Counter(itertools.chain.from_iterable(map(under.__getitem__, held))), **by_kind}
     return counts
 
 
