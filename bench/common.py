@@ -109,14 +109,23 @@ def ensure_corpus(size, *, experts, topics):
     return time.perf_counter() - started
 
 
+_site_frozen = False  # whether this process has set the loaded site aside from full collections
+
+
 def measure(client, url, *, requests):
     """Query count of one request, then p50/p95 of the in-process server time over `requests`."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from config.memory import freeze_loaded_objects
+
     for _ in range(3):  # warm caches: the database's and Python's
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+    global _site_frozen
+    if not _site_frozen:  # as a gunicorn worker does after its first request
+        freeze_loaded_objects()
+        _site_frozen = True
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     queries = len(captured)  # read now: the log is reset by the next request

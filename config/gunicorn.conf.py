@@ -7,6 +7,7 @@ import multiprocessing
 import os
 
 from config.env import env_bool
+from config.memory import freeze_loaded_objects
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Pages are CPU-bound Python: about two workers a core keeps the cores busy while one waits on
@@ -49,3 +50,10 @@ def when_ready(server):
             "Cookies stay Secure (browsers keep them from localhost and 127.0.0.1 only) and HSTS is "
             "sent over HTTPS. Behind a TLS proxy, unset PLAIN_HTTP (docs/deployment.md)."
         )
+
+
+def post_request(worker, req, environ, resp):
+    """After a worker's first request the site is loaded (its modules, and its URLs, templates and
+    translations, which Django loads on first use): those objects stay for the worker's life."""
+    if worker.nr == 1:
+        freeze_loaded_objects()
